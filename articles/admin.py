@@ -1,0 +1,202 @@
+"""The editor's side: posting, annotating, previewing, publishing and closing stories."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from . import rendering
+from .models import Article, EditorProfile, Region, Subject, editor_note_authors, note_author
+
+MENTION_RE = re.compile(r"\[\[@([\w.+-]{1,150})\s")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label="Source URL", max_length=1000, assume_scheme="https", help_text=Article.source_url.field.help_text
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "region",
+            "title",
+            "slug",
+            "source_url",
+            "source_name",
+            "subjects",
+            "lead_note",
+            "body",
+            "status",
+            "published_at",
+            "comments_closed",
+            "comments_close_at",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField body-source"}),
+            "lead_note": forms.TextInput(attrs={"size": 100}),
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if len(body) > rendering.MAX_BODY_CHARS:
+            raise forms.ValidationError(
+                f"The body is {len(body):,} characters long; the most a story can hold is "
+                f"{rendering.MAX_BODY_CHARS:,}. Paste the key paragraphs, not the whole source."
+            )
+        known = editor_note_authors()
+        unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
+        if unknown:
+            raise forms.ValidationError(
+                "No editor called %(names)s: a [[@username ...]] note must name an editor's username.",
+                params={"names": ", ".join(unknown)},
+            )
+        return body
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["title", "region", "status_label", "published_at", "comment_state", "posted_by"]
+    list_filter = ["status", "region", "comments_closed", "posted_by"]
+    list_select_related = ["region", "posted_by"]
+    date_hierarchy = "published_at"
+    search_fields = ["title", "lead_note", "source_name", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["subjects"]
+    readonly_fields = ["posted_by", "rendered_body", "renderer_version", "created_at", "updated_at"]
+    actions = ["publish", "unpublish", "close_comments", "reopen_comments"]
+    fieldsets = [
+        (None, {"fields": ["region", "title", "slug", "source_url", "source_name", "subjects"]}),
+        ("The story", {"fields": ["lead_note", "body", "rendered_body"]}),
+        ("Publishing", {"fields": ["status", "published_at", "comments_closed", "comments_close_at"]}),
+        ("Record", {"classes": ["collapse"], "fields": ["posted_by", "renderer_version", "created_at", "updated_at"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin.css", "/notes.css"]}
+        js = ["js/admin-preview.js"]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="articles_article_preview"), *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.posted_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj: Article) -> str:
+        if obj.status == Article.Status.DRAFT:
+            return "Draft"
+        return "Scheduled" if obj.published_at > timezone.now() else "Published"
+
+    @admin.display(description="Comments")
+    def comment_state(self, obj: Article) -> str:
+        if obj.comments_open():
+            return f"open until {timezone.localtime(obj.closes_at):%Y-%m-%d %H:%M}"
+        return "closed"
+
+    @admin.display(description="Rendered body (as saved)")
+    def rendered_body(self, obj: Article) -> str:
+        # body_html is the project's own renderer's output, bleached at save.
+        preview = mark_safe(obj.body_html) if obj.pk else ""  # noqa: S308
+        return format_html(
+            '<div class="article-body rendered-preview" data-preview-url="{}">{}</div>'
+            '<p class="help">Saved stories show their rendered body here; the Preview button renders '
+            "what is in the box now without saving.</p>",
+            reverse("admin:articles_article_preview"),
+            preview,
+        )
+
+    # Actions. Each is a single UPDATE and reports how many stories it changed.
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("articles.publish_article")
+
+    def has_close_permission(self, request) -> bool:
+        return request.user.has_perm("articles.close_comments")
+
+    @admin.action(description="Publish the selected stories", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = queryset.filter(status=Article.Status.DRAFT).update(status=Article.Status.PUBLISHED)
+        self.message_user(request, f"Published {changed} stories.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        changed = queryset.filter(status=Article.Status.PUBLISHED).update(status=Article.Status.DRAFT)
+        self.message_user(request, f"Moved {changed} stories back to draft.", messages.SUCCESS)
+
+    @admin.action(description="Close comments on the selected stories", permissions=["close"])
+    def close_comments(self, request, queryset):
+        changed = queryset.filter(comments_closed=False).update(comments_closed=True)
+        self.message_user(request, f"Closed comments on {changed} stories.", messages.SUCCESS)
+
+    @admin.action(description="Reopen comments on the selected stories", permissions=["close"])
+    def reopen_comments(self, request, queryset):
+        changed = queryset.filter(comments_closed=True).update(comments_closed=False)
+        self.message_user(
+            request,
+            f"Reopened comments on {changed} stories. Stories past their close-at time stay closed until "
+            "that time is moved.",
+            messages.SUCCESS,
+        )
+
+    def preview_view(self, request):
+        """Render the body in the box without saving: what the Preview button shows."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        html = rendering.render_body(body, author=note_author(request.user), editors=editor_note_authors())
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(EditorProfile)
+class EditorProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "swatch", "note_colour"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+    class Media:
+        css = {"all": ["css/admin.css", "/notes.css"]}
+
+    @admin.display(description="Notes look like")
+    def swatch(self, obj: EditorProfile) -> str:
+        return format_html('<span class="note {}">Editor\'s note</span>', obj.css_class)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # An editor keeps their own colour; choosing other people's is for superusers.
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser

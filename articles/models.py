@@ -1,0 +1,257 @@
+"""Stories and what files them: regions, subjects, editors' note colours, and the article itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import rendering
+
+NAV_CACHE_KEY = "articles:nav-regions:v1"
+NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
+
+
+class RegionQuerySet(models.QuerySet):
+    def nav(self) -> list[Region]:
+        """The regions for the site navigation, cached until a region changes."""
+        regions = cache.get(NAV_CACHE_KEY)
+        if regions is None:
+            regions = list(self.order_by("position", "name"))
+            cache.set(NAV_CACHE_KEY, regions, 60 * 60)
+        return regions
+
+
+class Region(models.Model):
+    """Where a story is filed ("China-Japan-Koreas"); the front page groups stories under these."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first on the front page.")
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(NAV_CACHE_KEY)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:region", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(NAV_CACHE_KEY)
+        return result
+
+
+class Subject(models.Model):
+    """A "File under" tag; a story has any number of them."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:subject", kwargs={"slug": self.slug})
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #fff3c4.")
+
+
+class EditorProfile(models.Model):
+    """What the board needs to know about an editor beyond the login: the shade of their notes."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile")
+    note_colour = models.CharField(
+        max_length=7,
+        default="#fff3c4",
+        validators=[hex_colour],
+        help_text="Background of this editor's notes. Pick a light shade so the text stays readable.",
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(note_colour__regex=r"^#[0-9a-fA-F]{6}$"), name="editorprofile_note_colour_hex"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.note_colour})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(NOTES_CSS_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(NOTES_CSS_CACHE_KEY)
+        return result
+
+    @property
+    def css_class(self) -> str:
+        return f"note-e{self.user_id}"
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def note_author(user) -> rendering.NoteAuthor:
+    return rendering.NoteAuthor(
+        username=user.get_username(), display_name=display_name(user), css_class=f"note-e{user.pk}"
+    )
+
+
+def default_published_at() -> dt.datetime:
+    return timezone.now().replace(microsecond=0)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now: dt.datetime | None = None) -> ArticleQuerySet:
+        """What readers may see: published and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def in_region(self, region: Region) -> ArticleQuerySet:
+        return self.filter(region=region)
+
+    def on_day(self, day: dt.date) -> ArticleQuerySet:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return self.filter(published_at__gte=start, published_at__lt=start + dt.timedelta(days=1))
+
+    def for_listing(self, *, with_body: bool = False) -> ArticleQuerySet:
+        """Everything a list of stories shows, in a fixed number of queries whatever its length."""
+        queryset = self.select_related("region", "posted_by").prefetch_related("subjects").defer("body", "lead_note")
+        return queryset if with_body else queryset.defer("body_html")
+
+    def visible_to(self, user) -> ArticleQuerySet:
+        """Readers see published stories; editors may also open drafts and scheduled ones to preview them."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Article(models.Model):
+    """A news story: the source's key paragraphs with an editor's notes, filed under a region."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="articles")
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="articles", verbose_name="file under")
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=250, allow_unicode=False)
+    source_url = models.URLField("source URL", max_length=1000, help_text="The headline links here.")
+    source_name = models.CharField(max_length=120, help_text='Shown as the [Source] tag, e.g. "Kyodo".')
+    lead_note = models.CharField(
+        max_length=500, blank=True, help_text="The editor's one-line introduction, shown above the body."
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown. [[note]] is an editor's note; a paragraph that is only [[note]] is a block note; "
+        "[[@username note]] credits another editor.",
+    )
+    body_html = models.TextField(editable=False, default="")
+    lead_note_html = models.TextField(editable=False, default="")
+    renderer_version = models.PositiveSmallIntegerField(editable=False, default=0)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        default=default_published_at, help_text="A time in the future schedules the story."
+    )
+    comments_closed = models.BooleanField(default=False, help_text="Closed by an editor, whatever the date.")
+    comments_close_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Comments close by themselves at this time. Left empty, they close COMMENTS_OPEN_DAYS "
+        "(a site setting) after publication, and move with it if the story is rescheduled.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            models.Index(fields=["region", "status", "-published_at"], name="article_region_published"),
+        ]
+        permissions = [
+            ("publish_article", "Can publish and unpublish stories"),
+            ("close_comments", "Can close and reopen comments on stories"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:250] or "story"
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"body", "lead_note", "posted_by"} & set(update_fields):
+            self.render()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html", "lead_note_html", "renderer_version"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        """When comments close by themselves: the editor's time, or publication plus COMMENTS_OPEN_DAYS."""
+        if self.comments_close_at is not None:
+            return self.comments_close_at
+        return self.published_at + dt.timedelta(days=settings.COMMENTS_OPEN_DAYS)
+
+    def comments_open(self, now: dt.datetime | None = None) -> bool:
+        if self.comments_closed or settings.COMMENTS_CLOSED_SITEWIDE:
+            return False
+        return (now or timezone.now()) < self.closes_at
+
+    def render(self, editors: dict[str, rendering.NoteAuthor] | None = None) -> None:
+        """Store the HTML of the body and lead note; called at save, and by `manage.py rerender_articles`."""
+        if editors is None:
+            editors = editor_note_authors()
+        author = note_author(self.posted_by)
+        self.body_html = rendering.render_body(self.body, author=author, editors=editors)
+        self.lead_note_html = rendering.render_note(self.lead_note)
+        self.renderer_version = rendering.RENDERER_VERSION
+
+
+def editor_note_authors() -> dict[str, rendering.NoteAuthor]:
+    """Every staff member who can be credited with a note, by username."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_staff=True)
+    return {user.get_username(): note_author(user) for user in users}

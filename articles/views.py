@@ -1,0 +1,202 @@
+"""The reader's side of the stories: front page and day pages, lists, archives and the story page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate, TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView
+
+from .models import NOTES_CSS_CACHE_KEY, Article, EditorProfile, Region, Subject
+
+TABS_BEFORE = 3  # the day shown, and this many days before it
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def _site_stats(today: dt.date) -> dict[str, int]:
+    start, end = _day_bounds(today)
+    return Article.objects.published().aggregate(
+        stories=Count("id"), stories_today=Count("id", filter=Q(published_at__gte=start, published_at__lt=end))
+    )
+
+
+def _render_day(request, day: dt.date, *, is_front: bool) -> HttpResponse:
+    stories = list(
+        Article.objects.published()
+        .on_day(day)
+        .for_listing(with_body=True)
+        .order_by("region__position", "region__name", "-published_at")
+    )
+    groups = [(region, list(items)) for region, items in itertools.groupby(stories, key=lambda a: a.region)]
+    start, end = _day_bounds(day)
+    subjects = (
+        Subject.objects.filter(
+            articles__status=Article.Status.PUBLISHED,
+            articles__published_at__gte=start,
+            articles__published_at__lt=min(end, timezone.now()),
+        )
+        .annotate(stories_today=Count("articles"))
+        .order_by("-stories_today", "name")
+    )
+    today = timezone.localdate()
+    tabs = [day - dt.timedelta(days=n) for n in range(TABS_BEFORE + 1)]
+    context = {
+        "day": day,
+        "is_front": is_front,
+        "is_today": day == today,
+        "tabs": [(tab, tab <= today) for tab in tabs],
+        "groups": groups,
+        "stories": stories,
+        "subjects_today": subjects,
+        "stats": _site_stats(today),
+    }
+    return render(request, "articles/day.html", context)
+
+
+@require_GET
+def front_page(request):
+    """One day at a time: today, or the latest day with stories when today has none yet."""
+    latest = Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+    day = timezone.localdate(latest) if latest else timezone.localdate()
+    return _render_day(request, day, is_front=True)
+
+
+@require_GET
+def day_archive(request, year: int, month: int, day: int):
+    try:
+        date = dt.date(year, month, day)
+    except ValueError as exc:
+        raise Http404("No such date.") from exc
+    if date > timezone.localdate():
+        raise Http404("That day has not happened yet.")
+    return _render_day(request, date, is_front=False)
+
+
+class StoryListView(ListView):
+    """A paginated list of published stories, newest first; subclasses narrow it down."""
+
+    paginate_by = 30
+    template_name = "articles/article_list.html"
+    context_object_name = "stories"
+    heading = "Stories in posting order"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = self.heading
+        return context
+
+
+class PostingOrderView(StoryListView):
+    pass
+
+
+class RegionView(StoryListView):
+    def get_queryset(self):
+        self.region = get_object_or_404(Region, slug=self.kwargs["slug"])
+        return super().get_queryset().in_region(self.region)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.region.name, region=self.region, current_region=self.region)
+        return context
+
+
+class SubjectView(StoryListView):
+    def get_queryset(self):
+        self.subject = get_object_or_404(Subject, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(subjects=self.subject)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(heading=f"File under: {self.subject.name}", subject=self.subject)
+        return context
+
+
+@require_GET
+def archive_index(request):
+    months = (
+        Article.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(stories=Count("id"))
+        .order_by("-month")
+        .values_list("month", "stories")
+    )
+    years = [
+        (year, list(items))
+        for year, items in itertools.groupby(
+            ((timezone.localtime(month).date(), n) for month, n in months), key=lambda item: item[0].year
+        )
+    ]
+    return render(request, "articles/archive_index.html", {"years": years})
+
+
+@require_GET
+def archive_month(request, year: int, month: int):
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404("No such month.") from exc
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    start, _ = _day_bounds(first)
+    end, _ = _day_bounds(following)
+    days = list(
+        Article.objects.published()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .annotate(day=TruncDate("published_at"))
+        .values("day")
+        .annotate(stories=Count("id"))
+        .order_by("-day")
+        .values_list("day", "stories")
+    )
+    if not days:
+        raise Http404("No stories that month.")
+    return render(request, "articles/archive_month.html", {"month": first, "days": days})
+
+
+@require_GET
+def article_detail(request, pk: int, slug: str = ""):
+    article = get_object_or_404(
+        Article.objects.visible_to(request.user).select_related("region", "posted_by").prefetch_related("subjects"),
+        pk=pk,
+    )
+    if slug != article.slug:
+        # Old or missing slugs lead to the story's one canonical address.
+        return redirect(article, permanent=True)
+    return render(request, "articles/article_detail.html", {"article": article, "current_region": article.region})
+
+
+@require_GET
+def notes_css(request):
+    """Each editor's note colour as a stylesheet, so notes are shaded without inline styles (CSP)."""
+    css = cache.get(NOTES_CSS_CACHE_KEY)
+    if css is None:
+        rules = [
+            f".{profile.css_class}{{background-color:{profile.note_colour}}}"
+            for profile in EditorProfile.objects.order_by("user_id")
+        ]
+        css = "\n".join(rules) + "\n"
+        cache.set(NOTES_CSS_CACHE_KEY, css, 60 * 60)
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(f"User-agent: *\nDisallow: /search/\n\nSitemap: {sitemap}\n", content_type="text/plain")

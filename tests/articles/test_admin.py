@@ -1,0 +1,192 @@
+"""The editor's side, as an editor in the Editors group (not a superuser) does the job in the admin."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.rendering import MAX_BODY_CHARS
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def _story_form(region, subject, **overrides):
+    now = timezone.localtime()
+    data = {
+        "region": region.pk,
+        "title": "Coast guard adds cutters",
+        "slug": "coast-guard-adds-cutters",
+        "source_url": "https://news.example.com/cutters",
+        "source_name": "Harbour Line Daily",
+        "subjects": [subject.pk],
+        "lead_note": "More *hulls*.",
+        "body": "Key paragraph [[with a note]].\n\n[[A block note.]]",
+        "status": "draft",
+        "published_at_0": now.strftime("%Y-%m-%d"),
+        "published_at_1": now.strftime("%H:%M:%S"),
+        "comments_close_at_0": "",
+        "comments_close_at_1": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _run_action(client, action, articles):
+    return client.post(CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True)
+
+
+def test_editor_is_not_a_superuser_and_reaches_the_admin(editor_client, editor):
+    assert not editor.is_superuser
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Articles" in html and "Subjects" in html
+
+
+def test_editor_adds_a_draft_story_and_it_is_rendered_and_stamped(editor_client, editor, region, subject):
+    response = editor_client.post(ADD, _story_form(region, subject))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert article.posted_by == editor
+    assert article.status == Article.Status.DRAFT
+    assert f'<span class="note note-e{editor.pk}">' in article.body_html
+    assert 'role="note"' in article.body_html
+    assert article.lead_note_html == "More <em>hulls</em>."
+    assert list(article.subjects.all()) == [subject]
+
+
+def test_change_form_shows_the_rendered_body_and_a_preview_hook(editor_client, make_article):
+    article = make_article(status=Article.Status.DRAFT, body="Body [[noted]].")
+    html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert 'class="article-body rendered-preview"' in html
+    assert f'data-preview-url="{reverse("admin:articles_article_preview")}"' in html
+    assert "noted</span>" in html
+    assert "js/admin-preview.js" in html
+
+
+def test_preview_renders_the_posted_body_without_saving(editor_client, editor):
+    response = editor_client.post(
+        reverse("admin:articles_article_preview"), {"body": "Draft [[@mara with a note]] <script>x</script>"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<span class="note note-e{editor.pk}">' in html
+    assert "<script" not in html
+    assert Article.objects.count() == 0
+
+
+def test_preview_refuses_get_and_readers(editor_client, db):
+    assert editor_client.get(reverse("admin:articles_article_preview")).status_code == 405
+    response = Client().post(reverse("admin:articles_article_preview"), {"body": "x"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_unknown_editor_in_a_note_is_refused_with_a_clear_message(editor_client, region, subject):
+    response = editor_client.post(ADD, _story_form(region, subject, body="Text [[@ghost a note]]"))
+    assert response.status_code == 200
+    assert "No editor called ghost" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_over_long_body_is_refused_with_the_limit(editor_client, region, subject):
+    response = editor_client.post(ADD, _story_form(region, subject, body="x" * (MAX_BODY_CHARS + 1)))
+    assert f"the most a story can hold is {MAX_BODY_CHARS:,}" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_editor_publishes_drafts_with_the_action(editor_client, make_article):
+    reader = Client()
+    draft = make_article(status=Article.Status.DRAFT, title="Now public")
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    response = _run_action(editor_client, "publish", [draft])
+    assert "Published 1 stories." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert reader.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_editor_unpublishes_with_the_action(editor_client, make_article):
+    story = make_article()
+    _run_action(editor_client, "unpublish", [story])
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+
+
+def test_editor_closes_and_reopens_comments(editor_client, make_article):
+    reader = Client()
+    story = make_article()
+    response = _run_action(editor_client, "close_comments", [story])
+    assert "Closed comments on 1 stories." in response.content.decode()
+    assert "Sorry. Comments have been closed" in reader.get(story.get_absolute_url()).content.decode()
+    _run_action(editor_client, "reopen_comments", [story])
+    story.refresh_from_db()
+    assert not story.comments_closed
+    assert "Sorry. Comments have been closed" not in reader.get(story.get_absolute_url()).content.decode()
+
+
+def test_staff_without_the_publish_permission_do_not_get_the_action(client, django_user_model, make_article):
+    helper = django_user_model.objects.create_user("helper", password="x", is_staff=True)
+    helper.user_permissions.add(*Permission.objects.filter(codename__in=["view_article", "change_article"]))
+    client.force_login(helper)
+    story = make_article(status=Article.Status.DRAFT)
+    html = client.get(CHANGELIST).content.decode()
+    assert 'value="publish"' not in html
+    assert 'value="close_comments"' not in html
+    _run_action(client, "publish", [story])
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+
+
+def test_changelist_shows_region_status_and_comment_state(editor_client, make_article):
+    make_article(title="Open one")
+    make_article(title="Closed one", comments_closed=True)
+    make_article(title="Later one", published_at=timezone.now() + dt.timedelta(days=1))
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "Scheduled" in html and "Published" in html
+    assert "open until" in html and ">closed<" in html
+    assert "China-Japan-Koreas" in html
+
+
+def test_changelist_queries_do_not_grow_with_stories(editor_client, make_article, django_assert_max_num_queries):
+    make_article()
+    editor_client.get(CHANGELIST)
+    with django_assert_max_num_queries(12) as one:
+        editor_client.get(CHANGELIST)
+    for _ in range(20):
+        make_article()
+    with django_assert_max_num_queries(12) as many:
+        editor_client.get(CHANGELIST)
+    assert len(one) == len(many)
+
+
+def test_subject_autocomplete_works_for_editors(editor_client, subject):
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Ship", "app_label": "articles", "model_name": "article", "field_name": "subjects"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"][0]["text"] == "Shipping"
+
+
+def test_editor_sees_and_changes_only_their_own_profile(editor_client, editor, make_editor):
+    other = make_editor("tobias", colour="#dce8fb")
+    changelist = editor_client.get(reverse("admin:articles_editorprofile_changelist")).content.decode()
+    assert "mara" in changelist and "tobias" not in changelist
+    url = reverse("admin:articles_editorprofile_change", args=[other.editor_profile.pk])
+    assert editor_client.get(url).status_code == 302  # not found for them: back to the index with a message
+    own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
+    response = editor_client.post(own, {"note_colour": "#ffeeee"})
+    assert response.status_code == 302
+    editor.editor_profile.refresh_from_db()
+    assert editor.editor_profile.note_colour == "#ffeeee"
+
+
+def test_bad_colour_is_refused(editor_client, editor):
+    own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
+    response = editor_client.post(own, {"note_colour": "#12345g"})
+    assert "six hex digits" in response.content.decode()

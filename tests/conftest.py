@@ -1,0 +1,92 @@
+"""Shared fixtures: regions, editors in the Editors group, and a story factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles.models import Article, EditorProfile, Region, Subject
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def region(db):
+    return Region.objects.create(name="China-Japan-Koreas", slug="china-japan-koreas", position=10)
+
+
+@pytest.fixture
+def other_region(db):
+    return Region.objects.create(name="Europe", slug="europe", position=20)
+
+
+@pytest.fixture
+def subject(db):
+    return Subject.objects.create(name="Shipping", slug="shipping")
+
+
+@pytest.fixture
+def make_editor(db, django_user_model):
+    def make(username="mara", *, colour="#d8f0d2", superuser=False, **extra):
+        user = django_user_model.objects.create_user(
+            username=username,
+            password="pw-for-tests",
+            first_name=extra.pop("first_name", username.title()),
+            last_name=extra.pop("last_name", "Editor"),
+            is_staff=True,
+            is_superuser=superuser,
+            **extra,
+        )
+        user.groups.add(Group.objects.get(name="Editors"))
+        EditorProfile.objects.create(user=user, note_colour=colour)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_editor):
+    return make_editor("mara")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def make_article(db, region, editor):
+    def make(**fields) -> Article:
+        n = next(_counter)
+        values = {
+            "region": region,
+            "title": f"Story number {n} about ships",
+            "source_url": f"https://news.example.com/story-{n}",
+            "source_name": "Harbour Line Daily",
+            "lead_note": "An editor's lead note.",
+            "body": "First paragraph.\n\nSecond paragraph with [[an inline note]].",
+            "posted_by": editor,
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.now() - dt.timedelta(hours=1),
+        }
+        subjects = fields.pop("subjects", [])
+        values.update(fields)
+        article = Article.objects.create(**values)
+        if subjects:
+            article.subjects.set(subjects)
+        return article
+
+    return make
