@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
@@ -194,6 +195,11 @@ def notes_css(request):
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@require_GET
+def favicon(request):
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_GET

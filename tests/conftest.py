@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
@@ -37,6 +39,16 @@ def subject(db):
     return Subject.objects.create(name="Shipping", slug="shipping")
 
 
+def editors_group() -> Group:
+    """The Editors group from the migration; live-server tests flush it away, so make it again the same way."""
+    group = Group.objects.filter(name="Editors").first()
+    if group is None:
+        migration = importlib.import_module("articles.migrations.0002_editors_group")
+        migration.create_editors_group(django_apps, None)
+        group = Group.objects.get(name="Editors")
+    return group
+
+
 @pytest.fixture
 def make_editor(db, django_user_model):
     def make(username="mara", *, colour="#d8f0d2", superuser=False, **extra):
@@ -49,7 +61,7 @@ def make_editor(db, django_user_model):
             is_superuser=superuser,
             **extra,
         )
-        user.groups.add(Group.objects.get(name="Editors"))
+        user.groups.add(editors_group())
         EditorProfile.objects.create(user=user, note_colour=colour)
         return user
 

@@ -1,0 +1,55 @@
+"""A reader in Chromium: front page, follow a story, see the notes shaded; an editor previews in the admin."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_reader_opens_the_front_page_follows_a_story_and_sees_shaded_notes(
+    live_server, page, make_article, artifacts, editor
+):
+    article = make_article(
+        title="Coast guard adds six cutters",
+        body="The cutters are small [[which matters in bad weather]].\n\n[[A block note on the budget.]]",
+    )
+    page.goto(live_server.url + "/")
+    assert page.title() == "Rantboard"
+    assert page.locator(".region-header").first.inner_text() == "CHINA-JAPAN-KOREAS"
+    page.get_by_role("link", name="Permalink").first.click()
+    page.wait_for_url(f"**{article.get_absolute_url()}")
+    assert page.locator("h1.story-title").inner_text().startswith("Coast guard adds six cutters")
+    note = page.locator(".article-body span.note").first
+    assert note.is_visible()
+    # The editor's own colour, from notes.css (#d8f0d2), not the default shade.
+    assert note.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(216, 240, 210)"
+    # The screen-reader label is in the accessibility tree but not on screen.
+    label = page.locator(".article-body .note .sr-only").first
+    assert label.inner_text() == "Editor's note by Mara Editor:"
+    assert label.bounding_box()["width"] <= 1
+    page.screenshot(path=str(artifacts / "story.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_front_page_is_readable_on_a_phone(live_server, browser, make_article, artifacts):
+    make_article(title="A story that a phone reader should see without scrolling sideways")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 390
+    page.screenshot(path=str(artifacts / "front-phone.png"))
+    context.close()
+
+
+def test_editor_previews_a_body_in_the_admin_before_saving(live_server, page, editor, region):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "mara")
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_body", "Preview me [[with a note]].")
+    page.get_by_role("button", name="Preview body").click()
+    preview_note = page.locator(".rendered-preview span.note")
+    preview_note.wait_for()
+    assert "with a note" in preview_note.inner_text()
+    assert page.console_errors == []

@@ -1,0 +1,114 @@
+"""Project-wide guarantees: settings from the environment, migrations, management commands, the Editors group."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from articles import rendering
+from articles.models import Article, EditorProfile, Region
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_manage(*args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="rantboard.settings", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run_manage("check", env_overrides={"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x7" * 20 + "-a-long-random-looking-production-key-9f3k",
+            "DJANGO_ALLOWED_HOSTS": "board.example.com",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_site_name_and_open_days_come_from_the_environment():
+    result = _run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_NAME, settings.COMMENTS_OPEN_DAYS, settings.TIME_ZONE)",
+        env_overrides={"DJANGO_DEBUG": "1", "SITE_NAME": "Argue Here", "COMMENTS_OPEN_DAYS": "5", "TIME_ZONE": "Asia/Tokyo"},
+    )
+    assert "Argue Here 5 Asia/Tokyo" in result.stdout, result.stderr
+
+
+@pytest.mark.django_db
+def test_no_model_change_is_missing_a_migration():
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(f"A migration is missing:\n{out.getvalue()}")
+
+
+@pytest.mark.django_db
+def test_editors_group_has_exactly_the_editing_permissions():
+    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert {"add_article", "change_article", "publish_article", "close_comments", "add_subject"} <= codenames
+    assert not {"delete_article", "add_region", "delete_region", "add_user", "change_user"} & codenames
+
+
+@pytest.mark.django_db
+def test_demo_content_is_idempotent_and_prints_a_working_login(settings):
+    settings.DEBUG = True
+    first = io.StringIO()
+    call_command("seed_demo", stdout=first)
+    counts = (Region.objects.count(), Article.objects.count(), EditorProfile.objects.count())
+    assert counts[1] >= 10
+    second = io.StringIO()
+    call_command("seed_demo", stdout=second)
+    assert (Region.objects.count(), Article.objects.count(), EditorProfile.objects.count()) == counts
+    username, password = re.search(r"^\s+(mara) / (\S+)", second.getvalue(), re.MULTILINE).groups()
+    assert Client().login(username=username, password=password)
+    assert Article.objects.filter(comments_closed=True).exists()
+    assert Article.objects.filter(status=Article.Status.DRAFT).exists()
+    assert Article.objects.filter(body__contains="[[@").exists()
+
+
+@pytest.mark.django_db
+def test_demo_content_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local runs"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rerender_articles_updates_outdated_html_and_dry_run_changes_nothing(make_article):
+    article = make_article(body="Text [[note]].")
+    Article.objects.filter(pk=article.pk).update(body_html="stale", renderer_version=0)
+    out = io.StringIO()
+    call_command("rerender_articles", "--dry-run", stdout=out)
+    assert "1 stories would be re-rendered" in out.getvalue()
+    assert Article.objects.get(pk=article.pk).body_html == "stale"
+    call_command("rerender_articles", stdout=io.StringIO())
+    article.refresh_from_db()
+    assert article.renderer_version == rendering.RENDERER_VERSION
+    assert "note</span>" in article.body_html
