@@ -54,7 +54,12 @@ def test_site_name_and_open_days_come_from_the_environment():
         "shell",
         "-c",
         "from django.conf import settings; print(settings.SITE_NAME, settings.COMMENTS_OPEN_DAYS, settings.TIME_ZONE)",
-        env_overrides={"DJANGO_DEBUG": "1", "SITE_NAME": "Argue Here", "COMMENTS_OPEN_DAYS": "5", "TIME_ZONE": "Asia/Tokyo"},
+        env_overrides={
+            "DJANGO_DEBUG": "1",
+            "SITE_NAME": "Argue Here",
+            "COMMENTS_OPEN_DAYS": "5",
+            "TIME_ZONE": "Asia/Tokyo",
+        },
     )
     assert "Argue Here 5 Asia/Tokyo" in result.stdout, result.stderr
 
