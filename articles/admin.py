@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import rendering
-from .models import Article, EditorProfile, Region, Subject, editor_note_authors, note_author
+from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors, note_author
+from .pictures import inspect_picture
 
 MENTION_RE = re.compile(r"\[\[@([\w.+-]{1,150})\s")
 
@@ -200,3 +201,40 @@ class EditorProfileAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+
+class PictureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Picture
+        fields = ["name", "image", "alt_text"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image and hasattr(image, "size") and "image" in self.changed_data:
+            self.picture_info = inspect_picture(image)
+        return image
+
+
+@admin.register(Picture)
+class PictureAdmin(admin.ModelAdmin):
+    form = PictureAdminForm
+    list_display = ["name", "thumbnail", "alt_text", "width", "height", "uploaded_by", "created_at"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["name", "alt_text"]
+    readonly_fields = ["thumbnail", "content_type", "width", "height", "uploaded_by", "created_at"]
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj: Picture) -> str:
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<img src="{}" alt="{}" class="picture-thumbnail" width="120">', obj.get_absolute_url(), obj.alt_text
+        )
+
+    def save_model(self, request, obj, form, change):
+        info = getattr(form, "picture_info", None)
+        if info is not None:
+            obj.content_type = info.content_type
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)

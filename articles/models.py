@@ -17,6 +17,7 @@ from . import rendering
 
 NAV_CACHE_KEY = "articles:nav-regions:v1"
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
+PICTURES_CACHE_KEY = "articles:pictures:v1"
 
 
 class RegionQuerySet(models.QuerySet):
@@ -188,6 +189,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by the comments write path in the same transaction as each comment, so that lists show comment figures
+    # without a query per story. last_comment_number only grows: comment numbers are never reused.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    last_comment_number = models.PositiveIntegerField(default=0, editable=False)
+    last_comment_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_comment_nic = models.CharField(max_length=40, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -255,3 +262,42 @@ def editor_note_authors() -> dict[str, rendering.NoteAuthor]:
 
     users = get_user_model().objects.filter(is_staff=True)
     return {user.get_username(): note_author(user) for user in users}
+
+
+picture_name = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]{0,39}$",
+    "Use lower-case letters, digits, - and _ (up to 40), starting with a letter or digit; e.g. harbour-map.",
+)
+
+
+class Picture(models.Model):
+    """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
+
+    name = models.CharField(max_length=40, unique=True, validators=[picture_name])
+    image = models.ImageField(upload_to="pictures/%Y/%m/", width_field="width", height_field="height")
+    alt_text = models.CharField(max_length=200, help_text="What the picture shows, for readers who cannot see it.")
+    content_type = models.CharField(max_length=40, editable=False)
+    width = models.PositiveIntegerField(editable=False, null=True)
+    height = models.PositiveIntegerField(editable=False, null=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(PICTURES_CACHE_KEY)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:picture", kwargs={"name": self.name})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(PICTURES_CACHE_KEY)
+        return result

@@ -15,6 +15,7 @@ urlpatterns = [
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive_month"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.day_archive, name="archive_day"),
     path("notes.css", views.notes_css, name="notes_css"),
+    path("pictures/<slug:name>", views.picture, name="picture"),
     path("feeds/latest/rss/", feeds.LatestStoriesFeed(), name="feed_latest_rss"),
     path("feeds/latest/atom/", feeds.LatestStoriesAtomFeed(), name="feed_latest_atom"),
     path("feeds/region/<slug:slug>/rss/", feeds.RegionFeed(), name="feed_region_rss"),

@@ -54,7 +54,7 @@ def test_front_page_stats_line_counts_archived_and_todays_stories(client, make_a
     make_article()
     make_article(published_at=timezone.now() - dt.timedelta(days=3))
     html = client.get("/").content.decode()
-    assert "3 stories archived · 2 posted today" in html
+    assert "3 stories and 0 comments archived · today 2 stories and 0 comments" in html
 
 
 def test_front_page_sidebar_counts_todays_stories_per_subject(client, make_article, subject):

@@ -7,17 +7,21 @@ random password at each run, which is printed; nothing here ships a known passwo
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
-from articles.models import Article, EditorProfile, Region, Subject
+from articles.models import Article, EditorProfile, Picture, Region, Subject
+from comments.services import comment_create
 
 REGIONS = [
     "China-Japan-Koreas",
@@ -282,6 +286,40 @@ STORIES = [
     ),
 ]
 
+# Invented threads: story slug -> [(nic, BBCode body)].
+COMMENTS = {
+    "coast-guard-adds-six-cutters-to-its-southern-island-patrols": [
+        ("Pelagic Pete", "Six small cutters beat two big ones in a typhoon season. [b]Crews[/b] are the real limit."),
+        (
+            "Marguerite of Kobe",
+            "[quote=Pelagic Pete]Crews are the real limit.[/quote]\nThree-week rotations "
+            "will burn them out by summer. The budget paper never mentions training.",
+        ),
+        ("Old Salt 1971", "Map of where the patrol line runs, for those following along:\n[foto]harbour-map[/foto]"),
+        (
+            "Pelagic Pete",
+            "Worth reading the whole thing: [squish]https://news.example.com/harbour-line-daily/"
+            "coast-guard-adds-six-cutters-to-its-southern-island-patrols[/squish]",
+        ),
+    ],
+    "county-water-board-votes-to-replace-lead-service-lines-within-eight-years": [
+        ("Tap Water Tess", "Our street is on the map as [i]unknown material[/i]. That is not reassuring."),
+        (
+            "Municipal Bond Guy",
+            "Four dollars a month is cheap. What it costs to do nothing:\n[*] blood tests\n"
+            "[*] lawsuits\n[*] the next board's problem",
+        ),
+    ],
+    "small-lunar-lander-sends-first-pictures-from-the-crater-rim": [
+        ("Regolith Rita", "Eleven degrees and still talking. [big]Bravo.[/big]"),
+        (
+            "Skeptical Engineer",
+            "The tilt shades a panel for [u]part[/u] of the day; the lunar day is two weeks long. "
+            "Watch the battery numbers.",
+        ),
+    ],
+}
+
 
 class Command(BaseCommand):
     help = "Create invented demo content for a local board (regions, editors, subjects, stories). Idempotent."
@@ -303,9 +341,13 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             created = self._seed()
+            self._seed_picture()
+        comments = self._seed_comments()
         passwords = self._reset_passwords()
         if verbosity >= 1:
-            self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new stories)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo content ready ({created} new stories, {comments} new comments).")
+            )
             self.stdout.write("Editor logins for this run (new passwords each run) at /" + settings.ADMIN_URL + ":")
             for username, password, superuser in passwords:
                 role = "chief editor, superuser" if superuser else "editor"
@@ -381,6 +423,42 @@ class Command(BaseCommand):
                 status=Article.Status.DRAFT,
             )
         return created
+
+    def _seed_picture(self) -> None:
+        if Picture.objects.filter(name="harbour-map").exists():
+            return
+        image = Image.new("RGB", (480, 300), "#cfe3f2")
+        draw = ImageDraw.Draw(image)
+        draw.polygon([(0, 210), (140, 150), (260, 190), (480, 120), (480, 300), (0, 300)], fill="#c9b98f")
+        draw.rectangle([(300, 60), (330, 90)], fill="#8a1c1c")
+        draw.line([(40, 80), (300, 75)], fill="#2b3a4a", width=4)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        editor = get_user_model().objects.get(username="chief")
+        picture = Picture(
+            name="harbour-map", alt_text="Sketch map of the southern harbour and the patrol line", uploaded_by=editor
+        )
+        picture.content_type = "image/png"
+        picture.image.save("harbour-map.png", ContentFile(buffer.getvalue()), save=False)
+        picture.save()
+
+    def _seed_comments(self) -> int:
+        """Invented comments, posted through the one write path so numbers and counts are right."""
+        posted = 0
+        for slug, thread in COMMENTS.items():
+            article = Article.objects.filter(slug=slug).first()
+            if article is None or article.comment_count or not article.comments_open():
+                continue
+            for nic, body in thread:
+                comment_create(
+                    article=article,
+                    nic=nic,
+                    body=body,
+                    owner_token=f"demo-{nic}",
+                    ip="127.0.0.1",
+                )
+                posted += 1
+        return posted
 
     def _reset_passwords(self) -> list[tuple[str, str, bool]]:
         user_model = get_user_model()

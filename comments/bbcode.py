@@ -1,0 +1,331 @@
+"""Comment markup: the board's BBCode tags, rendered to sanitised HTML.
+
+A pure function of its input (no request, no database): ``render_comment(source, pictures=...)``. The order of work
+is the safety argument: everything is escaped first, then only the allow-listed tags become HTML, each built here
+from validated parts; unknown tags stay literal text; tags left open close at the end; nesting deeper than
+MAX_DEPTH stays literal; only http and https links. The result still goes through bleach with the exact allow-list.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import bleach
+
+RENDERER_VERSION = 1
+
+MAX_DEPTH = 6
+SQUISH_OVER = 40  # bare links longer than this show just their host
+MAX_URL_LENGTH = 2000
+
+ALLOWED_TAGS = frozenset(
+    {"a", "bdi", "big", "blockquote", "br", "cite", "em", "img", "li", "p", "s", "small", "strong", "u", "ul"}
+)
+ALLOWED_PROTOCOLS = frozenset({"http", "https"})
+LINK_CLASSES = frozenset({"squished", "outside-picture"})
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a":
+        return name in {"href", "rel"} or (name == "class" and value in LINK_CLASSES)
+    if tag == "img":
+        return name in {"src", "alt", "width", "height", "loading"} or (name == "class" and value == "foto")
+    return False
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One picture of the site's library, as the renderer needs it."""
+
+    url: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+
+INLINE = {"b": "strong", "i": "em", "u": "u", "s": "s", "small": "small", "big": "big"}
+# Tags whose content is taken as plain text (a URL or a picture name), never parsed further.
+RAW = frozenset({"url", "squish", "img", "foto"})
+KNOWN = frozenset({*INLINE, *RAW, "quote", "*"})
+BLOCK_CONTEXT = frozenset({"", "quote"})  # where [*] starts a list item
+
+TOKEN_RE = re.compile(r"\[(/?)([a-zA-Z]{1,6}|\*)(?:=([^\[\]\n]{1,2000}))?\]|\n")
+BARE_URL_RE = re.compile(r"\bhttps?://[^\s<>\[\]\"']+", re.IGNORECASE)
+BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
+# Characters that reorder text (bidi overrides and isolates) or hide (zero-width): the tools of look-alike tricks.
+INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class _Node:
+    tag: str  # "" for the root
+    option: str | None = None
+    children: list = field(default_factory=list)  # of str (escaped text) and _Node
+    open_text: str = ""  # the tag as typed, for when it has to go back to being literal
+    closed: bool = False
+
+    @property
+    def raw(self) -> bool:
+        # [url=...]text[/url] holds markup; [url]address[/url], [img], [squish] and [foto] hold plain text.
+        return self.tag in RAW and not (self.tag == "url" and self.option is not None)
+
+
+def clean_url(raw: str) -> str | None:
+    """An absolute http(s) URL, or None. Takes unescaped text; callers escape the result for HTML."""
+    url = CONTROL_RE.sub("", INVISIBLE_RE.sub("", raw)).strip()
+    if not url or len(url) > MAX_URL_LENGTH or any(c.isspace() for c in url):
+        return None
+    if any(c in url for c in "<>\"'`\\"):
+        return None
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ALLOWED_PROTOCOLS or not hostname:
+        return None
+    return url
+
+
+def host_of(url: str) -> str:
+    host = (urlsplit(url).hostname or url).lower()
+    return host.removeprefix("www.")
+
+
+def _link(url: str, text_html: str, *, css_class: str | None = None) -> str:
+    cls = f' class="{css_class}"' if css_class else ""
+    return f'<a href="{html.escape(url, quote=True)}" rel="nofollow ugc noopener"{cls}>{text_html}</a>'
+
+
+def _autolink(escaped: str) -> str:
+    """Link bare http(s) URLs in escaped text; long ones show only their host."""
+
+    def replace(match: re.Match) -> str:
+        shown = match.group(0)
+        trail = ""
+        while shown and shown[-1] in ".,;:!?)":
+            if shown[-1] == ")" and shown.count("(") >= shown.count(")"):
+                break
+            trail = shown[-1] + trail
+            shown = shown[:-1]
+        url = clean_url(html.unescape(shown))
+        if url is None:
+            return match.group(0)
+        if len(url) > SQUISH_OVER:
+            return _link(url, html.escape(host_of(url)), css_class="squished") + trail
+        return _link(url, shown) + trail
+
+    return BARE_URL_RE.sub(replace, escaped)
+
+
+def _at_line_start(text: str, index: int) -> bool:
+    line_start = text.rfind("\n", 0, index) + 1
+    return not text[line_start:index].strip(" \t")
+
+
+def _parse(escaped: str) -> _Node:
+    """Build a tree of known tags over escaped text. Unknown, stray and too-deep tags stay as text."""
+    root = _Node("")
+    stack = [root]
+    pos = 0
+
+    def text_until(end: int) -> None:
+        if end > pos:
+            stack[-1].children.append(escaped[pos:end])
+
+    for match in TOKEN_RE.finditer(escaped):
+        top = stack[-1]
+        if match.group(0) == "\n":
+            item = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].tag == "*"), None)
+            if item is not None and not top.raw:
+                text_until(match.start())
+                for node in stack[item:]:
+                    node.closed = True
+                del stack[item:]
+                pos = match.end()  # the newline ends the item and is not kept
+            continue
+        closing, name, option = match.group(1), match.group(2).lower(), match.group(3)
+        if top.raw:
+            # Inside [url], [img] ...: only the matching close tag ends it; everything else is content.
+            if closing and name == top.tag:
+                text_until(match.start())
+                top.closed = True
+                stack.pop()
+                pos = match.end()
+            continue
+        if name not in KNOWN:
+            continue
+        if closing:
+            depth = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].tag == name), None)
+            if depth is None or name == "*":
+                continue  # a stray close tag stays literal
+            text_until(match.start())
+            for node in stack[depth:]:
+                node.closed = True
+            del stack[depth:]  # crossed tags: closing an outer tag closes the ones opened inside it
+            pos = match.end()
+            continue
+        if option is not None and name not in {"url", "quote"}:
+            continue
+        if name == "*" and (top.tag not in BLOCK_CONTEXT or not _at_line_start(escaped, match.start())):
+            continue
+        if len(stack) > MAX_DEPTH:
+            continue  # too deep: stays literal
+        text_until(match.start())
+        node = _Node(name, option, open_text=match.group(0))
+        top.children.append(node)
+        stack.append(node)
+        pos = match.end()
+    text_until(len(escaped))
+    return root
+
+
+def _literal(node: _Node) -> str:
+    """A node's escaped text as typed, tags included."""
+    inner = "".join(c if isinstance(c, str) else _literal(c) for c in node.children)
+    close = f"[/{node.tag}]" if node.tag and node.closed and node.tag != "*" else ""
+    return node.open_text + inner + close
+
+
+def _raw_content(node: _Node) -> str:
+    return "".join(c if isinstance(c, str) else _literal(c) for c in node.children)
+
+
+def _inline_text(text: str, *, autolink: bool = True) -> str:
+    text = _autolink(text) if autolink else text
+    return text.replace("\n", "<br>\n")
+
+
+class _Renderer:
+    def __init__(self, pictures: Mapping[str, Picture]) -> None:
+        self.pictures = pictures
+        self.in_link = False  # no link may start inside a link
+
+    def blocks(self, node: _Node) -> str:
+        """Children of the root or a quote: paragraphs split at blank lines, lists and quotes between them."""
+        out: list[str] = []
+        paragraph: list[str] = []
+
+        def flush() -> None:
+            content = "".join(paragraph).strip()
+            content = re.sub(r"^(?:<br>\s*)+|(?:<br>\s*)+$", "", content)
+            if content:
+                out.append(f"<p>{content}</p>")
+            paragraph.clear()
+
+        children = node.children
+        i = 0
+        while i < len(children):
+            child = children[i]
+            if isinstance(child, str):
+                pieces = BLANK_LINE_RE.split(child)
+                for n, piece in enumerate(pieces):
+                    if n:
+                        flush()
+                    paragraph.append(_inline_text(piece))
+            elif child.tag == "*":
+                flush()
+                items = []
+                while i < len(children):
+                    current = children[i]
+                    if isinstance(current, _Node) and current.tag == "*":
+                        items.append(f"<li>{self.inline_children(current).strip()}</li>")
+                    elif not (isinstance(current, str) and not current.strip()):
+                        break
+                    i += 1
+                out.append("<ul>" + "".join(items) + "</ul>")
+                continue
+            elif child.tag == "quote":
+                flush()
+                out.append(self.quote(child))
+            else:
+                paragraph.append(self.node(child))
+            i += 1
+        flush()
+        return "\n".join(out)
+
+    def inline_children(self, node: _Node) -> str:
+        return "".join(
+            _inline_text(c, autolink=not self.in_link) if isinstance(c, str) else self.node(c) for c in node.children
+        )
+
+    def quote(self, node: _Node) -> str:
+        cite = ""
+        if node.option:
+            nic = INVISIBLE_RE.sub("", html.unescape(node.option)).strip()[:60]
+            if nic:
+                cite = f"<cite><bdi>{html.escape(nic)}</bdi> said:</cite>"
+        return f"<blockquote>{cite}{self.blocks(node)}</blockquote>"
+
+    def node(self, node: _Node) -> str:
+        tag = node.tag
+        if tag in INLINE:
+            element = INLINE[tag]
+            return f"<{element}>{self.inline_children(node)}</{element}>"
+        if tag == "quote":  # a quote inside inline markup: still a quote
+            return self.quote(node)
+        raw = html.unescape(_raw_content(node)).strip()
+        if self.in_link and tag in {"url", "squish", "img"}:
+            return _inline_text(_literal(node), autolink=False)
+        if tag == "url":
+            if node.option is not None:
+                url = clean_url(html.unescape(node.option))
+                text = self.link_text(node)
+            else:
+                url = clean_url(raw)
+                text = html.escape(raw)
+            if url and text.strip():
+                return _link(url, text)
+        elif tag == "squish":
+            url = clean_url(raw)
+            if url:
+                return _link(url, html.escape(host_of(url)), css_class="squished")
+        elif tag == "img":
+            url = clean_url(raw)
+            if url:
+                # A link to the picture, never loaded inline: no reader is tracked by the picture's host.
+                return _link(url, html.escape(f"[picture at {host_of(url)}]"), css_class="outside-picture")
+        elif tag == "foto":
+            picture = self.pictures.get(raw.lower())
+            if picture:
+                size = ""
+                if picture.width and picture.height:
+                    size = f' width="{int(picture.width)}" height="{int(picture.height)}"'
+                return (
+                    f'<img class="foto" src="{html.escape(picture.url, quote=True)}" '
+                    f'alt="{html.escape(picture.alt, quote=True)}"{size} loading="lazy">'
+                )
+        return _inline_text(_literal(node), autolink=False)
+
+    def link_text(self, node: _Node) -> str:
+        """The text of [url=...]text[/url]: inline markup allowed, but no link inside a link."""
+        self.in_link = True
+        try:
+            return self.inline_children(node)
+        finally:
+            self.in_link = False
+
+
+def sanitize(fragment: str) -> str:
+    return bleach.clean(
+        fragment, tags=ALLOWED_TAGS, attributes=_allowed_attribute, protocols=ALLOWED_PROTOCOLS, strip=True
+    )
+
+
+def normalise_source(source: str) -> str:
+    """What is stored: newlines unified, control characters and NULs removed, NFC."""
+    source = (source or "").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", CONTROL_RE.sub("", source))
+
+
+def render_comment(source: str, *, pictures: Mapping[str, Picture] | None = None) -> str:
+    """Render a comment's BBCode to safe HTML. Never raises on any string."""
+    escaped = html.escape(normalise_source(source), quote=True)
+    tree = _parse(escaped)
+    return sanitize(_Renderer(pictures or {}).blocks(tree))

@@ -1,0 +1,75 @@
+"""Feeds of comments: the latest everywhere, and the comments of one story. Never an e-mail or an IP."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article
+
+from .models import Comment
+
+FEED_LENGTH = 50
+REDACTED_TEXT = "This comment was removed by an editor."
+
+
+class CommentFeedMixin:
+    def item_title(self, item):
+        return f"#{item.number} {item.nic} on {item.article.title}"
+
+    def item_description(self, item):
+        if item.redacted:
+            return item.redaction_note or REDACTED_TEXT
+        return item.body_html
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_author_name(self, item):
+        return item.nic
+
+
+class LatestCommentsFeed(CommentFeedMixin, Feed):
+    def title(self):
+        return f"{settings.SITE_NAME}: latest comments"
+
+    def link(self):
+        return reverse("articles:front")
+
+    def description(self):
+        return f"The latest comments on {settings.SITE_NAME}."
+
+    def items(self):
+        return Comment.objects.latest(FEED_LENGTH)
+
+
+class LatestCommentsAtomFeed(LatestCommentsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestCommentsFeed.description
+
+
+class StoryCommentsFeed(CommentFeedMixin, Feed):
+    def get_object(self, request, pk):
+        return get_object_or_404(Article.objects.published(), pk=pk)
+
+    def title(self, article):
+        return f"{settings.SITE_NAME}: comments on {article.title}"
+
+    def link(self, article):
+        return article.get_absolute_url()
+
+    def description(self, article):
+        return f"Comments on “{article.title}” on {settings.SITE_NAME}."
+
+    def items(self, article):
+        comments = Comment.objects.filter(article=article).with_story().order_by("-number")[:FEED_LENGTH]
+        return comments
+
+
+class StoryCommentsAtomFeed(StoryCommentsFeed):
+    feed_type = Atom1Feed
+    subtitle = StoryCommentsFeed.description

@@ -1,0 +1,138 @@
+"""Writes with rules in them: posting a comment. Called by the view, the admin and the tests alike."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import PICTURES_CACHE_KEY, Article, Picture
+
+from . import bbcode
+from .models import Comment, Commenter
+from .nics import clean_nic, nic_key
+
+CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
+STATS_CACHE_KEY = "comments:stats:v1"
+
+
+class CommentRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
+    """A comment that must not be saved, with the reason the commenter is shown."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    duplicate: bool  # True when the same form was submitted again and the first comment is returned
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest() if token else ""
+
+
+def picture_library() -> dict[str, bbcode.Picture]:
+    """The picture library as the renderer needs it, cached until a picture changes."""
+    pictures = cache.get(PICTURES_CACHE_KEY)
+    if pictures is None:
+        pictures = {
+            p.name: bbcode.Picture(url=p.get_absolute_url(), alt=p.alt_text, width=p.width, height=p.height)
+            for p in Picture.objects.all()
+        }
+        cache.set(PICTURES_CACHE_KEY, pictures, 60 * 60)
+    return pictures
+
+
+def render(body: str) -> str:
+    return bbcode.render_comment(body, pictures=picture_library())
+
+
+def nic_is_taken(key: str) -> bool:
+    return Commenter.objects.filter(key=key).exists()
+
+
+def _claim_commenter(*, nic: str, owner_token: str, now) -> Commenter:
+    key = nic_key(nic)
+    owner = token_hash(owner_token)
+    commenter, created = Commenter.objects.select_for_update().get_or_create(
+        key=key, defaults={"nic": nic, "owner_token_hash": owner, "first_seen": now, "last_seen": now}
+    )
+    if created:
+        return commenter
+    if not commenter.owner_token_hash:
+        commenter.owner_token_hash = owner
+        commenter.save(update_fields=["owner_token_hash"])
+    elif commenter.owner_token_hash != owner:
+        raise CommentRefused(
+            f"The nic “{commenter.nic}” belongs to another commenter. Choose another nic (Pic-a-Nic suggests one), "
+            "or post from the browser where you first used it.",
+            field="nic",
+        )
+    return commenter
+
+
+def comment_create(
+    *,
+    article: Article,
+    nic: str,
+    body: str,
+    owner_token: str,
+    email: str = "",
+    website: str = "",
+    ip: str | None = None,
+    submission_token: str | None = None,
+) -> Posted:
+    """Post a comment: number, counts and rows land together in one transaction, or not at all."""
+    nic = clean_nic(nic)
+    body = bbcode.normalise_source(body)
+    if submission_token:
+        existing = Comment.objects.filter(submission_token=submission_token).select_related("article").first()
+        if existing is not None:
+            return Posted(existing, duplicate=True)
+    body_html = render(body)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            # Locking the story row serialises posts to one story: numbers stay unique and gapless.
+            locked = Article.objects.select_for_update().get(pk=article.pk)
+            if not locked.comments_open(now):
+                raise CommentRefused(CLOSED_MESSAGE)
+            commenter = _claim_commenter(nic=nic, owner_token=owner_token, now=now)
+            number = locked.last_comment_number + 1
+            comment = Comment.objects.create(
+                article=locked,
+                commenter=commenter,
+                number=number,
+                nic=nic,
+                email=email,
+                website=website,
+                body=body,
+                body_html=body_html,
+                renderer_version=bbcode.RENDERER_VERSION,
+                created_at=now,
+                ip=ip,
+                submission_token=submission_token or None,
+            )
+            Article.objects.filter(pk=locked.pk).update(
+                last_comment_number=number,
+                comment_count=F("comment_count") + 1,
+                last_comment_at=now,
+                last_comment_nic=nic,
+            )
+            Commenter.objects.filter(pk=commenter.pk).update(comment_count=F("comment_count") + 1, last_seen=now)
+    except IntegrityError:
+        # The same form posted twice at the same moment: the first one won; show it.
+        existing = Comment.objects.filter(submission_token=submission_token).first() if submission_token else None
+        if existing is None:
+            raise
+        return Posted(existing, duplicate=True)
+    cache.delete(STATS_CACHE_KEY)
+    return Posted(comment, duplicate=False)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("story/<int:pk>/comment/", views.post_comment, name="post"),
+    path("comments/preview/", views.preview, name="preview"),
+    path("comments/pick-nic/", views.pick_nic, name="pick_nic"),
+    path("nic/<path:nic>/", views.nic_page, name="nic"),
+    path("feeds/comments/rss/", feeds.LatestCommentsFeed(), name="feed_latest_rss"),
+    path("feeds/comments/atom/", feeds.LatestCommentsAtomFeed(), name="feed_latest_atom"),
+    path("story/<int:pk>/comments/rss/", feeds.StoryCommentsFeed(), name="feed_story_rss"),
+    path("story/<int:pk>/comments/atom/", feeds.StoryCommentsAtomFeed(), name="feed_story_atom"),
+]

@@ -1,0 +1,125 @@
+"""Posting comments (post/redirect/get), preview, Pic-a-Nic, and the nic pages."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote, unquote
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Article
+
+from . import services
+from .forms import CommentForm
+from .models import Commenter
+from .nics import nic_key, random_nic
+
+NIC_COOKIE = "rb_nic"  # the nic this browser last posted under (read by the toolbar script for "My Original Nic")
+OWNER_COOKIE = "rb_owner"  # the random token that owns this browser's nics (signed, HttpOnly)
+COOKIE_AGE = 60 * 60 * 24 * 365 * 2
+
+
+def remembered_nic(request) -> str:
+    return unquote(request.COOKIES.get(NIC_COOKIE, ""))[:200]
+
+
+def owner_token(request) -> str:
+    return request.get_signed_cookie(OWNER_COOKIE, default="", salt="rantboard.owner") or ""
+
+
+def _story_page(request, article: Article, *, form: CommentForm, status: int = 200, **extra) -> HttpResponse:
+    context = {"article": article, "current_region": article.region, "comment_form": form, **extra}
+    return render(request, "articles/article_detail.html", context, status=status)
+
+
+def _story(pk: int) -> Article:
+    return get_object_or_404(
+        Article.objects.published().select_related("region", "posted_by").prefetch_related("subjects"), pk=pk
+    )
+
+
+@require_POST
+def post_comment(request, pk: int):
+    """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact."""
+    article = _story(pk)
+    form = CommentForm(request.POST)
+    if "picanic" in request.POST or "original_nic" in request.POST:
+        # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.
+        initial = {name: request.POST.get(name, "") for name in form.fields}
+        initial["nic"] = random_nic(services.nic_is_taken) if "picanic" in request.POST else remembered_nic(request)
+        return _story_page(request, article, form=CommentForm(initial=initial))
+    if not article.comments_open():
+        return _story_page(request, article, form=form, status=403, comment_error=services.CLOSED_MESSAGE)
+    if not form.is_valid():
+        return _story_page(request, article, form=form, status=400)
+    if "preview" in request.POST:
+        preview = services.render(form.cleaned_data["body"])
+        return _story_page(request, article, form=form, comment_preview=preview)
+
+    token = owner_token(request) or secrets.token_urlsafe(32)
+    try:
+        posted = services.comment_create(
+            article=article,
+            nic=form.cleaned_data["nic"],
+            body=form.cleaned_data["body"],
+            email=form.cleaned_data["email"],
+            website=form.cleaned_data["website"],
+            ip=request.META.get("REMOTE_ADDR") or None,
+            owner_token=token,
+            submission_token=form.cleaned_data["token"] or None,
+        )
+    except services.CommentRefused as refusal:
+        if refusal.field:
+            form.add_error(refusal.field, refusal.message)
+            return _story_page(request, article, form=form, status=400)
+        return _story_page(request, article, form=form, status=403, comment_error=refusal.message)
+
+    response = redirect(posted.comment.get_absolute_url())
+    secure = request.is_secure()
+    response.set_cookie(
+        NIC_COOKIE, quote(posted.comment.nic), max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=False
+    )
+    response.set_signed_cookie(
+        OWNER_COOKIE, token, salt="rantboard.owner", max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=True
+    )
+    return response
+
+
+@require_POST
+def preview(request):
+    """The toolbar's Preview button: the server renderer, same as a posted comment, without saving."""
+    body = request.POST.get("body", "")
+    form = CommentForm({"nic": "preview", "body": body})
+    if not form.is_valid() and "body" in form.errors:
+        return JsonResponse({"error": form.errors["body"][0]}, status=400)
+    return JsonResponse({"html": services.render(form.cleaned_data["body"])})
+
+
+@require_GET
+def pick_nic(request):
+    """Pic-a-Nic: a made-up first name, surname and four digits that nobody uses yet."""
+    response = JsonResponse({"nic": random_nic(services.nic_is_taken)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def nic_page(request, nic: str):
+    key = nic_key(nic)
+    if not key:
+        raise Http404("No such nic.")
+    commenter = get_object_or_404(Commenter, key=key)
+    comments = commenter.comments.on_visible_stories().with_story().order_by("-created_at", "-id")
+    paginator = Paginator(comments, 30)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+    return render(
+        request,
+        "comments/nic_detail.html",
+        {"commenter": commenter, "page_obj": page, "comments": page.object_list},
+    )

@@ -1,0 +1,185 @@
+/* The comment form's toolbar, nic buttons and live preview. Everything here has a no-JavaScript fallback:
+   the tags can be typed, and the nic and Preview buttons are ordinary submit buttons. */
+"use strict";
+
+(() => {
+  const form = document.getElementById("comment-form");
+  if (!form) return;
+  const body = form.querySelector("textarea.comment-body");
+  const nicInput = form.querySelector("input[name=nic]");
+  const toolbar = form.querySelector(".toolbar");
+  const picker = form.querySelector(".foto-picker");
+  const livePreview = form.querySelector(".live-preview");
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+
+  toolbar.hidden = false;
+
+  // Replace the selection with before + selection + after, keeping the selection around the original text.
+  function wrap(before, after, placeholder = "") {
+    const start = body.selectionStart;
+    const end = body.selectionEnd;
+    const selected = body.value.slice(start, end) || placeholder;
+    body.setRangeText(before + selected + after, start, end, "preserve");
+    body.setSelectionRange(start + before.length, start + before.length + selected.length);
+    body.focus();
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function bullet() {
+    const value = body.value;
+    let start = body.selectionStart;
+    const end = body.selectionEnd;
+    start = value.lastIndexOf("\n", start - 1) + 1; // from the start of the first selected line
+    const lines = value.slice(start, end).split("\n");
+    const text = lines.map((line) => (line.startsWith("[*]") ? line : "[*] " + line)).join("\n");
+    body.setRangeText(text, start, end, "end");
+    body.focus();
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function askUrl(question, suggestion) {
+    const answer = window.prompt(question, suggestion || "https://");
+    if (answer === null) return null;
+    const url = answer.trim();
+    if (!/^https?:\/\/\S+$/i.test(url)) {
+      window.alert("Links must start with http:// or https://");
+      return null;
+    }
+    return url;
+  }
+
+  function selectedText() {
+    return body.value.slice(body.selectionStart, body.selectionEnd);
+  }
+
+  const actions = {
+    b: () => wrap("[b]", "[/b]"),
+    i: () => wrap("[i]", "[/i]"),
+    u: () => wrap("[u]", "[/u]"),
+    s: () => wrap("[s]", "[/s]"),
+    "*": bullet,
+    quote: () => wrap("[quote]", "[/quote]"),
+    small: () => wrap("[small]", "[/small]"),
+    big: () => wrap("[big]", "[/big]"),
+    url: () => {
+      const selected = selectedText();
+      const url = askUrl("Link to which address?", /^https?:\/\//i.test(selected) ? selected : "");
+      if (url) wrap(`[url=${url}]`, "[/url]", url);
+      else body.focus();
+    },
+    squish: () => {
+      if (selectedText()) return wrap("[squish]", "[/squish]");
+      const url = askUrl("Which long address should be squished?");
+      if (url) wrap("[squish]", "[/squish]", url);
+      else body.focus();
+    },
+    img: () => {
+      const selected = selectedText();
+      const url = /^https?:\/\//i.test(selected) ? selected : askUrl("Address of the picture?");
+      if (url) wrap("[img]", "[/img]", selected ? "" : url);
+      else body.focus();
+    },
+    foto: () => {
+      const select = picker.querySelector("select");
+      if (!select.options.length) {
+        window.alert("The picture library is empty.");
+        body.focus();
+        return;
+      }
+      picker.hidden = false;
+      select.focus();
+    },
+  };
+
+  toolbar.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-tag]");
+    if (button) actions[button.dataset.tag]();
+  });
+
+  // Keep the textarea's selection when a toolbar button is clicked with the mouse.
+  toolbar.addEventListener("mousedown", (event) => {
+    if (event.target.closest("button")) event.preventDefault();
+  });
+
+  picker.addEventListener("click", (event) => {
+    const action = event.target.closest("button")?.dataset.action;
+    if (!action) return;
+    picker.hidden = true;
+    if (action === "insert-foto") wrap("[foto]", "[/foto]", picker.querySelector("select").value);
+    else body.focus();
+  });
+  picker.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      picker.hidden = true;
+      wrap("[foto]", "[/foto]", picker.querySelector("select").value);
+    } else if (event.key === "Escape") {
+      picker.hidden = true;
+      body.focus();
+    }
+  });
+
+  const shortcuts = { b: "b", i: "i", u: "u", k: "url" };
+  body.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    const tag = shortcuts[event.key.toLowerCase()];
+    if (!tag) return;
+    event.preventDefault();
+    actions[tag]();
+  });
+
+  function rememberedNic() {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("rb_nic="));
+    return cookie ? decodeURIComponent(cookie.slice("rb_nic=".length)) : "";
+  }
+
+  form.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button || !button.classList.contains("nic-button")) return;
+    event.preventDefault();
+    if (button.dataset.action === "original-nic") {
+      const nic = rememberedNic();
+      if (nic) nicInput.value = nic;
+      else window.alert("This browser has not posted a comment yet, so there is no nic to restore.");
+      nicInput.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const response = await fetch(form.dataset.pickNicUrl, { credentials: "same-origin" });
+      if (response.ok) nicInput.value = (await response.json()).nic;
+    } finally {
+      button.disabled = false;
+      nicInput.focus();
+    }
+  });
+
+  const previewButton = form.querySelector(".preview-button");
+  previewButton.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const data = new FormData();
+    data.append("body", body.value);
+    const response = await fetch(form.dataset.previewUrl, {
+      method: "POST",
+      body: data,
+      headers: { "X-CSRFToken": csrf.value },
+      credentials: "same-origin",
+    });
+    const result = await response.json();
+    livePreview.hidden = false;
+    if (result.html !== undefined) {
+      // HTML rendered and sanitised by the server's own comment renderer.
+      livePreview.innerHTML = result.html;
+    } else {
+      livePreview.textContent = result.error || "The preview could not be made.";
+    }
+  });
+
+  form.addEventListener("submit", (event) => {
+    if (event.submitter && event.submitter.name === "post") {
+      // A second click while the first post is on its way does nothing (the server also posts a form once).
+      if (form.dataset.sending) event.preventDefault();
+      form.dataset.sending = "1";
+    }
+  });
+})();

@@ -1,0 +1,226 @@
+"""Posting a comment through the story page's form, and every way it can be refused."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.forms import MAX_COMMENT_CHARS
+from comments.models import Comment, Commenter
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_form_has_the_classic_labels_and_buttons(client, story):
+    html = client.get(story.get_absolute_url()).content.decode()
+    for text in ["Your Name", "Your e-mail (optional)", "Website (optional)", "My Original Nic", "Pic-a-Nic"]:
+        assert text in html
+    assert 'name="preview"' in html and 'name="post"' in html
+    labels = ["Bold", "Italic", "Underline", "Strike", "Bullet", "Blockquote", "Small", "Big", "Link", "Squish",
+              "Foto", "Photo"]  # fmt: skip
+    positions = [html.index(f'aria-label="{label}"') for label in labels]
+    assert positions == sorted(positions)
+
+
+def test_posting_redirects_to_the_new_comments_anchor(client, story, post):
+    response = post(story, body="[b]Six[/b] is more than four.")
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{story.get_absolute_url()}#c1"
+    assert comment.number == 1
+    assert comment.body_html == "<p><strong>Six</strong> is more than four.</p>"
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<article class="comment" id="c1"' in html
+    assert "<strong>Six</strong> is more than four." in html
+
+
+def test_counts_and_numbers_land_with_the_comment(story, post):
+    post(story, nic="Fred")
+    post(story, nic="Tess")
+    post(story, nic="fred ")
+    story.refresh_from_db()
+    assert list(Comment.objects.values_list("number", flat=True)) == [1, 2, 3]
+    assert (story.comment_count, story.last_comment_number, story.last_comment_nic) == (3, 3, "fred")
+    fred = Commenter.objects.get(key="fred")
+    assert fred.comment_count == 2
+    assert fred.nic == "Fred"
+
+
+def test_the_nic_is_remembered_and_the_greeting_counts_comments(client, story, post):
+    post(story, nic="Fred Bloggs")
+    assert client.cookies["rb_nic"].value == "Fred%20Bloggs"
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "You have commented 1 time on Rantboard." in html
+    assert 'value="Fred Bloggs"' in html
+    post(story, nic="Fred Bloggs", body="Again.")
+    assert "You have commented 2 times on Rantboard." in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_new_reader_gets_no_greeting(client, story):
+    assert "You have commented" not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_double_click_or_reload_posts_once(client, story, post):
+    token = "same-form-token-123"
+    first = post(story, token=token)
+    second = post(story, token=token)
+    assert Comment.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    story.refresh_from_db()
+    assert story.comment_count == 1
+
+
+def test_a_nic_cannot_be_used_from_another_browser(story, post):
+    post(story, nic="Fred Bloggs")
+    impostor = Client()
+    token = impostor.get(story.get_absolute_url()).content.decode().split('name="token" value="')[1].split('"')[0]
+    response = impostor.post(
+        reverse("comments:post", args=[story.pk]),
+        {"nic": "fred bloggs", "body": "I am Fred, honest.", "token": token, "post": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "belongs to another commenter" in html
+    assert "I am Fred, honest.</textarea>" in html
+    assert Comment.objects.count() == 1
+
+
+def _refused(response, message, text):
+    html = response.content.decode()
+    assert message in html
+    assert text in html
+    assert Comment.objects.count() == 0
+    return html
+
+
+def test_closed_story_refuses_a_post_with_the_sentence_and_saves_nothing(client, make_article, post):
+    closed = make_article(comments_closed=True)
+    response = post(closed, body="Too late?", token="t1")
+    assert response.status_code == 403
+    _refused(response, "Sorry. Comments have been closed on this article.", "Too late?</textarea>")
+    assert 'class="comment-form"' not in response.content.decode()
+    closed.refresh_from_db()
+    assert closed.comment_count == 0
+
+
+def test_story_past_its_close_at_refuses_posts(make_article, post):
+    past = make_article(comments_close_at=timezone.now() - dt.timedelta(seconds=1))
+    assert post(past, token="t2").status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_closed_story_shows_no_form(client, make_article):
+    html = client.get(make_article(comments_closed=True).get_absolute_url()).content.decode()
+    assert "Sorry. Comments have been closed on this article." in html
+    assert 'class="comment-form"' not in html
+
+
+def test_empty_body_is_refused(story, post):
+    response = post(story, body="   \n  ")
+    assert response.status_code == 400
+    _refused(response, "The comment is empty", "Fred Bloggs")
+
+
+def test_over_long_body_is_refused_with_the_limit_and_the_text_kept(story, post):
+    body = "word " * (MAX_COMMENT_CHARS // 5) + "the end"
+    response = post(story, body=body)
+    _refused(response, f"A comment can be at most {MAX_COMMENT_CHARS:,} characters", "the end</textarea>")
+
+
+def test_bad_website_is_refused_with_the_text_kept(story, post):
+    response = post(story, body="Keep me.", website="javascript:alert(1)")
+    _refused(response, "Enter a valid URL", "Keep me.</textarea>")
+    response = post(story, body="Keep me too.", website="ftp://files.example.com/")
+    _refused(response, "must be an http:// or https:// address", "Keep me too.</textarea>")
+
+
+def test_bad_email_is_refused(story, post):
+    _refused(post(story, body="Mail me.", email="not-an-address"), "Enter a valid email address", "Mail me.")
+
+
+def test_missing_nic_is_refused(story, post):
+    _refused(post(story, nic="\u200b  ", body="Who am I?"), "Type a nic", "Who am I?")
+
+
+def test_over_long_nic_is_refused(story, post):
+    _refused(post(story, nic="N" * 41, body="Long name."), "A nic can be at most 40 characters", "Long name.")
+
+
+def test_hostile_body_is_stored_as_typed_and_shown_inert(client, story, post):
+    post(story, body="<script>alert(1)</script>[url=javascript:alert(2)]x[/url]")
+    comment = Comment.objects.get()
+    assert comment.body == "<script>alert(1)</script>[url=javascript:alert(2)]x[/url]"
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;[url=javascript:alert(2)]x[/url]" in html
+
+
+def test_preview_without_javascript_shows_the_rendering_and_keeps_the_text(client, story, post):
+    response = post(story, body="[i]Draft[/i] thoughts", preview="1", post="")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="comment-body"><p><em>Draft</em> thoughts</p></div>' in html
+    assert "[i]Draft[/i] thoughts</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+def test_preview_endpoint_uses_the_same_renderer(client, story):
+    response = client.post(reverse("comments:preview"), {"body": "[b]x[/b] <b>y</b>"})
+    assert response.json() == {"html": "<p><strong>x</strong> &lt;b&gt;y&lt;/b&gt;</p>"}
+
+
+def test_preview_endpoint_explains_an_over_long_body(client, db):
+    response = client.post(reverse("comments:preview"), {"body": "x" * (MAX_COMMENT_CHARS + 1)})
+    assert response.status_code == 400
+    assert "at most 10,000 characters" in response.json()["error"]
+
+
+def test_pic_a_nic_without_javascript_fills_a_fresh_nic_and_keeps_the_text(story, post):
+    response = post(story, nic="", body="Keep this.", picanic="1", post="")
+    html = response.content.decode()
+    assert "Keep this.</textarea>" in html
+    assert not Comment.objects.exists()
+    nic = html.split('name="nic" value="')[1].split('"')[0]
+    assert nic.count(" ") == 2 and nic[-4:].isdigit()
+
+
+def test_pic_a_nic_endpoint_never_proposes_a_nic_in_use(client, story, monkeypatch):
+    from comments import nics
+
+    comment_create(article=story, nic="Agnes Applewhite 1000", body="x", owner_token="a")
+    choices = iter(["Agnes", "Agnes", "Agnes", "Barnaby"])
+    monkeypatch.setattr(
+        nics.secrets.SystemRandom,
+        "choice",
+        lambda self, seq: next(choices) if seq is nics.FIRST_NAMES else "Applewhite",
+    )
+    monkeypatch.setattr(nics.secrets.SystemRandom, "randrange", lambda self, a, b: 1000)
+    assert client.get(reverse("comments:pick_nic")).json() == {"nic": "Barnaby Applewhite 1000"}
+
+
+def test_my_original_nic_without_javascript_restores_the_remembered_nic(client, story, post):
+    post(story, nic="Fred Bloggs")
+    response = post(story, nic="Somebody Else", body="Hmm.", original_nic="1", post="")
+    assert 'name="nic" value="Fred Bloggs"' in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_drafts_take_no_comments(make_article, post):
+    draft = make_article(status=Article.Status.DRAFT)
+    assert post(draft, fresh_form=False, token="t3").status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_get_on_the_post_url_is_refused(client, story):
+    assert client.get(reverse("comments:post", args=[story.pk])).status_code == 405
+
+
+def test_csrf_is_enforced(story):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("comments:post", args=[story.pk]), {"nic": "x", "body": "y"})
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
