@@ -25,6 +25,14 @@
     body.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // Insert text after the selection (or at the cursor), leaving what was selected alone.
+  function insertAfterSelection(text) {
+    const end = body.selectionEnd;
+    body.setRangeText(text, end, end, "end");
+    body.focus();
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function bullet() {
     const value = body.value;
     let start = body.selectionStart;
@@ -74,9 +82,9 @@
       else body.focus();
     },
     img: () => {
-      const selected = selectedText();
-      const url = /^https?:\/\//i.test(selected) ? selected : askUrl("Address of the picture?");
-      if (url) wrap("[img]", "[/img]", selected ? "" : url);
+      if (/^https?:\/\/\S+$/i.test(selectedText())) return wrap("[img]", "[/img]");
+      const url = askUrl("Address of the picture?");
+      if (url) insertAfterSelection(`[img]${url}[/img]`);
       else body.focus();
     },
     foto: () => {
@@ -105,14 +113,14 @@
     const action = event.target.closest("button")?.dataset.action;
     if (!action) return;
     picker.hidden = true;
-    if (action === "insert-foto") wrap("[foto]", "[/foto]", picker.querySelector("select").value);
+    if (action === "insert-foto") insertAfterSelection(`[foto]${picker.querySelector("select").value}[/foto]`);
     else body.focus();
   });
   picker.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
       picker.hidden = true;
-      wrap("[foto]", "[/foto]", picker.querySelector("select").value);
+      insertAfterSelection(`[foto]${picker.querySelector("select").value}[/foto]`);
     } else if (event.key === "Escape") {
       picker.hidden = true;
       body.focus();

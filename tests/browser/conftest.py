@@ -54,3 +54,8 @@ def page(browser):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def story(make_article):
+    return make_article(title="Cutters sail south")

@@ -1,0 +1,182 @@
+"""A commenter in Chromium: every toolbar button, the nic buttons, posting, and a closed story."""
+
+import io
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from articles.models import Picture
+
+pytestmark = pytest.mark.browser
+
+OUTSIDE_URL = "https://www.example.com/a/rather/long/path/to/the/story.html"
+PICTURE_URL = "https://pics.example.net/cat.jpg"
+
+
+@pytest.fixture
+def library(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), "#2b3a4a").save(buffer, format="PNG")
+    picture = Picture(name="harbour-map", alt_text="Map of the harbour", content_type="image/png")
+    picture.image.save("harbour-map.png", ContentFile(buffer.getvalue()), save=False)
+    picture.save()
+    return picture
+
+
+def open_story(page, live_server, article):
+    page.goto(live_server.url + article.get_absolute_url())
+    page.wait_for_selector(".toolbar:not([hidden])")
+
+
+def type_and_select(page, text, start=None, end=None):
+    body = page.locator("#id_body")
+    body.fill(text)
+    start = 0 if start is None else start
+    end = len(text) if end is None else end
+    body.evaluate("(el, range) => el.setSelectionRange(range[0], range[1])", [start, end])
+
+
+def preview_html(page):
+    page.locator(".preview-button").click()
+    preview = page.locator(".live-preview")
+    preview.locator("p, ul, blockquote").first.wait_for()
+    return preview.inner_html()
+
+
+# (button, selected text, answer to a prompt, expected source, expected piece of the preview)
+BUTTONS = [
+    ("Bold", "word", None, "[b]word[/b]", "<strong>word</strong>"),
+    ("Italic", "word", None, "[i]word[/i]", "<em>word</em>"),
+    ("Underline", "word", None, "[u]word[/u]", "<u>word</u>"),
+    ("Strike", "word", None, "[s]word[/s]", "<s>word</s>"),
+    ("Bullet", "word", None, "[*] word", "<ul><li>word</li></ul>"),
+    ("Blockquote", "word", None, "[quote]word[/quote]", "<blockquote><p>word</p></blockquote>"),
+    ("Small", "word", None, "[small]word[/small]", "<small>word</small>"),
+    ("Big", "word", None, "[big]word[/big]", "<big>word</big>"),
+    (
+        "Link",
+        "word",
+        "https://example.com/page",
+        "[url=https://example.com/page]word[/url]",
+        '<a href="https://example.com/page" rel="nofollow ugc noopener">word</a>',
+    ),
+    (
+        "Squish",
+        OUTSIDE_URL,
+        None,
+        f"[squish]{OUTSIDE_URL}[/squish]",
+        f'<a href="{OUTSIDE_URL}" rel="nofollow ugc noopener" class="squished">example.com</a>',
+    ),
+    (
+        "Photo",
+        PICTURE_URL,
+        None,
+        f"[img]{PICTURE_URL}[/img]",
+        f'<a href="{PICTURE_URL}" rel="nofollow ugc noopener" class="outside-picture">'
+        "[picture at pics.example.net]</a>",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "selected", "answer", "source", "rendered"), BUTTONS, ids=[b[0] for b in BUTTONS])
+def test_toolbar_button_wraps_the_selection_and_previews(
+    live_server, page, story, label, selected, answer, source, rendered
+):
+    open_story(page, live_server, story)
+    if answer:
+        page.once("dialog", lambda dialog: dialog.accept(answer))
+    type_and_select(page, selected)
+    page.get_by_role("button", name=label, exact=True).click()
+    assert page.input_value("#id_body") == source
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    assert rendered in preview_html(page)
+    assert page.console_errors == []
+
+
+def test_foto_button_offers_the_library_and_inserts_the_picture(live_server, page, story, library):
+    open_story(page, live_server, story)
+    type_and_select(page, "Here: ", 6, 6)
+    page.get_by_role("button", name="Foto", exact=True).click()
+    picker = page.locator(".foto-picker")
+    assert picker.is_visible()
+    assert page.locator("#foto-choice option").all_inner_texts() == ["harbour-map"]
+    picker.get_by_role("button", name="Insert").click()
+    assert page.input_value("#id_body") == "Here: [foto]harbour-map[/foto]"
+    assert '<img class="foto" src="/pictures/harbour-map" alt="Map of the harbour"' in preview_html(page)
+    assert page.console_errors == []
+
+
+def test_photo_and_link_ask_for_an_address_when_nothing_is_selected(live_server, page, story):
+    open_story(page, live_server, story)
+    type_and_select(page, "", 0, 0)
+    page.once("dialog", lambda dialog: dialog.accept(PICTURE_URL))
+    page.get_by_role("button", name="Photo", exact=True).click()
+    assert page.input_value("#id_body") == f"[img]{PICTURE_URL}[/img]"
+
+
+def test_keyboard_shortcuts_apply_bold_italic_underline_and_link(live_server, page, story):
+    open_story(page, live_server, story)
+    for key, expected in [("b", "[b]x[/b]"), ("i", "[i]x[/i]"), ("u", "[u]x[/u]")]:
+        type_and_select(page, "x")
+        page.locator("#id_body").press(f"Control+{key}")
+        assert page.input_value("#id_body") == expected
+    type_and_select(page, "x")
+    page.once("dialog", lambda dialog: dialog.accept("https://example.com/k"))
+    page.locator("#id_body").press("Control+k")
+    assert page.input_value("#id_body") == "[url=https://example.com/k]x[/url]"
+
+
+def test_toolbar_buttons_are_reachable_by_keyboard(live_server, page, story):
+    open_story(page, live_server, story)
+    page.locator("#id_website").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Bold"
+    labels = page.locator(".toolbar button").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert labels == [
+        "Bold", "Italic", "Underline", "Strike", "Bullet", "Blockquote", "Small", "Big", "Link", "Squish", "Foto",
+        "Photo",
+    ]  # fmt: skip
+
+
+def test_pic_a_nic_fills_a_fresh_nic_and_my_original_nic_restores_the_old_one(live_server, page, story):
+    open_story(page, live_server, story)
+    page.fill("#id_nic", "Fred Bloggs")
+    page.fill("#id_body", "First post.")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c1$"))
+    page.get_by_role("button", name="Pic-a-Nic").click()
+    page.wait_for_function("document.querySelector('#id_nic').value !== 'Fred Bloggs'")
+    fresh = page.input_value("#id_nic")
+    assert re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+ \d{4}", fresh)
+    page.get_by_role("button", name="My Original Nic").click()
+    assert page.input_value("#id_nic") == "Fred Bloggs"
+    assert page.console_errors == []
+
+
+def test_posted_comment_shows_at_its_anchor_and_the_greeting_counts_up(live_server, page, story, artifacts):
+    open_story(page, live_server, story)
+    page.fill("#id_nic", "Tess Tapwater")
+    page.fill("#id_body", "First!")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c1$"))
+    assert page.locator(".greeting").inner_text() == "You have commented 1 time on Rantboard."
+    page.fill("#id_body", "[b]Second[/b], with feeling.")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c2$"))
+    comment = page.locator("#c2")
+    assert comment.is_visible()
+    assert comment.locator(".comment-body strong").inner_text() == "Second"
+    assert comment.locator(".nic").inner_text() == "Tess Tapwater"
+    assert page.locator(".greeting").inner_text() == "You have commented 2 times on Rantboard."
+    page.screenshot(path=str(artifacts / "story-with-comments.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_closed_story_shows_no_form(live_server, page, make_article):
+    closed = make_article(comments_closed=True)
+    page.goto(live_server.url + closed.get_absolute_url())
+    assert page.get_by_text("Sorry. Comments have been closed on this article.").is_visible()
+    assert page.locator("#comment-form").count() == 0

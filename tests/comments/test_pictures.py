@@ -1,0 +1,94 @@
+"""The picture library: editors upload in the admin (checked by content), comments show it with [foto]."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from articles.models import Picture
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def png_bytes(size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#8a1c1c").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(editor_client, name, content, filename="picture.png", content_type="image/png"):
+    return editor_client.post(
+        reverse("admin:articles_picture_add"),
+        {
+            "name": name,
+            "alt_text": "A red square",
+            "image": SimpleUploadedFile(filename, content, content_type=content_type),
+        },
+    )
+
+
+def test_editor_uploads_a_picture_and_a_comment_shows_it_inline(editor_client, editor, story, client):
+    response = upload(editor_client, "red-square", png_bytes())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    picture = Picture.objects.get()
+    assert (picture.content_type, picture.width, picture.height, picture.uploaded_by) == ("image/png", 40, 30, editor)
+    comment_create(article=story, nic="Fred", body="Look: [foto]red-square[/foto]", owner_token="t")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<img class="foto" src="/pictures/red-square" alt="A red square" width="40" height="30"' in html
+
+
+def test_unknown_picture_name_stays_literal(story, client):
+    comment_create(article=story, nic="Fred", body="[foto]nothing-here[/foto]", owner_token="t")
+    assert "[foto]nothing-here[/foto]" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_html_disguised_as_a_picture_is_refused(editor_client):
+    response = upload(editor_client, "sneaky", b"<html><script>alert(1)</script></html>", filename="sneaky.png")
+    assert "not a picture that can be shown" in response.content.decode() or "Upload a valid image" in (
+        response.content.decode()
+    )
+    assert not Picture.objects.exists()
+
+
+def test_other_image_types_are_refused_by_content(editor_client):
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, format="BMP")
+    response = upload(editor_client, "bitmap", buffer.getvalue(), filename="bitmap.png")
+    assert "BMP pictures are not accepted" in response.content.decode()
+    assert not Picture.objects.exists()
+
+
+def test_bad_picture_name_is_refused(editor_client):
+    response = upload(editor_client, "Bad Name!", png_bytes())
+    assert "Use lower-case letters" in response.content.decode()
+
+
+def test_picture_is_served_with_its_checked_type_and_cannot_run_as_a_page(editor_client, client):
+    upload(editor_client, "red-square", png_bytes())
+    response = client.get("/pictures/red-square")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_unknown_picture_is_404(client):
+    assert client.get("/pictures/nope").status_code == 404
+
+
+def test_the_picture_library_cache_follows_uploads(editor_client, story, client):
+    comment_create(article=story, nic="Fred", body="[foto]late[/foto]", owner_token="t")
+    upload(editor_client, "late", png_bytes())
+    comment_create(article=story, nic="Fred", body="[foto]late[/foto]", owner_token="t")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "[foto]late[/foto]" in html  # the first, posted before the upload, keeps its stored rendering
+    assert 'src="/pictures/late"' in html

@@ -1,0 +1,85 @@
+"""Query counts stay flat however many comments a page shows."""
+
+import pytest
+from django.db import connection
+
+from articles.models import Article
+from comments.models import Comment, Commenter
+
+pytestmark = pytest.mark.django_db
+
+# Story, subjects, comments, latest-comments sidebar; + the greeting's count for a returning commenter.
+STORY_PAGE_QUERIES = 5
+# Latest day, stories, subjects, subject sidebar, story stats, latest comments (comment stats cached).
+FRONT_PAGE_QUERIES = 6
+
+
+def add_comments(article: Article, count: int) -> None:
+    """Many comments at once, with the figures the write path would leave (the write path is tested elsewhere)."""
+    article.refresh_from_db()
+    commenter, _ = Commenter.objects.get_or_create(key="fred", defaults={"nic": "Fred"})
+    start = article.last_comment_number
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            commenter=commenter,
+            number=start + n,
+            nic="Fred",
+            body=f"Comment {n} [b]bold[/b]",
+            body_html=f"<p>Comment {n} <strong>bold</strong></p>",
+        )
+        for n in range(1, count + 1)
+    )
+    Article.objects.filter(pk=article.pk).update(
+        comment_count=start + count, last_comment_number=start + count, last_comment_nic="Fred"
+    )
+    Commenter.objects.filter(pk=commenter.pk).update(comment_count=start + count)
+
+
+def queries_for(client, url, django_assert_max_num_queries, limit) -> int:
+    client.get(url)  # warm caches, as on the live site
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_story_page_with_500_comments_makes_as_many_queries_as_with_1(client, story, django_assert_max_num_queries):
+    client.cookies["rb_nic"] = "Fred"  # a returning commenter, so the greeting's query is counted too
+    add_comments(story, 1)
+    one = queries_for(client, story.get_absolute_url(), django_assert_max_num_queries, STORY_PAGE_QUERIES)
+    add_comments(story, 499)
+    many = queries_for(client, story.get_absolute_url(), django_assert_max_num_queries, STORY_PAGE_QUERIES)
+    assert one == many
+    assert client.get(story.get_absolute_url()).content.decode().count('class="comment"') == 500
+
+
+def test_front_page_with_50_commented_stories_makes_as_many_queries_as_with_1(
+    client, make_article, django_assert_max_num_queries
+):
+    add_comments(make_article(), 3)
+    one = queries_for(client, "/", django_assert_max_num_queries, FRONT_PAGE_QUERIES)
+    for _ in range(49):
+        add_comments(make_article(), 3)
+    fifty = queries_for(client, "/", django_assert_max_num_queries, FRONT_PAGE_QUERIES)
+    assert one == fifty
+
+
+def test_nic_page_queries_do_not_grow_with_comments(client, story, django_assert_max_num_queries):
+    add_comments(story, 1)
+    one = queries_for(client, "/nic/Fred/", django_assert_max_num_queries, 4)
+    add_comments(story, 60)
+    many = queries_for(client, "/nic/Fred/", django_assert_max_num_queries, 4)
+    assert one == many
+
+
+def test_story_comments_never_read_email_or_ip_columns(client, story):
+    from django.test.utils import CaptureQueriesContext
+
+    add_comments(story, 3)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(story.get_absolute_url())
+    comment_queries = [q["sql"] for q in captured if 'FROM "comments_comment"' in q["sql"]]
+    assert comment_queries
+    for sql in comment_queries:
+        assert '"email"' not in sql and '"ip"' not in sql

@@ -1,0 +1,155 @@
+"""What readers see of comments: the thread, the front page figures, the sidebar, nic pages and feeds."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def say(article, nic="Fred", body="A remark.", **extra):
+    return comment_create(article=article, nic=nic, body=body, owner_token=f"token-{nic.lower()}", **extra).comment
+
+
+def test_thread_is_numbered_with_stable_anchors_nic_time_and_top(client, story):
+    say(story, nic="Fred")
+    say(story, nic="Tess", website="https://tess.example.net/")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert html.index('id="c1"') < html.index('id="c2"')
+    assert '<a class="comment-number" href="#c1">#1</a>' in html
+    assert f'<a class="nic" href="{reverse("comments:nic", args=["Fred"])}"><bdi>Fred</bdi></a>' in html
+    assert '<a class="nic" href="https://tess.example.net/" rel="nofollow ugc noopener"><bdi>Tess</bdi></a>' in html
+    assert '<a class="top-link" href="#top">Top</a>' in html
+    assert "<time datetime=" in html
+    assert "2 comments" in html
+
+
+def test_redacted_comment_shows_its_note_instead_of_its_text(client, story):
+    comment = say(story, body="Something vile.")
+    Comment.objects.filter(pk=comment.pk).update(redacted=True, redaction_note="Removed: off topic.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Something vile." not in html
+    assert "Removed: off topic." in html
+    assert 'id="c1"' in html
+
+
+def test_front_page_index_shows_count_and_latest_comment_time_and_nic(client, story):
+    say(story, nic="Fred")
+    say(story, nic="Tess")
+    html = client.get("/").content.decode()
+    assert f'<a href="{story.get_absolute_url()}#comments">2 comments</a>, latest <time' in html
+    assert "by <bdi>Tess</bdi>" in html
+
+
+def test_stats_line_counts_archived_and_todays_comments(client, story):
+    say(story)
+    old = say(story, nic="Tess")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    html = client.get("/").content.decode()
+    assert "1 story and 2 comments archived · today 1 story and 1 comment" in html
+
+
+def test_stats_line_is_up_to_date_after_a_post(client, story):
+    client.get("/")
+    say(story)
+    assert "and 1 comment archived" in client.get("/").content.decode()
+
+
+def test_sidebar_lists_the_latest_twenty_comments_newest_first(client, story):
+    for n in range(25):
+        say(story, nic=f"Nic {n:02d}")
+    html = client.get("/").content.decode()
+    sidebar = html[html.index('id="latest-comments-heading"') :]
+    assert "Nic 24" in sidebar and "Nic 05" in sidebar and "Nic 04" not in sidebar
+    assert sidebar.index("Nic 24") < sidebar.index("Nic 23")
+
+
+def test_sidebar_leaves_out_comments_on_unpublished_stories(client, story, make_article):
+    draft = make_article(status=Article.Status.PUBLISHED)
+    say(draft, nic="Hidden Nic")
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+    assert "Hidden Nic" not in client.get("/").content.decode()
+
+
+def test_nic_page_shows_history_count_and_first_and_last_seen(client, story, make_article):
+    other = make_article(title="Another story")
+    say(story, nic="Fred", body="On the first.")
+    say(other, nic="fred", body="On the second.")
+    response = client.get(reverse("comments:nic", args=["FRED"]))
+    html = response.content.decode()
+    assert "Comments by <bdi>Fred</bdi>" in html
+    assert "2 comments · first seen" in html and "last seen" in html
+    assert html.index("On the second.") < html.index("On the first.")
+    assert f'on <a href="{other.get_absolute_url()}">Another story</a>' in html
+
+
+def test_nic_page_paginates(client, story):
+    for n in range(35):
+        say(story, body=f"Remark {n:02d}.")
+    first = client.get(reverse("comments:nic", args=["Fred"])).content.decode()
+    assert "Remark 34." in first and "Remark 04." not in first and "Page 1 of 2" in first
+    second = client.get(reverse("comments:nic", args=["Fred"]), {"page": 2}).content.decode()
+    assert "Remark 04." in second
+
+
+@pytest.mark.parametrize("nic", ["Fred / Bloggs", "50% off", "Ωmega?", "a#b"])
+def test_nics_with_url_characters_have_working_pages(client, story, nic):
+    comment = say(story, nic=nic)
+    response = client.get(comment.nic_url)
+    assert response.status_code == 200
+    assert f"Comments by <bdi>{nic}</bdi>" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_unknown_nic_page_is_404(client, db):
+    assert client.get(reverse("comments:nic", args=["nobody"])).status_code == 404
+
+
+def test_latest_comments_feeds_parse(client, story):
+    say(story, nic="Fred", body="[b]Feed me[/b]")
+    rss = ET.fromstring(client.get(reverse("comments:feed_latest_rss")).content)
+    item = rss.find("channel/item")
+    assert item.findtext("title") == "#1 Fred on Cutters sail south"
+    assert "<strong>Feed me</strong>" in item.findtext("description")
+    assert item.findtext("link").endswith(f"{story.get_absolute_url()}#c1")
+    atom = ET.fromstring(client.get(reverse("comments:feed_latest_atom")).content)
+    assert atom.find(f"{ATOM}entry/{ATOM}title").text == "#1 Fred on Cutters sail south"
+
+
+def test_story_comments_feeds_list_that_storys_comments(client, story, make_article):
+    other = make_article()
+    say(story, nic="Here")
+    say(other, nic="There")
+    rss = ET.fromstring(client.get(reverse("comments:feed_story_rss", args=[story.pk])).content)
+    assert [i.findtext("title") for i in rss.iter("item")] == ["#1 Here on Cutters sail south"]
+    atom = ET.fromstring(client.get(reverse("comments:feed_story_atom", args=[story.pk])).content)
+    assert len(list(atom.iter(f"{ATOM}entry"))) == 1
+
+
+def test_no_email_or_ip_appears_on_any_page_or_feed(client, story):
+    say(story, nic="Private Pat", email="pat.secret@mail.example", ip="203.0.113.77", body="Hello.")
+    urls = [
+        "/",
+        story.get_absolute_url(),
+        reverse("articles:latest"),
+        story.region.get_absolute_url(),
+        reverse("comments:nic", args=["Private Pat"]),
+        reverse("comments:feed_latest_rss"),
+        reverse("comments:feed_latest_atom"),
+        reverse("comments:feed_story_rss", args=[story.pk]),
+        reverse("comments:feed_story_atom", args=[story.pk]),
+        reverse("articles:feed_latest_rss"),
+        "/sitemap.xml",
+    ]
+    for url in urls:
+        body = client.get(url, follow=True).content.decode()
+        assert "pat.secret" not in body, url
+        assert "203.0.113.77" not in body, url
