@@ -20,6 +20,10 @@ from .pictures import inspect_picture
 MENTION_RE = re.compile(r"\[\[@([\w.+-]{1,150})\s")
 
 
+def stories(count: int) -> str:
+    return f"{count} story" if count == 1 else f"{count} stories"
+
+
 class ArticleAdminForm(forms.ModelForm):
     source_url = forms.URLField(
         label="Source URL", max_length=1000, assume_scheme="https", help_text=Article.source_url.field.help_text
@@ -90,9 +94,28 @@ class ArticleAdmin(admin.ModelAdmin):
         preview = self.admin_site.admin_view(self.preview_view)
         return [path("preview/", preview, name="articles_article_preview"), *super().get_urls()]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Publishing and closing are permissions of their own, in the form as in the list actions.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields += ["status", "published_at"]
+        if not self.has_close_permission(request):
+            fields += ["comments_closed", "comments_close_at"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.posted_by = request.user
+            if not self.has_publish_permission(request):
+                obj.status = Article.Status.DRAFT
+        if (
+            "status" in form.changed_data
+            and obj.status == Article.Status.PUBLISHED
+            and "published_at" not in form.changed_data
+            and obj.published_at < timezone.now()
+        ):
+            # Publishing a draft without choosing a time publishes it now, not on the day it was started.
+            obj.published_at = timezone.now().replace(microsecond=0)
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Status", ordering="status")
@@ -129,25 +152,33 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = queryset.filter(status=Article.Status.DRAFT).update(status=Article.Status.PUBLISHED)
-        self.message_user(request, f"Published {changed} stories.", messages.SUCCESS)
+        now = timezone.now().replace(microsecond=0)
+        drafts = queryset.filter(status=Article.Status.DRAFT)
+        # A draft whose time has passed is published now; one scheduled for later keeps its time.
+        changed = drafts.filter(published_at__lte=now).update(
+            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+        )
+        changed += drafts.filter(published_at__gt=now).update(status=Article.Status.PUBLISHED, updated_at=now)
+        self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = queryset.filter(status=Article.Status.PUBLISHED).update(status=Article.Status.DRAFT)
-        self.message_user(request, f"Moved {changed} stories back to draft.", messages.SUCCESS)
+        changed = queryset.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Moved {stories(changed)} back to draft.", messages.SUCCESS)
 
     @admin.action(description="Close comments on the selected stories", permissions=["close"])
     def close_comments(self, request, queryset):
-        changed = queryset.filter(comments_closed=False).update(comments_closed=True)
-        self.message_user(request, f"Closed comments on {changed} stories.", messages.SUCCESS)
+        changed = queryset.filter(comments_closed=False).update(comments_closed=True, updated_at=timezone.now())
+        self.message_user(request, f"Closed comments on {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Reopen comments on the selected stories", permissions=["close"])
     def reopen_comments(self, request, queryset):
-        changed = queryset.filter(comments_closed=True).update(comments_closed=False)
+        changed = queryset.filter(comments_closed=True).update(comments_closed=False, updated_at=timezone.now())
         self.message_user(
             request,
-            f"Reopened comments on {changed} stories. Stories past their close-at time stay closed until "
+            f"Reopened comments on {stories(changed)}. Stories past their close-at time stay closed until "
             "that time is moved.",
             messages.SUCCESS,
         )

@@ -23,6 +23,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 # Bump when the output for the same source changes; `manage.py rerender_articles` re-renders older rows.
 RENDERER_VERSION = 1
@@ -35,7 +36,7 @@ MAX_NESTING = 24
 # the markup characters of the block ("[[[[..." of 8,000 characters takes seconds), and its block parsers in the
 # lines of the block (30,000 setext headings without a blank line take 13 s). Summed over blocks, the squares of
 # both counts above this budget are not a story, and the body is shown as plain text instead.
-MAX_BLOCK_COST = 2_000_000
+MAX_BLOCK_COST = 12_000_000
 # bleach costs about 3 microseconds per character of HTML; Markdown output above this size is shown as plain text.
 MAX_RENDERED_CHARS = 200_000
 MARKUP_CHARS = re.compile(r"[\[<*_`!&]")
@@ -58,7 +59,7 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return name in {"href", "title"}
     if tag in {"span", "div"}:
         if name == "class":
-            return bool(NOTE_CLASS_RE.match(value))
+            return bool(NOTE_CLASS_RE.fullmatch(value))
         return tag == "div" and name == "role" and value == "note"
     if tag == "abbr":
         return name == "title"
@@ -95,16 +96,17 @@ class _NoteInline(InlineProcessor):
         el.set("class", " ".join(filter(None, ["note", author.css_class])))
         label = etree.SubElement(el, "span")
         label.set("class", "sr-only")
+        # AtomicString: an editor's name is text, never Markdown.
         if author.display_name and not credited:
-            label.text = f"Editor's note by {author.display_name}: "
+            label.text = AtomicString(f"Editor's note by {author.display_name}: ")
         else:
-            label.text = "Editor's note: "
+            label.text = AtomicString("Editor's note: ")
         label.tail = text
         if credited and author.display_name:
             # A note credited to another editor names them where everyone can see it.
             by = etree.SubElement(el, "span")
             by.set("class", "note-by")
-            by.text = f"— {author.display_name}"
+            by.text = AtomicString(f"— {author.display_name}")
         return el, m.start(0), m.end(0)
 
 
@@ -129,34 +131,51 @@ class _BlockNotes(Treeprocessor):
 
 
 class _NotesExtension(Extension):
-    def __init__(self, resolve) -> None:
+    """Editor notes, and no raw HTML: tags typed in a body are shown as text, so every class, role and element
+    in the output is one this module made."""
+
+    def __init__(self, resolve, *, inline_only: bool = False) -> None:
         super().__init__()
         self.resolve = resolve
+        self.inline_only = inline_only
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
         # After code spans (190) so `[[x]]` in code stays code, before everything else so notes hold Markdown.
         md.inlinePatterns.register(_NoteInline(NOTE_RE, md, self.resolve), "editor_note", 185)
-        md.treeprocessors.register(_BlockNotes(md), "editor_block_notes", 15)
+        if self.inline_only:
+            for name in ["hashheader", "setextheader", "hr", "olist", "ulist", "quote", "code", "indent"]:
+                md.parser.blockprocessors.deregister(name)
+        else:
+            md.treeprocessors.register(_BlockNotes(md), "editor_block_notes", 15)
+
+
+LIST_OR_QUOTE_MARKER = re.compile(r"[ \t]*(?:[>*+-]|\d{1,9}[.)])(?=[ \t]|$)")
 
 
 def _nesting_depth(source: str) -> int:
-    """A cheap upper bound on how deep Markdown and raw HTML in the source would nest."""
+    """A cheap upper bound on how deep Markdown would nest the source's quotes and lists."""
     deepest = 0
-    for line in source.splitlines():
-        stripped = line.lstrip()
-        indent = (len(line) - len(stripped)) // 2
-        quotes = len(re.match(r"[>\s]*", stripped).group(0).replace(" ", "").replace("\t", ""))
-        deepest = max(deepest, indent + quotes)
-    open_tags = len(re.findall(r"<[a-zA-Z]", source))
-    return max(deepest, open_tags // 4 if open_tags > 4 * MAX_NESTING else 0)
+    for line in source.split("\n"):
+        expanded = line.expandtabs(4)
+        indent = (len(expanded) - len(expanded.lstrip(" "))) // 4
+        markers, pos = 0, 0
+        while match := LIST_OR_QUOTE_MARKER.match(line, pos):
+            markers += 1
+            pos = match.end()
+        deepest = max(deepest, indent + markers)
+    return deepest
 
 
 def _block_cost(source: str) -> int:
+    """What Python-Markdown's quadratic corners would cost: per block, markup characters times the block's length
+    (its inline scanners rescan the rest of the block from each one) plus lines squared (its block parsers)."""
     cost = 0
     for block in re.split(r"\n[ \t]*\n", source):
         markup = len(MARKUP_CHARS.findall(block))
         lines = block.count("\n")
-        cost += markup * markup + lines * lines
+        cost += markup * len(block) + lines * lines
     return cost
 
 
@@ -184,7 +203,8 @@ def render_body(
     editors: Mapping[str, NoteAuthor] | None = None,
 ) -> str:
     """Render a story body to safe HTML. Never raises; degrades to escaped plain paragraphs when it must."""
-    source = (source or "").replace("\x00", "")
+    # Browsers send \r\n, and Markdown takes a lone \r as a line break too: one kind of newline for every count.
+    source = (source or "").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     editors = editors or {}
 
     def resolve(username: str | None) -> NoteAuthor:
@@ -203,8 +223,15 @@ def render_body(
 
 
 def render_note(text: str) -> str:
-    """A one-line lead note: inline Markdown only, no block elements."""
-    rendered = render_body(text.replace("\n", " "))
-    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+    """A one-line lead note: inline Markdown only (emphasis, links, notes), never a block element."""
+    text = " ".join((text or "").replace("\x00", "").split())[:1000]
+    try:
+        rendered = markdown.markdown(
+            text, extensions=[_NotesExtension(lambda _: ANONYMOUS_NOTE_AUTHOR, inline_only=True)]
+        )
+    except (RecursionError, ValueError, IndexError, KeyError, AttributeError, TypeError):
+        return html.escape(text)
+    rendered = sanitize(rendered)
+    if rendered.startswith("<p>") and rendered.endswith("</p>"):
         rendered = rendered[3:-4]
     return rendered

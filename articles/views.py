@@ -18,6 +18,16 @@ from django.views.generic import ListView
 from .models import NOTES_CSS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
+
+
+def _date_or_404(year: int, month: int, day: int = 1) -> dt.date:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404("No such date.")
+    try:
+        return dt.date(year, month, day)
+    except (ValueError, OverflowError) as exc:
+        raise Http404("No such date.") from exc
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -32,7 +42,13 @@ def _site_stats(today: dt.date) -> dict[str, int]:
     )
 
 
-def _render_day(request, day: dt.date, *, is_front: bool) -> HttpResponse:
+def _latest_day() -> dt.date:
+    """The front page's day: today, or the latest day with stories when today has none yet."""
+    latest = Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+    return timezone.localdate(latest) if latest else timezone.localdate()
+
+
+def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
     stories = list(
         Article.objects.published()
         .on_day(day)
@@ -51,12 +67,13 @@ def _render_day(request, day: dt.date, *, is_front: bool) -> HttpResponse:
         .order_by("-stories_today", "name")
     )
     today = timezone.localdate()
-    tabs = [day - dt.timedelta(days=n) for n in range(TABS_BEFORE + 1)]
+    # The tabs stay put while a reader moves between them: the front page's day and the days before it.
+    tabs = [front_day - dt.timedelta(days=n) for n in range(TABS_BEFORE + 1)]
     context = {
         "day": day,
-        "is_front": is_front,
+        "is_front": day == front_day,
         "is_today": day == today,
-        "tabs": [(tab, tab <= today) for tab in tabs],
+        "tabs": tabs,
         "groups": groups,
         "stories": stories,
         "subjects_today": subjects,
@@ -68,20 +85,16 @@ def _render_day(request, day: dt.date, *, is_front: bool) -> HttpResponse:
 @require_GET
 def front_page(request):
     """One day at a time: today, or the latest day with stories when today has none yet."""
-    latest = Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
-    day = timezone.localdate(latest) if latest else timezone.localdate()
-    return _render_day(request, day, is_front=True)
+    day = _latest_day()
+    return _render_day(request, day, front_day=day)
 
 
 @require_GET
 def day_archive(request, year: int, month: int, day: int):
-    try:
-        date = dt.date(year, month, day)
-    except ValueError as exc:
-        raise Http404("No such date.") from exc
+    date = _date_or_404(year, month, day)
     if date > timezone.localdate():
         raise Http404("That day has not happened yet.")
-    return _render_day(request, date, is_front=False)
+    return _render_day(request, date, front_day=_latest_day())
 
 
 class StoryListView(ListView):
@@ -148,10 +161,7 @@ def archive_index(request):
 
 @require_GET
 def archive_month(request, year: int, month: int):
-    try:
-        first = dt.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404("No such month.") from exc
+    first = _date_or_404(year, month)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     start, _ = _day_bounds(first)
     end, _ = _day_bounds(following)
@@ -220,4 +230,4 @@ def favicon(request):
 @require_GET
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
-    return HttpResponse(f"User-agent: *\nDisallow: /search/\n\nSitemap: {sitemap}\n", content_type="text/plain")
+    return HttpResponse(f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -8,7 +8,8 @@ from .models import Comment, Commenter
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "nic", "article", "excerpt", "created_at", "ip", "redacted"]
+    list_display = ["__str__", "article", "excerpt", "created_at", "ip", "redacted"]
+    ordering = ["-created_at"]
     list_filter = ["redacted", "article__region", "created_at"]
     list_select_related = ["article"]
     search_fields = ["nic", "body", "email", "ip", "article__title"]

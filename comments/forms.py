@@ -16,7 +16,10 @@ MAX_EMAIL_CHARS = 254
 class CommentForm(forms.Form):
     nic = forms.CharField(
         label="Your Name",
-        max_length=200,  # checked after cleaning, with a clearer message, in clean_nic
+        max_length=200,
+        error_messages={
+            "required": "Type a nic: the name your comment appears under."
+        },  # checked after cleaning, with a clearer message, in clean_nic
         widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": MAX_NIC_LENGTH, "size": 30}),
     )
     email = forms.EmailField(
@@ -36,6 +39,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment",
         strip=False,
+        error_messages={"required": "The comment is empty: type something to post."},
         widget=forms.Textarea(attrs={"rows": 10, "cols": 70, "class": "comment-body"}),
     )
     # One per form shown: a double click or a reload of the same form posts once.

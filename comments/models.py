@@ -89,7 +89,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.number} by {self.nic} on {self.article_id}"
+        return f"#{self.number} by {self.nic}"
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"

@@ -49,8 +49,14 @@ def post_comment(request, pk: int):
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.
         initial = {name: request.POST.get(name, "") for name in form.fields}
-        initial["nic"] = random_nic(services.nic_is_taken) if "picanic" in request.POST else remembered_nic(request)
-        return _story_page(request, article, form=CommentForm(initial=initial))
+        note = None
+        if "picanic" in request.POST:
+            initial["nic"] = random_nic(services.nic_is_taken)
+        elif remembered_nic(request):
+            initial["nic"] = remembered_nic(request)
+        else:
+            note = "This browser has not posted a comment yet, so there is no nic to restore."
+        return _story_page(request, article, form=CommentForm(initial=initial), nic_note=note)
     if not article.comments_open():
         return _story_page(request, article, form=form, status=403, comment_error=services.CLOSED_MESSAGE)
     if not form.is_valid():

@@ -33,6 +33,7 @@ def comment_section(context, article):
         "comments_open": article.comments_open(),
         "comment_error": context.get("comment_error"),
         "comment_preview": context.get("comment_preview"),
+        "nic_note": context.get("nic_note"),
         "posted_count": posted_count,
         "pictures": sorted(services.picture_library()),
         "SITE_NAME": context.get("SITE_NAME"),

@@ -16,19 +16,31 @@
 
   // Replace the selection with before + selection + after, keeping the selection around the original text.
   function wrap(before, after, placeholder = "") {
-    const start = body.selectionStart;
-    const end = body.selectionEnd;
-    const selected = body.value.slice(start, end) || placeholder;
+    let start = body.selectionStart;
+    let end = body.selectionEnd;
+    let selected = body.value.slice(start, end);
+    if (!selected && placeholder) {
+      // Inserting a whole link or picture at the cursor: keep it apart from the word before.
+      const space = spacer(start);
+      body.setRangeText(space, start, end, "end");
+      start = end = start + space.length;
+      selected = placeholder;
+    }
     body.setRangeText(before + selected + after, start, end, "preserve");
     body.setSelectionRange(start + before.length, start + before.length + selected.length);
     body.focus();
     body.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // A space before inserted markup when it would otherwise stick to the word before it.
+  function spacer(position) {
+    return position > 0 && !/\s/.test(body.value[position - 1]) ? " " : "";
+  }
+
   // Insert text after the selection (or at the cursor), leaving what was selected alone.
   function insertAfterSelection(text) {
     const end = body.selectionEnd;
-    body.setRangeText(text, end, end, "end");
+    body.setRangeText(spacer(end) + text, end, end, "end");
     body.focus();
     body.dispatchEvent(new Event("input", { bubbles: true }));
   }

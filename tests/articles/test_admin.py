@@ -104,7 +104,7 @@ def test_editor_publishes_drafts_with_the_action(editor_client, make_article):
     draft = make_article(status=Article.Status.DRAFT, title="Now public")
     assert reader.get(draft.get_absolute_url()).status_code == 404
     response = _run_action(editor_client, "publish", [draft])
-    assert "Published 1 stories." in response.content.decode()
+    assert "Published 1 story." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
     assert reader.get(draft.get_absolute_url()).status_code == 200
@@ -121,7 +121,7 @@ def test_editor_closes_and_reopens_comments(editor_client, make_article):
     reader = Client()
     story = make_article()
     response = _run_action(editor_client, "close_comments", [story])
-    assert "Closed comments on 1 stories." in response.content.decode()
+    assert "Closed comments on 1 story." in response.content.decode()
     assert "Sorry. Comments have been closed" in reader.get(story.get_absolute_url()).content.decode()
     _run_action(editor_client, "reopen_comments", [story])
     story.refresh_from_db()
@@ -190,3 +190,43 @@ def test_bad_colour_is_refused(editor_client, editor):
     own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
     response = editor_client.post(own, {"note_colour": "#12345g"})
     assert "six hex digits" in response.content.decode()
+
+
+def _staff_without(django_user_model, *missing):
+    user = django_user_model.objects.create_user("helper", password="x", is_staff=True)
+    codenames = ["add_article", "change_article", "view_article", "publish_article", "close_comments", "view_subject"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=[c for c in codenames if c not in missing]))
+    return user
+
+
+def test_without_the_publish_permission_the_form_cannot_publish(client, django_user_model, region, subject):
+    client.force_login(_staff_without(django_user_model, "publish_article"))
+    response = client.post(ADD, _story_form(region, subject, status="published"))
+    assert response.status_code == 302
+    assert Article.objects.get().status == Article.Status.DRAFT
+
+
+def test_without_the_close_permission_the_form_cannot_close(client, django_user_model, make_article):
+    client.force_login(_staff_without(django_user_model, "close_comments"))
+    story = make_article()
+    html = client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert 'name="comments_closed"' not in html
+    assert 'name="status"' in html
+
+
+def test_publishing_an_old_draft_publishes_it_now(editor_client, make_article):
+    old = make_article(status=Article.Status.DRAFT, published_at=timezone.now() - dt.timedelta(days=20))
+    _run_action(editor_client, "publish", [old])
+    old.refresh_from_db()
+    assert timezone.now() - old.published_at < dt.timedelta(minutes=1)
+    assert old.comments_open()
+
+
+def test_publishing_a_scheduled_draft_keeps_its_time(editor_client, make_article):
+    later = timezone.now() + dt.timedelta(days=2)
+    draft = make_article(status=Article.Status.DRAFT, published_at=later)
+    _run_action(editor_client, "publish", [draft])
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED and draft.published_at == later.replace(
+        microsecond=later.microsecond
+    )

@@ -106,7 +106,20 @@ def test_day_archive_shows_that_days_stories(client, make_article):
     assert day.strftime("%B") in html
 
 
-@pytest.mark.parametrize("path", ["/archive/2026/2/30/", "/archive/2026/13/1/", "/archive/9999/1/1/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/archive/2026/2/30/",
+        "/archive/2026/13/1/",
+        "/archive/9999/1/1/",
+        "/archive/99999999999999999999/1/1/",
+        "/archive/2020/99999999999999999999/",
+        "/archive/1/1/1/",
+        "/archive/9999/12/",
+        "/archive/1/1/",
+        "/story/99999999999999999999999/x/",
+    ],
+)
 def test_impossible_or_future_days_are_404(client, db, path):
     assert client.get(path).status_code == 404
 
@@ -316,3 +329,20 @@ def test_pages_carry_security_headers(client, db):
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_day_tabs_stay_anchored_on_the_front_pages_day(client, make_article):
+    make_article(title="Today's")
+    three_days_ago = timezone.localdate() - dt.timedelta(days=3)
+    url = reverse("articles:archive_day", args=[three_days_ago.year, three_days_ago.month, three_days_ago.day])
+    html = client.get(url).content.decode()
+    today = timezone.localdate()
+    assert reverse("articles:archive_day", args=[today.year, today.month, today.day]) in html
+    assert f'<a aria-current="page" class="active" href="{url}">' in html
+
+
+def test_draft_preview_shows_no_comment_form(editor_client, make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    html = editor_client.get(draft.get_absolute_url()).content.decode()
+    assert "Comments open when the story is published." in html
+    assert 'class="comment-form"' not in html

@@ -117,6 +117,14 @@ def test_photo_and_link_ask_for_an_address_when_nothing_is_selected(live_server,
     assert page.input_value("#id_body") == f"[img]{PICTURE_URL}[/img]"
 
 
+def test_a_link_inserted_at_the_cursor_does_not_stick_to_the_word_before(live_server, page, story):
+    open_story(page, live_server, story)
+    type_and_select(page, "Read this", 9, 9)
+    page.once("dialog", lambda dialog: dialog.accept("https://example.com/r"))
+    page.get_by_role("button", name="Link", exact=True).click()
+    assert page.input_value("#id_body") == "Read this [url=https://example.com/r]https://example.com/r[/url]"
+
+
 def test_keyboard_shortcuts_apply_bold_italic_underline_and_link(live_server, page, story):
     open_story(page, live_server, story)
     for key, expected in [("b", "[b]x[/b]"), ("i", "[i]x[/i]"), ("u", "[u]x[/u]")]:

@@ -103,6 +103,7 @@ def test_closed_story_refuses_a_post_with_the_sentence_and_saves_nothing(client,
     assert response.status_code == 403
     _refused(response, "Sorry. Comments have been closed on this article.", "Too late?</textarea>")
     assert 'class="comment-form"' not in response.content.decode()
+    assert response.content.decode().count("Sorry. Comments have been closed on this article.") == 1
     closed.refresh_from_db()
     assert closed.comment_count == 0
 
@@ -224,3 +225,10 @@ def test_csrf_is_enforced(story):
     response = browser.post(reverse("comments:post", args=[story.pk]), {"nic": "x", "body": "y"})
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_my_original_nic_without_javascript_explains_when_there_is_none(story, post):
+    response = post(story, nic="", body="Keep.", original_nic="1", post="")
+    html = response.content.decode()
+    assert "This browser has not posted a comment yet, so there is no nic to restore." in html
+    assert "Keep.</textarea>" in html

@@ -89,7 +89,9 @@ def test_nic_page_shows_history_count_and_first_and_last_seen(client, story, mak
     assert "Comments by <bdi>Fred</bdi>" in html
     assert "2 comments · first seen" in html and "last seen" in html
     assert html.index("On the second.") < html.index("On the first.")
-    assert f'on <a href="{other.get_absolute_url()}">Another story</a>' in html
+    assert f'on <a href="{other.get_absolute_url()}#c1">Another story</a>' in html
+    assert f'<a class="comment-number" href="{other.get_absolute_url()}#c1">#1</a>' in html
+    assert 'id="c1"' not in html  # two comments numbered #1 on one page must not share an anchor
 
 
 def test_nic_page_paginates(client, story):

@@ -117,3 +117,19 @@ def test_rerender_articles_updates_outdated_html_and_dry_run_changes_nothing(mak
     article.refresh_from_db()
     assert article.renderer_version == rendering.RENDERER_VERSION
     assert "note</span>" in article.body_html
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _run_manage("check", env_overrides={"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 60})
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_an_empty_database_url_means_the_default_sqlite_file():
+    result = _run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        env_overrides={"DJANGO_DEBUG": "1", "DATABASE_URL": ""},
+    )
+    assert "django.db.backends.sqlite3" in result.stdout, result.stderr
