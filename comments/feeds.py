@@ -66,7 +66,7 @@ class StoryCommentsFeed(CommentFeedMixin, Feed):
         return f"Comments on “{article.title}” on {settings.SITE_NAME}."
 
     def items(self, article):
-        comments = Comment.objects.filter(article=article).with_story().order_by("-number")[:FEED_LENGTH]
+        comments = Comment.objects.shown().filter(article=article).with_story().order_by("-number")[:FEED_LENGTH]
         return comments
 
 

@@ -6,7 +6,7 @@ import secrets
 
 from django import forms
 
-from . import bbcode
+from . import bbcode, defences
 from .nics import MAX_NIC_LENGTH, clean_nic, nic_key
 
 MAX_COMMENT_CHARS = 10_000
@@ -45,8 +45,9 @@ class CommentForm(forms.Form):
     # One per form shown: a double click or a reload of the same form posts once.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         if not self.is_bound:
             self.initial.setdefault("token", secrets.token_urlsafe(24))
 
@@ -56,6 +57,10 @@ class CommentForm(forms.Form):
             raise forms.ValidationError("Type a nic: the name your comment appears under.")
         if len(nic) > MAX_NIC_LENGTH:
             raise forms.ValidationError(f"A nic can be at most {MAX_NIC_LENGTH} characters; yours is {len(nic)}.")
+        if defences.imitates_staff(nic, allowed=defences.own_skeletons(self.user) if self.user else set()):
+            raise forms.ValidationError(
+                "That nic looks like the name of one of the board's editors. Choose another (Pic-a-Nic suggests one)."
+            )
         return nic
 
     def clean_website(self) -> str:
@@ -73,6 +78,8 @@ class CommentForm(forms.Form):
                 f"A comment can be at most {MAX_COMMENT_CHARS:,} characters; yours is {len(body):,}. "
                 "Shorten it and post again."
             )
+        if message := defences.link_limit_message(body):
+            raise forms.ValidationError(message)
         return body
 
     def clean_token(self) -> str:

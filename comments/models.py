@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -43,12 +44,16 @@ def nic_url(nic: str) -> str:
 
 
 class CommentQuerySet(models.QuerySet):
+    def shown(self) -> CommentQuerySet:
+        """Comments that stand in their thread (redacted ones included, with their note); not removed ones."""
+        return self.filter(removed=False)
+
     def for_story_page(self, article: Article) -> CommentQuerySet:
-        return self.filter(article=article).order_by("number").only(*PUBLIC_FIELDS)
+        return self.shown().filter(article=article).order_by("number").only(*PUBLIC_FIELDS)
 
     def on_visible_stories(self) -> CommentQuerySet:
-        """Comments under stories readers can see (not drafts, not scheduled)."""
-        return self.filter(article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now())
+        """Shown comments under stories readers can see (not drafts, not scheduled)."""
+        return self.shown().filter(article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now())
 
     def with_story(self) -> CommentQuerySet:
         """The public fields, and what a link to the comment's story needs, in the same query."""
@@ -71,8 +76,13 @@ class Comment(models.Model):
     renderer_version = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField("IP address", null=True, blank=True, help_text="Staff only.")
+    ip_truncated = models.BooleanField(default=False, editable=False, help_text="The IP was shortened for privacy.")
     redacted = models.BooleanField(default=False)
     redaction_note = models.CharField(max_length=300, blank=True, help_text="Shown in place of a redacted comment.")
+    # Removed comments are kept for the audit trail but shown nowhere and counted nowhere.
+    removed = models.BooleanField(default=False, editable=False)
+    # An editor's change to the text is never silent: this line is shown under the comment.
+    moderator_note = models.CharField(max_length=400, blank=True, editable=False)
     # The one-time token of the form that posted this comment: a double click or a reload posts once.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
@@ -119,4 +129,76 @@ PUBLIC_FIELDS = (
     "created_at",
     "redacted",
     "redaction_note",
+    "moderator_note",
 )
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None) -> BanQuerySet:
+        now = now or timezone.now()
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class Ban(models.Model):
+    """A "troll-dump": a nic, an IP address or a network that may not post, until the ban expires (or for good)."""
+
+    class Kind(models.TextChoices):
+        NIC = "nic", "Nic"
+        IP = "ip", "IP address"
+        NETWORK = "network", "Network"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        max_length=120, help_text="The nic (any spelling), the IP address, or the network as CIDR (203.0.113.0/24)."
+    )
+    reason = models.CharField(max_length=300)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the ban never expires.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "value"], name="ban_kind_value")]
+
+    def __str__(self) -> str:
+        until = f" until {self.expires_at:%Y-%m-%d %H:%M}" if self.expires_at else ""
+        return f"{self.get_kind_display()} {self.value}{until}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class ModerationAction(models.Model):
+    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited."""
+
+    class Action(models.TextChoices):
+        REDACT = "redact", "Redacted"
+        UNREDACT = "unredact", "Un-redacted"
+        EDIT = "edit", "Edited"
+        REMOVE = "remove", "Removed"
+        RESTORE = "restore", "Restored"
+        BAN = "ban", "Banned"
+        UNBAN = "unban", "Lifted a ban"
+        RELEASE_NIC = "release_nic", "Released a nic"
+
+    action = models.CharField(max_length=20, choices=Action.choices)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
+    commenter = models.ForeignKey(Commenter, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
+    ban = models.ForeignKey(Ban, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
+    reason = models.CharField(max_length=400, blank=True)
+    # What the action replaced (for an edit, the original text), so nothing an editor does is lost.
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.moderator} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -106,6 +108,19 @@ def comment_create(
             if not locked.comments_open(now):
                 raise CommentRefused(CLOSED_MESSAGE)
             commenter = _claim_commenter(nic=nic, owner_token=owner_token, now=now)
+            repeat = (
+                Comment.objects.shown()
+                .filter(
+                    article=locked,
+                    commenter=commenter,
+                    body=body,
+                    created_at__gte=now - dt.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW),
+                )
+                .first()
+            )
+            if repeat is not None:
+                # The same words from the same nic a moment ago (a second tab, a resent form): posted once.
+                return Posted(repeat, duplicate=True)
             number = locked.last_comment_number + 1
             comment = Comment.objects.create(
                 article=locked,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 
-from . import services
+from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Commenter
 from .nics import nic_key, random_nic
@@ -45,7 +45,7 @@ def _story(pk: int) -> Article:
 def post_comment(request, pk: int):
     """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact."""
     article = _story(pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, user=request.user)
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.
         initial = {name: request.POST.get(name, "") for name in form.fields}
@@ -65,6 +65,19 @@ def post_comment(request, pk: int):
         preview = services.render(form.cleaned_data["body"])
         return _story_page(request, article, form=form, comment_preview=preview)
 
+    ip = request.META.get("REMOTE_ADDR") or None
+    refusal = (
+        defences.check_honeypot(request.POST.get("homepage", ""))
+        or defences.check_stamp(request.POST.get("stamp", ""))
+        or _check_ban(form.cleaned_data["nic"], ip)
+        or defences.check_rate(ip=ip, nic_key=nic_key(form.cleaned_data["nic"]))
+    )
+    if refusal:
+        response = _story_page(request, article, form=form, status=refusal.status, comment_error=refusal.message)
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
+
     token = owner_token(request) or secrets.token_urlsafe(32)
     try:
         posted = services.comment_create(
@@ -73,7 +86,7 @@ def post_comment(request, pk: int):
             body=form.cleaned_data["body"],
             email=form.cleaned_data["email"],
             website=form.cleaned_data["website"],
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=ip,
             owner_token=token,
             submission_token=form.cleaned_data["token"] or None,
         )
@@ -92,6 +105,15 @@ def post_comment(request, pk: int):
         OWNER_COOKIE, token, salt="rantboard.owner", max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=True
     )
     return response
+
+
+def _check_ban(nic: str, ip: str | None) -> defences.Refusal | None:
+    if moderation.banned(nic=nic, ip=ip):
+        return defences.Refusal(
+            "Posting under this nic or from this address has been suspended by the editors. Your text is kept below.",
+            status=403,
+        )
+    return None
 
 
 @require_POST

@@ -188,3 +188,18 @@ LOGGING = {
 
 # Close every story to comments at once (an emergency switch); per-story closing is an editor's admin action.
 COMMENTS_CLOSED_SITEWIDE = env_bool("COMMENTS_CLOSED_SITEWIDE", False)
+
+# The comment form's defences (docs/security.md). Rate limits are (posts, seconds) windows, each applied per IP
+# address and per nic; the benchmark raises them through these variables.
+COMMENT_MIN_SECONDS = float(os.environ.get("COMMENT_MIN_SECONDS", "3"))
+COMMENT_FORM_MAX_AGE = int(os.environ.get("COMMENT_FORM_MAX_AGE", str(6 * 60 * 60)))
+COMMENT_RATE_LIMITS = [
+    (int(os.environ.get("COMMENT_RATE_PER_MINUTE", "6")), 60),
+    (int(os.environ.get("COMMENT_RATE_PER_HOUR", "60")), 60 * 60),
+]
+COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "5"))
+COMMENT_DUPLICATE_WINDOW = int(os.environ.get("COMMENT_DUPLICATE_WINDOW", "600"))
+# Full IP addresses are kept this long for moderation, then shortened by `manage.py truncate_ips` (run it daily).
+IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "30"))
+ADMIN_LOGIN_ATTEMPTS = int(os.environ.get("ADMIN_LOGIN_ATTEMPTS", "5"))
+ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))

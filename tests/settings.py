@@ -19,3 +19,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The suite never runs collectstatic; whitenoise looks files up on request instead of scanning STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The timing and rate defences are tested on their own, with the clock controlled; elsewhere they stay out of the way.
+COMMENT_MIN_SECONDS = 0
+COMMENT_RATE_LIMITS = [(10_000, 60)]

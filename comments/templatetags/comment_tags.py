@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .. import services
+from .. import defences, services
 from ..forms import CommentForm
 from ..models import Comment, Commenter
 from ..nics import nic_key
@@ -21,7 +21,7 @@ def comment_section(context, article):
     """The numbered comments of a story, and the form (or the closed notice) under them."""
     request = context["request"]
     nic = remembered_nic(request)
-    form = context.get("comment_form") or CommentForm(initial={"nic": nic})
+    form = context.get("comment_form") or CommentForm(initial={"nic": nic}, user=request.user)
     posted_count = None
     if nic and nic_key(nic):
         posted_count = Commenter.objects.filter(key=nic_key(nic)).values_list("comment_count", flat=True).first()
@@ -34,6 +34,7 @@ def comment_section(context, article):
         "comment_error": context.get("comment_error"),
         "comment_preview": context.get("comment_preview"),
         "nic_note": context.get("nic_note"),
+        "stamp": defences.form_stamp(),
         "posted_count": posted_count,
         "pictures": sorted(services.picture_library()),
         "SITE_NAME": context.get("SITE_NAME"),
@@ -51,6 +52,6 @@ def comment_stats():
     stats = cache.get(services.STATS_CACHE_KEY)
     if stats is None:
         start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-        stats = Comment.objects.aggregate(total=Count("id"), today=Count("id", filter=Q(created_at__gte=start)))
+        stats = Comment.objects.shown().aggregate(total=Count("id"), today=Count("id", filter=Q(created_at__gte=start)))
         cache.set(services.STATS_CACHE_KEY, stats, 60)
     return stats

@@ -10,6 +10,10 @@ def form_token(html: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
 
+def form_stamp(html: str) -> str:
+    return re.search(r'name="stamp" value="([^"]+)"', html).group(1)
+
+
 @pytest.fixture
 def story(make_article):
     return make_article(title="Cutters sail south")
@@ -21,8 +25,12 @@ def post(client):
 
     def do(article, *, nic="Fred Bloggs", body="A first comment.", fresh_form=True, **fields):
         data = {"nic": nic, "body": body, "email": "", "website": "", "post": "1", **fields}
-        if fresh_form and "token" not in fields:
-            data["token"] = form_token(client.get(article.get_absolute_url()).content.decode())
+        if fresh_form:
+            page = client.get(article.get_absolute_url()).content.decode()
+            if "token" not in fields and 'name="token"' in page:
+                data["token"] = form_token(page)
+            if "stamp" not in fields and 'name="stamp"' in page:
+                data["stamp"] = form_stamp(page)
         return client.post(reverse("comments:post", args=[article.pk]), data)
 
     return do

@@ -88,7 +88,7 @@ def test_unknown_picture_is_404(client):
 def test_the_picture_library_cache_follows_uploads(editor_client, story, client):
     comment_create(article=story, nic="Fred", body="[foto]late[/foto]", owner_token="t")
     upload(editor_client, "late", png_bytes())
-    comment_create(article=story, nic="Fred", body="[foto]late[/foto]", owner_token="t")
+    comment_create(article=story, nic="Fred", body="Now: [foto]late[/foto]", owner_token="t")
     html = client.get(story.get_absolute_url()).content.decode()
     assert "[foto]late[/foto]" in html  # the first, posted before the upload, keeps its stored rendering
     assert 'src="/pictures/late"' in html

@@ -11,6 +11,7 @@ from articles.models import Article
 from comments.forms import MAX_COMMENT_CHARS
 from comments.models import Comment, Commenter
 from comments.services import comment_create
+from tests.comments.conftest import form_stamp, form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_posting_redirects_to_the_new_comments_anchor(client, story, post):
 def test_counts_and_numbers_land_with_the_comment(story, post):
     post(story, nic="Fred")
     post(story, nic="Tess")
-    post(story, nic="fred ")
+    post(story, nic="fred ", body="A second thought.")
     story.refresh_from_db()
     assert list(Comment.objects.values_list("number", flat=True)) == [1, 2, 3]
     assert (story.comment_count, story.last_comment_number, story.last_comment_nic) == (3, 3, "fred")
@@ -77,10 +78,10 @@ def test_a_double_click_or_reload_posts_once(client, story, post):
 def test_a_nic_cannot_be_used_from_another_browser(story, post):
     post(story, nic="Fred Bloggs")
     impostor = Client()
-    token = impostor.get(story.get_absolute_url()).content.decode().split('name="token" value="')[1].split('"')[0]
+    page = impostor.get(story.get_absolute_url()).content.decode()
     response = impostor.post(
         reverse("comments:post", args=[story.pk]),
-        {"nic": "fred bloggs", "body": "I am Fred, honest.", "token": token, "post": "1"},
+        {"nic": "fred bloggs", "body": "I am Fred, honest.", "token": form_token(page), "stamp": form_stamp(page)},
     )
     html = response.content.decode()
     assert response.status_code == 400

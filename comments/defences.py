@@ -1,0 +1,167 @@
+"""The comment form's defences: each a small check that names its reason. The view calls them in order.
+
+Limits are settings (see docs/security.md); counters live in Django's cache, which is Redis when REDIS_URL is set,
+so a limit reached through one app server holds on every other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
+
+from . import bbcode
+from .nics import clean_nic
+
+STAMP_SALT = "rantboard.comment-form"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    status: int = 400
+    retry_after: int | None = None
+
+
+# The signed timestamp: when the form was shown. Too soon after = a script; too long after = a stale form.
+
+
+def form_stamp() -> str:
+    return signing.dumps(time.time(), salt=STAMP_SALT, compress=True)
+
+
+def check_stamp(stamp: str, *, now: float | None = None) -> Refusal | None:
+    now = time.time() if now is None else now
+    try:
+        shown_at = float(signing.loads(stamp or "", salt=STAMP_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return Refusal("The form could not be checked. Reload the page and post again; your text is kept below.")
+    age = now - shown_at
+    if age < settings.COMMENT_MIN_SECONDS:
+        return Refusal(
+            "That was faster than anyone can type. Wait a few seconds and post again; your text is kept below."
+        )
+    if age > settings.COMMENT_FORM_MAX_AGE:
+        hours = settings.COMMENT_FORM_MAX_AGE / 3600
+        return Refusal(
+            f"This form is more than {hours:g} hours old. Post again from this refreshed form; your text is kept below."
+        )
+    return None
+
+
+def check_honeypot(value: str) -> Refusal | None:
+    if value:
+        return Refusal("Your comment looked automated and was not posted. If you are a person, post again.")
+    return None
+
+
+# Rate limits: fixed windows counted in the cache.
+
+
+def _hit(scope: str, ident: str, limit: int, window: int, now: float) -> int | None:
+    """Count one attempt; return seconds to wait when over the limit, else None."""
+    start = int(now // window) * window
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]  # nics hold spaces and any script
+    key = f"rl:{scope}:{window}:{start}:{digest}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    if count > limit:
+        return max(1, math.ceil(start + window - now))
+    return None
+
+
+def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Refusal | None:
+    now = time.time() if now is None else now
+    waits = []
+    for scope, ident in (("ip", ip or "unknown"), ("nic", nic_key)):
+        for limit, window in settings.COMMENT_RATE_LIMITS:
+            wait = _hit(scope, ident, limit, window, now)
+            if wait:
+                waits.append(wait)
+    if waits:
+        wait = max(waits)
+        return Refusal(
+            f"You are posting faster than the board allows. Wait {wait} seconds and post again; your text is kept below.",
+            status=429,
+            retry_after=wait,
+        )
+    return None
+
+
+# Links: each [url], [img], [squish] and bare address counts.
+
+LINK_RE = re.compile(r"\[(?:url|img|squish)[=\]]|\bhttps?://", re.IGNORECASE)
+
+
+def count_links(body: str) -> int:
+    return len(LINK_RE.findall(body))
+
+
+# Nics that imitate staff: compared as skeletons, so case, spacing, accents, digits for letters and Cyrillic or
+# Greek look-alikes do not make a different name.
+
+CONFUSABLES = str.maketrans(
+    {
+        "\u0430": "a", "\u0432": "b", "\u0435": "e", "\u0451": "e", "\u043a": "k", "\u043c": "m", "\u043d": "h",
+        "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0442": "t", "\u0443": "y", "\u0445": "x", "\u0456": "i",
+        "\u0457": "i", "\u0458": "j", "\u0455": "s", "\u0501": "d", "\u051b": "q", "\u051d": "w", "\u0261": "g",
+        "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "n", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v",
+        "\u03bf": "o", "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u03c9": "w", "0": "o", "1": "l",
+        "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i",
+    }
+)  # fmt: skip
+STAFF_CACHE_KEY = "comments:staff-skeletons:v1"
+RESERVED_NAMES = ("admin", "administrator", "moderator", "editor", "staff", "webmaster")
+
+
+def skeleton(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", clean_nic(text).casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(CONFUSABLES)
+    folded = folded.replace("i", "l")  # l, I and 1 look alike in most fonts
+    return re.sub(r"[^a-z]", "", folded)
+
+
+def staff_skeletons() -> set[str]:
+    cached = cache.get(STAFF_CACHE_KEY)
+    if cached is not None:
+        return cached
+    names = set(RESERVED_NAMES) | {settings.SITE_NAME}
+    for user in get_user_model().objects.filter(is_staff=True).only("username", "first_name", "last_name"):
+        names.add(user.get_username())
+        if user.get_full_name():
+            names.add(user.get_full_name())
+    skeletons = {s for s in (skeleton(name) for name in names) if len(s) >= 4}
+    cache.set(STAFF_CACHE_KEY, skeletons, 300)
+    return skeletons
+
+
+def imitates_staff(nic: str, *, allowed: set[str] = frozenset()) -> bool:
+    nic_skeleton = skeleton(nic)
+    return any(name in nic_skeleton for name in staff_skeletons() - allowed)
+
+
+def own_skeletons(user) -> set[str]:
+    """A staff member may comment under their own name."""
+    if not (user.is_authenticated and user.is_staff):
+        return set()
+    return {skeleton(user.get_username()), skeleton(user.get_full_name())} - {""}
+
+
+def link_limit_message(body: str) -> str | None:
+    links = count_links(bbcode.normalise_source(body))
+    limit = settings.COMMENT_MAX_LINKS
+    if links > limit:
+        return f"A comment can hold at most {limit} links; yours has {links}. Remove some and post again."
+    return None

@@ -1,0 +1,237 @@
+"""Moderation: redact, edit with a visible note, remove, ban, and the audit trail that records each of them.
+
+Every function here is one transaction that changes the comments, keeps the counts right and writes the audit rows.
+The admin calls them; so do the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from articles.models import Article
+
+from . import services
+from .models import Ban, Comment, Commenter, ModerationAction
+from .nics import clean_nic, nic_key
+
+BANS_CACHE_KEY = "comments:active-bans:v1"
+
+
+def _moderator_name(moderator) -> str:
+    return moderator.get_full_name() or moderator.get_username()
+
+
+def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = ()) -> None:
+    """Set the stories' and commenters' figures from the comments that are shown. Numbers are left alone."""
+    for article_id in set(article_ids):
+        shown = Comment.objects.shown().filter(article_id=article_id)
+        latest = shown.order_by("-number").values("created_at", "nic").first()
+        Article.objects.filter(pk=article_id).update(
+            comment_count=shown.count(),
+            last_comment_at=latest["created_at"] if latest else None,
+            last_comment_nic=latest["nic"] if latest else "",
+        )
+    for commenter_id in set(commenter_ids):
+        figures = (
+            Comment.objects.shown().filter(commenter_id=commenter_id).aggregate(n=Count("id"), last=Max("created_at"))
+        )
+        updates = {"comment_count": figures["n"]}
+        if figures["last"]:
+            updates["last_seen"] = figures["last"]
+        Commenter.objects.filter(pk=commenter_id).update(**updates)
+    cache.delete(services.STATS_CACHE_KEY)
+
+
+@transaction.atomic
+def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
+    """Hide one comment's text, showing the note (or a standard line) in its place. The nic may go on posting."""
+    comment.redacted = True
+    comment.redaction_note = note.strip()[:300]
+    comment.save(update_fields=["redacted", "redaction_note"])
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
+        reason=note, before=comment.body,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def comment_unredact(*, comment: Comment, moderator) -> None:
+    comment.redacted = False
+    comment.save(update_fields=["redacted"])
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.UNREDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id
+    )
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
+    """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
+    original = comment.body
+    comment.body = services.bbcode.normalise_source(body)
+    comment.body_html = services.render(comment.body)
+    comment.renderer_version = services.bbcode.RENDERER_VERSION
+    comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
+    comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note"])
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
+        reason=note, before=original, after=comment.body,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def comments_remove(*, comments, moderator, reason: str = "") -> int:
+    """Take comments out of their threads (kept, for the audit), and put the counts right."""
+    targets = list(comments.filter(removed=False).select_for_update())
+    if not targets:
+        return 0
+    Comment.objects.filter(pk__in=[c.pk for c in targets]).update(removed=True)
+    ModerationAction.objects.bulk_create(
+        ModerationAction(
+            action=ModerationAction.Action.REMOVE, moderator=moderator, comment=c, commenter_id=c.commenter_id,
+            reason=reason, before=c.body,
+        )
+        for c in targets
+    )  # fmt: skip
+    recount(article_ids=[c.article_id for c in targets], commenter_ids=[c.commenter_id for c in targets])
+    return len(targets)
+
+
+@transaction.atomic
+def comments_restore(*, comments, moderator) -> int:
+    targets = list(comments.filter(removed=True))
+    Comment.objects.filter(pk__in=[c.pk for c in targets]).update(removed=False)
+    ModerationAction.objects.bulk_create(
+        ModerationAction(
+            action=ModerationAction.Action.RESTORE, moderator=moderator, comment=c, commenter_id=c.commenter_id
+        )
+        for c in targets
+    )
+    recount(article_ids=[c.article_id for c in targets], commenter_ids=[c.commenter_id for c in targets])
+    return len(targets)
+
+
+def normalise_ban_value(kind: str, value: str) -> str:
+    """The canonical form of what a ban names; raises ValueError for an address or network that is not one."""
+    value = value.strip()
+    if kind == Ban.Kind.NIC:
+        if not nic_key(value):
+            raise ValueError("Name the nic to ban.")
+        return clean_nic(value)
+    if kind == Ban.Kind.IP:
+        return str(ipaddress.ip_address(value))
+    network = ipaddress.ip_network(value, strict=False)
+    widest = 8 if network.version == 4 else 32
+    if network.prefixlen < widest:
+        raise ValueError("That network is too wide to ban (at most a /8 for IPv4, a /32 for IPv6).")
+    return str(network)
+
+
+@transaction.atomic
+def ban_create(*, kind: str, value: str, reason: str, moderator, expires_at: dt.datetime | None = None) -> Ban:
+    ban = Ban.objects.create(
+        kind=kind, value=normalise_ban_value(kind, value), reason=reason, expires_at=expires_at, created_by=moderator
+    )
+    commenter = Commenter.objects.filter(key=nic_key(ban.value)).first() if kind == Ban.Kind.NIC else None
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.BAN, moderator=moderator, ban=ban, commenter=commenter, reason=reason,
+        after=str(ban),
+    )  # fmt: skip
+    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    return ban
+
+
+@transaction.atomic
+def ban_lift(*, ban: Ban, moderator) -> None:
+    before = str(ban)
+    Ban.objects.filter(pk=ban.pk).update(expires_at=timezone.now())
+    ModerationAction.objects.create(action=ModerationAction.Action.UNBAN, moderator=moderator, ban=ban, before=before)
+    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+
+
+@transaction.atomic
+def remove_and_ban(
+    *,
+    moderator,
+    reason: str,
+    days: int,
+    nic: str = "",
+    ip: str = "",
+    expires_at: dt.datetime | None = None,
+) -> tuple[int, list[Ban]]:
+    """The one-step troll-dump: remove everything by this nic and/or IP in the last N days, and ban them."""
+    since = timezone.now() - dt.timedelta(days=days)
+    bans = []
+    removed = 0
+    if nic:
+        commenter = Commenter.objects.filter(key=nic_key(nic)).first()
+        if commenter:
+            removed += comments_remove(
+                comments=Comment.objects.filter(commenter=commenter, created_at__gte=since),
+                moderator=moderator,
+                reason=reason,
+            )
+        bans.append(ban_create(kind=Ban.Kind.NIC, value=nic, reason=reason, moderator=moderator, expires_at=expires_at))
+    if ip:
+        address = normalise_ban_value(Ban.Kind.IP, ip)
+        removed += comments_remove(
+            comments=Comment.objects.filter(ip=address, created_at__gte=since), moderator=moderator, reason=reason
+        )
+        bans.append(
+            ban_create(kind=Ban.Kind.IP, value=address, reason=reason, moderator=moderator, expires_at=expires_at)
+        )
+    return removed, bans
+
+
+@transaction.atomic
+def release_nic(*, commenter: Commenter, moderator) -> None:
+    """Let the next browser to post under this nic claim it (for a commenter who lost their cookie)."""
+    Commenter.objects.filter(pk=commenter.pk).update(owner_token_hash="")
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.RELEASE_NIC, moderator=moderator, commenter=commenter
+    )
+
+
+def active_bans() -> list[tuple[str, str, object]]:
+    """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
+    bans = cache.get(BANS_CACHE_KEY)
+    if bans is None:
+        now = timezone.now()
+        rows = list(Ban.objects.active(now).values_list("kind", "value", "expires_at"))
+        bans = []
+        for kind, value, expires_at in rows:
+            parsed = (
+                nic_key(value)
+                if kind == Ban.Kind.NIC
+                else ipaddress.ip_address(value)
+                if kind == Ban.Kind.IP
+                else ipaddress.ip_network(value)
+            )
+            bans.append((kind, parsed, expires_at))
+        cache.set(BANS_CACHE_KEY, bans, 60)
+    now = timezone.now()
+    return [(kind, parsed) for kind, parsed, expires_at in bans if expires_at is None or expires_at > now]
+
+
+def banned(*, nic: str, ip: str | None) -> bool:
+    key = nic_key(nic)
+    address = None
+    if ip:
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            address = None
+    for kind, parsed in active_bans():
+        if kind == Ban.Kind.NIC and parsed == key:
+            return True
+        if address is not None and kind == Ban.Kind.IP and parsed == address:
+            return True
+        if address is not None and kind == Ban.Kind.NETWORK and address.version == parsed.version and address in parsed:
+            return True
+    return False
