@@ -93,7 +93,8 @@ def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Ref
     if waits:
         wait = max(waits)
         return Refusal(
-            f"You are posting faster than the board allows. Wait {wait} seconds and post again; your text is kept below.",
+            f"You are posting faster than the board allows. Wait {wait} seconds and post again; "
+            "your text is kept below.",
             status=429,
             retry_after=wait,
         )
