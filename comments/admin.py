@@ -1,36 +1,436 @@
-"""Comments in the admin: find and read them, with the private fields only staff ever see."""
+"""Moderation in the admin: find comments, redact, edit with a visible note, remove, ban, and read the audit trail.
 
-from django.contrib import admin
+Every change goes through comments.moderation, so counts stay right and each action leaves an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from .models import Comment, Commenter
+from . import moderation
+from .models import Ban, Comment, Commenter, ModerationAction
+
+# Intermediate forms for the actions that need a reason, a note or an expiry.
+
+
+class RedactForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Shown in place of the comment. Empty: “This comment was removed by an editor.”",
+    )
+
+
+class ExpiryMixin(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="Why. Kept in the audit trail.")
+    expires_in_days = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, help_text="Empty: the ban never expires."
+    )
+
+    def expires_at(self) -> dt.datetime | None:
+        days = self.cleaned_data.get("expires_in_days")
+        return timezone.now() + dt.timedelta(days=days) if days else None
+
+
+class BanForm(ExpiryMixin):
+    network_prefix = forms.IntegerField(
+        required=False,
+        min_value=8,
+        max_value=128,
+        help_text="For an IP ban: ban the whole network around the address (24 bans a.b.c.0/24). Empty: the address.",
+    )
+
+
+class RemoveAndBanForm(ExpiryMixin):
+    days = forms.IntegerField(
+        min_value=1, max_value=3650, initial=7, help_text="Remove their comments of this many days."
+    )
+    by_nic = forms.BooleanField(required=False, initial=True, label="Remove and ban the nics")
+    by_ip = forms.BooleanField(required=False, initial=True, label="Remove and ban the IP addresses")
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False, help_text="Kept in the audit trail.")
+
+
+def _intermediate(modeladmin, request, queryset, form_class, title, action, perform):
+    """Show a form for the selected comments; on "Apply", run perform(form) and go back to the list."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        message = perform(form)
+        modeladmin.message_user(request, message, messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset[:50],
+        "count": queryset.count(),
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+    }
+    return TemplateResponse(request, "admin/comments/action_form.html", context)
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("shown", "Shown"), ("redacted", "Redacted"), ("edited", "Edited"), ("removed", "Removed")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "shown":
+            return queryset.filter(removed=False, redacted=False)
+        if value == "redacted":
+            return queryset.filter(redacted=True, removed=False)
+        if value == "edited":
+            return queryset.exclude(moderator_note="")
+        if value == "removed":
+            return queryset.filter(removed=True)
+        return queryset
+
+
+class _TopFilter(admin.SimpleListFilter):
+    """Filter by one story or nic: the busiest ten are offered, and any other arrives by a link from the list."""
+
+    field = ""
+    label_field = ""
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Comment.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=7))
+            .values(self.field, self.label_field)
+            .annotate(n=Count("id"))
+            .order_by("-n")[:10]
+        )
+        choices = [(str(row[self.field]), f"{row[self.label_field]} ({row['n']})") for row in busiest]
+        if self.value() and self.value() not in {value for value, _ in choices}:
+            choices.insert(0, (self.value(), self.current_label()))
+        return choices
+
+    def current_label(self) -> str:
+        return self.value()
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{self.field: int(self.value())})
+        return queryset
+
+
+class StoryFilter(_TopFilter):
+    title = "story"
+    parameter_name = "story"
+    field = "article_id"
+    label_field = "article__title"
+
+
+class NicFilter(_TopFilter):
+    title = "nic"
+    parameter_name = "commenter"
+    field = "commenter_id"
+    label_field = "commenter__nic"
+
+
+class CommentAdminForm(forms.ModelForm):
+    edit_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Why you edited it",
+        help_text="Required when you change the text. Shown under the comment as “Edited by <you>: …”.",
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["body", "redacted", "redaction_note"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if "body" in self.changed_data and not cleaned.get("edit_note", "").strip():
+            self.add_error("edit_note", "Say why you changed the text: readers see the note, never a silent edit.")
+        return cleaned
+
+
+class AuditInline(admin.TabularInline):
+    model = ModerationAction
+    fk_name = "comment"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "moderator", "reason", "before", "after"]
+    readonly_fields = fields
+    verbose_name_plural = "Audit trail"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "excerpt", "created_at", "ip", "redacted"]
-    ordering = ["-created_at"]
-    list_filter = ["redacted", "article__region", "created_at"]
+    form = CommentAdminForm
+    list_display = ["label", "story", "nic_link", "excerpt", "created_at", "ip", "state"]
+    list_filter = [StateFilter, StoryFilter, NicFilter, "article__region", "created_at"]
     list_select_related = ["article"]
     search_fields = ["nic", "body", "email", "ip", "article__title"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["article", "commenter"]
-    readonly_fields = ["article", "commenter", "number", "nic", "email", "website", "body", "created_at", "ip"]
-    fields = [*readonly_fields, "redacted", "redaction_note"]
+    ordering = ["-created_at"]
+    readonly_fields = [
+        "article", "number", "nic", "commenter", "email", "website", "ip", "created_at", "moderator_note",
+        "removed", "rendered",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["article", "number", "nic", "commenter", "created_at", "rendered"]}),
+        ("Private (staff only)", {"fields": ["email", "ip", "website"]}),
+        ("Moderation", {"fields": ["redacted", "redaction_note", "body", "edit_note", "moderator_note", "removed"]}),
+    ]
+    inlines = [AuditInline]
+    actions = ["redact", "unredact", "remove", "restore", "ban_nics", "ban_ips", "remove_and_ban"]
 
-    @admin.display(description="Comment")
+    @admin.display(description="Comment", ordering="number")
+    def label(self, obj: Comment) -> str:
+        return f"#{obj.number}"
+
+    @admin.display(description="Story", ordering="article__title")
+    def story(self, obj: Comment) -> str:
+        return format_html('<a href="?story={}">{}</a>', obj.article_id, Truncator(obj.article.title).chars(50))
+
+    @admin.display(description="Nic", ordering="nic")
+    def nic_link(self, obj: Comment) -> str:
+        return format_html('<a href="?commenter={}">{}</a>', obj.commenter_id, obj.nic)
+
+    @admin.display(description="Text")
     def excerpt(self, obj: Comment) -> str:
-        return Truncator(obj.body).chars(80)
+        return Truncator(obj.body).chars(90)
+
+    @admin.display(description="State")
+    def state(self, obj: Comment) -> str:
+        if obj.removed:
+            return "removed"
+        if obj.redacted:
+            return "redacted"
+        return "edited" if obj.moderator_note else "shown"
+
+    @admin.display(description="As readers see it")
+    def rendered(self, obj: Comment) -> str:
+        # body_html is the comment renderer's own output, bleached at save.
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.body_html))  # noqa: S308
 
     def has_add_permission(self, request):
         return False  # comments are posted on the site, through the one write path
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # removal keeps the comment for the audit trail; see the "Remove" action
+
+    def save_model(self, request, obj, form, change):
+        original = Comment.objects.get(pk=obj.pk)
+        if "body" in form.changed_data:
+            moderation.comment_edit(
+                comment=original,
+                moderator=request.user,
+                body=form.cleaned_data["body"],
+                note=form.cleaned_data["edit_note"],
+            )
+        if "redacted" in form.changed_data or "redaction_note" in form.changed_data:
+            if form.cleaned_data["redacted"]:
+                moderation.comment_redact(
+                    comment=original, moderator=request.user, note=form.cleaned_data["redaction_note"]
+                )
+            else:
+                moderation.comment_unredact(comment=original, moderator=request.user)
+        obj.refresh_from_db()
+
+    # Actions
+
+    def has_ban_permission(self, request) -> bool:
+        return request.user.has_perm("comments.add_ban")
+
+    @admin.action(description="Redact the selected comments (hide the text, show a note)", permissions=["change"])
+    def redact(self, request, queryset):
+        def perform(form):
+            for comment in queryset:
+                moderation.comment_redact(comment=comment, moderator=request.user, note=form.cleaned_data["note"])
+            return f"Redacted {queryset.count()} comment(s)."
+
+        return _intermediate(self, request, queryset, RedactForm, "Redact comments", "redact", perform)
+
+    @admin.action(description="Show the selected comments' text again (un-redact)", permissions=["change"])
+    def unredact(self, request, queryset):
+        for comment in queryset.filter(redacted=True):
+            moderation.comment_unredact(comment=comment, moderator=request.user)
+        self.message_user(request, "The selected comments show their text again.", messages.SUCCESS)
+
+    @admin.action(description="Remove the selected comments from their threads", permissions=["change"])
+    def remove(self, request, queryset):
+        def perform(form):
+            n = moderation.comments_remove(
+                comments=queryset, moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+            return f"Removed {n} comment(s)."
+
+        return _intermediate(self, request, queryset, RemoveForm, "Remove comments", "remove", perform)
+
+    @admin.action(description="Restore the selected removed comments", permissions=["change"])
+    def restore(self, request, queryset):
+        n = moderation.comments_restore(comments=queryset, moderator=request.user)
+        self.message_user(request, f"Restored {n} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Ban the nics of the selected comments", permissions=["ban"])
+    def ban_nics(self, request, queryset):
+        def perform(form):
+            nics = sorted({c.nic for c in queryset})
+            for nic in nics:
+                moderation.ban_create(
+                    kind=Ban.Kind.NIC, value=nic, reason=form.cleaned_data["reason"], moderator=request.user,
+                    expires_at=form.expires_at(),
+                )  # fmt: skip
+            return f"Banned {len(nics)} nic(s): {', '.join(nics)}."
+
+        return _intermediate(self, request, queryset, ExpiryMixin, "Ban nics", "ban_nics", perform)
+
+    @admin.action(description="Ban the IP addresses (or networks) of the selected comments", permissions=["ban"])
+    def ban_ips(self, request, queryset):
+        def perform(form):
+            prefix = form.cleaned_data.get("network_prefix")
+            addresses = sorted({c.ip for c in queryset if c.ip})
+            for address in addresses:
+                kind, value = (Ban.Kind.NETWORK, f"{address}/{prefix}") if prefix else (Ban.Kind.IP, address)
+                moderation.ban_create(
+                    kind=kind, value=value, reason=form.cleaned_data["reason"], moderator=request.user,
+                    expires_at=form.expires_at(),
+                )  # fmt: skip
+            return f"Banned {len(addresses)} address(es)."
+
+        return _intermediate(self, request, queryset, BanForm, "Ban IP addresses", "ban_ips", perform)
+
+    @admin.action(
+        description="Remove everything by these nics / IPs in the last N days, and ban them",
+        permissions=["change", "ban"],
+    )
+    def remove_and_ban(self, request, queryset):
+        def perform(form):
+            removed = 0
+            bans = []
+            targets = {(c.nic if form.cleaned_data["by_nic"] else "", c.ip if form.cleaned_data["by_ip"] else "")
+                       for c in queryset}  # fmt: skip
+            for nic, ip in targets:
+                if not nic and not ip:
+                    continue
+                n, made = moderation.remove_and_ban(
+                    moderator=request.user, reason=form.cleaned_data["reason"], days=form.cleaned_data["days"],
+                    nic=nic, ip=ip or "", expires_at=form.expires_at(),
+                )  # fmt: skip
+                removed += n
+                bans += made
+            return f"Removed {removed} comment(s) and made {len(bans)} ban(s)."
+
+        return _intermediate(self, request, queryset, RemoveAndBanForm, "Remove and ban", "remove_and_ban", perform)
+
+
+class BanAdminForm(forms.ModelForm):
+    class Meta:
+        model = Ban
+        fields = ["kind", "value", "reason", "expires_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and cleaned.get("value"):
+            try:
+                cleaned["value"] = moderation.normalise_ban_value(cleaned["kind"], cleaned["value"])
+            except ValueError as exc:
+                self.add_error("value", str(exc) or "That is not an address or network.")
+        return cleaned
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    form = BanAdminForm
+    list_display = ["kind", "value", "reason", "expires_at", "active", "created_by", "created_at"]
+    list_filter = ["kind", "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["value", "reason"]
+    actions = ["lift"]
+
+    @admin.display(description="In force", boolean=True)
+    def active(self, obj: Ban) -> bool:
+        return obj.is_active
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "value", "created_by", "created_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        ban = moderation.ban_create(
+            kind=obj.kind, value=obj.value, reason=obj.reason, moderator=request.user, expires_at=obj.expires_at
+        )
+        obj.pk = ban.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lift a ban instead, so the audit trail shows it
+
+    @admin.action(description="Lift the selected bans now", permissions=["change"])
+    def lift(self, request, queryset):
+        for ban in queryset:
+            moderation.ban_lift(ban=ban, moderator=request.user)
+        self.message_user(request, "Lifted the selected bans.", messages.SUCCESS)
+
 
 @admin.register(Commenter)
 class CommenterAdmin(admin.ModelAdmin):
-    list_display = ["nic", "key", "comment_count", "first_seen", "last_seen"]
+    list_display = ["nic", "comment_count", "first_seen", "last_seen", "claimed"]
     search_fields = ["nic", "key"]
-    readonly_fields = ["nic", "key", "comment_count", "first_seen", "last_seen"]
+    readonly_fields = ["nic", "key", "comment_count", "first_seen", "last_seen", "claimed"]
+    fields = readonly_fields
+    actions = ["release"]
+
+    @admin.display(description="Claimed by a browser", boolean=True)
+    def claimed(self, obj: Commenter) -> bool:
+        return bool(obj.owner_token_hash)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Release the selected nics (the next browser to post under one keeps it)", permissions=["change"]
+    )
+    def release(self, request, queryset):
+        for commenter in queryset:
+            moderation.release_nic(commenter=commenter, moderator=request.user)
+        self.message_user(request, "Released the selected nics.", messages.SUCCESS)
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "moderator", "comment", "commenter", "ban", "reason"]
+    list_filter = ["action", "moderator", "created_at"]
+    list_select_related = ["moderator", "comment", "commenter", "ban"]
+    search_fields = ["reason", "before", "after", "commenter__nic"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

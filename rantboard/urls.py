@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles.sitemaps import sitemaps
+from rantboard.admin_login import throttled_login
 from articles.views import favicon, robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} editors"
@@ -11,6 +12,7 @@ admin.site.site_title = f"{settings.SITE_NAME} editors"
 admin.site.index_title = "The newsroom"
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}login/", throttled_login, name="admin_login"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).

@@ -39,12 +39,19 @@ def subject(db):
     return Subject.objects.create(name="Shipping", slug="shipping")
 
 
+EDITOR_MIGRATIONS = [
+    ("articles.migrations.0002_editors_group", "create_editors_group"),
+    ("comments.migrations.0002_editors_permissions", "add_permissions"),
+    ("comments.migrations.0004_editors_moderation_permissions", "add_permissions"),
+]
+
+
 def editors_group() -> Group:
-    """The Editors group from the migration; live-server tests flush it away, so make it again the same way."""
+    """The Editors group from the migrations; live-server tests flush it away, so make it again the same way."""
     group = Group.objects.filter(name="Editors").first()
     if group is None:
-        migration = importlib.import_module("articles.migrations.0002_editors_group")
-        migration.create_editors_group(django_apps, None)
+        for module, function in EDITOR_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(django_apps, None)
         group = Group.objects.get(name="Editors")
     return group
 

@@ -1,7 +1,8 @@
 """Create the "Editors" group with exactly what an editor needs to post, annotate, publish and close stories."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from rantboard import group_permissions
 
 EDITOR_PERMISSIONS = {
     "articles": [
@@ -20,29 +21,12 @@ EDITOR_PERMISSIONS = {
 }
 
 
-def _ensure_permissions(apps):
-    # Permissions are normally created after all migrations; this group needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-
 def create_editors_group(apps, schema_editor):
-    _ensure_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    for app_label, codenames in EDITOR_PERMISSIONS.items():
-        permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"Permissions not found for the Editors group: {sorted(missing)}")
-        group.permissions.add(*permissions)
+    group_permissions.grant(apps, EDITOR_PERMISSIONS)
 
 
 def remove_editors_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name="Editors").delete()
+    apps.get_model("auth", "Group").objects.filter(name=group_permissions.EDITORS).delete()
 
 
 class Migration(migrations.Migration):

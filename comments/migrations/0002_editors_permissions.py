@@ -1,7 +1,8 @@
 """Give the Editors group what it needs for comments and the picture library."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from rantboard import group_permissions
 
 EDITOR_PERMISSIONS = {
     "comments": ["view_comment", "change_comment", "view_commenter"],
@@ -10,30 +11,11 @@ EDITOR_PERMISSIONS = {
 
 
 def add_permissions(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    for app_label, codenames in EDITOR_PERMISSIONS.items():
-        permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"Permissions not found for the Editors group: {sorted(missing)}")
-        group.permissions.add(*permissions)
+    group_permissions.grant(apps, EDITOR_PERMISSIONS)
 
 
 def remove_permissions(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name="Editors").first()
-    if group:
-        for app_label, codenames in EDITOR_PERMISSIONS.items():
-            group.permissions.remove(
-                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            )
+    group_permissions.revoke(apps, EDITOR_PERMISSIONS)
 
 
 class Migration(migrations.Migration):
