@@ -101,13 +101,11 @@ def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Ref
     return None
 
 
-# Links: each [url], [img], [squish] and bare address counts.
-
-LINK_RE = re.compile(r"\[(?:url|img|squish)[=\]]|\bhttps?://", re.IGNORECASE)
+# Links: counted in what the renderer makes of the text, so a link is one link however it was typed.
 
 
 def count_links(body: str) -> int:
-    return len(LINK_RE.findall(body))
+    return bbcode.render_comment(body).count("<a ")
 
 
 # Nics that imitate staff: compared as skeletons, so case, spacing, accents, digits for letters and Cyrillic or
@@ -124,7 +122,7 @@ CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 STAFF_CACHE_KEY = "comments:staff-skeletons:v1"
-RESERVED_NAMES = ("admin", "administrator", "moderator", "editor", "staff", "webmaster")
+RESERVED_NAMES = ("admin", "administrator", "moderator", "editor", "staff", "webmaster", "sysop")
 
 
 def skeleton(text: str) -> str:
@@ -134,23 +132,39 @@ def skeleton(text: str) -> str:
     return re.sub(r"[^a-z]", "", folded)
 
 
-def staff_skeletons() -> set[str]:
+@dataclass(frozen=True)
+class StaffNames:
+    exact: frozenset[str]  # a nic whose skeleton is one of these imitates staff
+    within: frozenset[str]  # ... and so does one whose skeleton contains one of these (full names, 8+ letters)
+
+
+def staff_names() -> StaffNames:
     cached = cache.get(STAFF_CACHE_KEY)
     if cached is not None:
         return cached
-    names = set(RESERVED_NAMES) | {settings.SITE_NAME}
+    exact, within = {skeleton(settings.SITE_NAME)}, set()
     for user in get_user_model().objects.filter(is_staff=True).only("username", "first_name", "last_name"):
-        names.add(user.get_username())
-        if user.get_full_name():
-            names.add(user.get_full_name())
-    skeletons = {s for s in (skeleton(name) for name in names) if len(s) >= 4}
-    cache.set(STAFF_CACHE_KEY, skeletons, 300)
-    return skeletons
+        exact.add(skeleton(user.get_username()))
+        full = skeleton(user.get_full_name())
+        exact.add(full)
+        if len(full) >= 8:
+            within.add(full)
+    names = StaffNames(frozenset(s for s in exact if len(s) >= 3), frozenset(within))
+    cache.set(STAFF_CACHE_KEY, names, 300)
+    return names
 
 
-def imitates_staff(nic: str, *, allowed: set[str] = frozenset()) -> bool:
-    nic_skeleton = skeleton(nic)
-    return any(name in nic_skeleton for name in staff_skeletons() - allowed)
+def imitates_staff(nic: str, *, own: set[str] = frozenset()) -> bool:
+    """Whether a nic passes for an editor or an official role. `own`: the poster's own names, if they are staff."""
+    whole = skeleton(nic)
+    if whole in own:
+        return False
+    words = {skeleton(word) for word in re.split(r"[\s\W_]+", clean_nic(nic)) if word}
+    reserved = {skeleton(name) for name in RESERVED_NAMES}
+    if whole in reserved or words & reserved:
+        return True
+    names = staff_names()
+    return whole in names.exact or any(name in whole for name in names.within)
 
 
 def own_skeletons(user) -> set[str]:

@@ -57,7 +57,7 @@ class CommentForm(forms.Form):
             raise forms.ValidationError("Type a nic: the name your comment appears under.")
         if len(nic) > MAX_NIC_LENGTH:
             raise forms.ValidationError(f"A nic can be at most {MAX_NIC_LENGTH} characters; yours is {len(nic)}.")
-        if defences.imitates_staff(nic, allowed=defences.own_skeletons(self.user) if self.user else set()):
+        if defences.imitates_staff(nic, own=defences.own_skeletons(self.user) if self.user else set()):
             raise forms.ValidationError(
                 "That nic looks like the name of one of the board's editors. Choose another (Pic-a-Nic suggests one)."
             )

@@ -1,0 +1,177 @@
+"""Each defence of the comment form: the post that should pass passes; the one that should not is refused with its
+reason, the text kept, and nothing saved."""
+
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import defences
+from comments.models import Ban, Comment
+from comments.moderation import ban_create
+from tests.comments.conftest import form_stamp, form_token
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(response, message, text, status=400):
+    html = response.content.decode()
+    assert response.status_code == status, html[:500]
+    assert message in html
+    assert f"{text}</textarea>" in html
+    assert not Comment.objects.filter(body=text).exists()
+    return response
+
+
+def test_honeypot_filled_in_is_refused(story, post):
+    refused(post(story, body="Buy things", homepage="http://spam.example"), "looked automated", "Buy things")
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client, story):
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<div class="hp" aria-hidden="true">' in html
+    assert 'name="homepage" value="" tabindex="-1" autocomplete="off"' in html
+
+
+def test_a_form_posted_faster_than_a_person_types_is_refused_then_accepted(client, story, settings):
+    settings.COMMENT_MIN_SECONDS = 3
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        page = client.get(story.get_absolute_url()).content.decode()
+        data = {"nic": "Fred", "body": "Quick!", "token": form_token(page), "stamp": form_stamp(page), "post": "1"}
+        response = refused(client.post(reverse("comments:post", args=[story.pk]), data), "faster than anyone", "Quick!")
+        clock.shift(dt.timedelta(seconds=4))
+        data["stamp"] = form_stamp(response.content.decode())  # the refused form carries a fresh stamp
+        clock.shift(dt.timedelta(seconds=4))
+        assert client.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_a_form_older_than_its_life_is_refused(client, story, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.COMMENT_FORM_MAX_AGE = 3600
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        page = client.get(story.get_absolute_url()).content.decode()
+        clock.shift(dt.timedelta(hours=2))
+        data = {"nic": "Fred", "body": "Late reply", "token": form_token(page), "stamp": form_stamp(page)}
+        refused(client.post(reverse("comments:post", args=[story.pk]), data), "more than 1 hours old", "Late reply")
+
+
+def test_a_forged_or_missing_stamp_is_refused(story, post):
+    refused(post(story, body="No stamp", stamp="forged:value"), "could not be checked", "No stamp")
+
+
+def _post_from(ip, story, nic, body):
+    browser = Client(REMOTE_ADDR=ip)
+    page = browser.get(story.get_absolute_url()).content.decode()
+    data = {"nic": nic, "body": body, "token": form_token(page), "stamp": form_stamp(page)}
+    return browser.post(reverse("comments:post", args=[story.pk]), data)
+
+
+def test_per_ip_rate_limit_answers_429_with_retry_after_and_resets(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(2, 60)]
+    with time_machine.travel(timezone.now().replace(second=5, microsecond=0), tick=False) as clock:
+        assert _post_from("198.51.100.7", story, "One", "first").status_code == 302
+        assert _post_from("198.51.100.7", story, "Two", "second").status_code == 302
+        response = refused(
+            _post_from("198.51.100.7", story, "Three", "third"), "faster than the board allows", "third", 429
+        )
+        assert response["Retry-After"] == "55"
+        assert _post_from("198.51.100.8", story, "Four", "elsewhere").status_code == 302
+        clock.shift(dt.timedelta(seconds=60))
+        assert _post_from("198.51.100.7", story, "Three", "third").status_code == 302
+
+
+def test_per_nic_rate_limit_counts_every_address(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(2, 60)]
+    now = timezone.now().replace(second=5, microsecond=0)
+    with time_machine.travel(now, tick=False):
+        assert defences.check_rate(ip="198.51.100.1", nic_key="roaming rita", now=now.timestamp()) is None
+        assert defences.check_rate(ip="198.51.100.2", nic_key="roaming rita", now=now.timestamp()) is None
+        refusal = defences.check_rate(ip="198.51.100.3", nic_key="roaming rita", now=now.timestamp())
+    assert refusal is not None and refusal.status == 429 and refusal.retry_after == 55
+
+
+def test_rate_limit_counts_are_shared_through_redis(settings, story):
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL must be set in CI so the rate limit is tested against a real Redis.")
+        pytest.skip("no REDIS_URL: the Redis-backed limit is tested in CI")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": f"test-{os.getpid()}"}}  # fmt: skip
+    settings.COMMENT_RATE_LIMITS = [(1, 3600)]
+    caches["default"].clear()
+    # Two app servers share nothing but Redis: a second client of the same Redis sees the first one's count.
+    from django.core.cache.backends.redis import RedisCache
+
+    other_server = RedisCache(url, {"KEY_PREFIX": f"test-{os.getpid()}"})
+    assert defences.check_rate(ip="203.0.113.9", nic_key="fred") is None
+    assert other_server.get(next(iter(_keys(other_server))), None) is not None
+    refusal = defences.check_rate(ip="203.0.113.9", nic_key="someone else")
+    assert refusal is not None and refusal.status == 429
+    caches["default"].clear()
+
+
+def _keys(redis_cache):
+    client = redis_cache._cache.get_client()
+    prefix = redis_cache.key_prefix
+    return [k.decode().split(":", 2)[2] for k in client.keys(f"{prefix}:*rl:ip:*")]
+
+
+def test_too_many_links_are_refused_with_the_count(story, post, settings):
+    settings.COMMENT_MAX_LINKS = 2
+    body = "See https://a.example/1 and [url=https://b.example]b[/url] and [img]https://c.example/x.png[/img]"
+    refused(post(story, body=body), "at most 2 links; yours has 3", body.replace('"', "&quot;"))
+
+
+def test_the_same_words_from_the_same_nic_post_once(story, post):
+    post(story, body="Exactly this.")
+    post(story, body="Exactly this.")
+    assert Comment.objects.count() == 1
+    story.refresh_from_db()
+    assert story.comment_count == 1
+
+
+@pytest.mark.parametrize("kind,value,nic", [("nic", "TROLL  face", "troll face"), ("ip", "127.0.0.1", "Anyone"),
+                                            ("network", "127.0.0.0/8", "Anyone")])  # fmt: skip
+def test_bans_refuse_posts_until_they_expire(story, post, editor, kind, value, nic):
+    ban = ban_create(kind=kind, value=value, reason="spam", moderator=editor,
+                     expires_at=timezone.now() + dt.timedelta(days=1))  # fmt: skip
+    refused(post(story, nic=nic, body="Let me in"), "suspended by the editors", "Let me in", 403)
+    Ban.objects.filter(pk=ban.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    from django.core.cache import cache
+
+    cache.clear()
+    assert post(story, nic=nic, body="Let me in").status_code == 302
+
+
+def test_an_expired_ban_stops_applying_without_touching_the_cache(story, post, editor):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        ban_create(kind="nic", value="Brief Troll", reason="cool off", moderator=editor,
+                   expires_at=timezone.now() + dt.timedelta(hours=1))  # fmt: skip
+        assert post(story, nic="Brief Troll", body="now?").status_code == 403
+        clock.shift(dt.timedelta(hours=1, seconds=1))
+        assert post(story, nic="Brief Troll", body="now?").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "nic",
+    ["Mara Editor", "mara", "MARA", "M a r a", "\u041c\u0430r\u0430", "Mar4", "admin", "Ad-min", "The Moderator",
+     "Rantboard", "Site Admin", "Mara Editor Official", "ADM1N"],
+)  # fmt: skip
+def test_nics_that_imitate_staff_are_refused(story, post, editor, nic):
+    refused(post(story, nic=nic, body="Official notice"), "looks like the name of one of the board", "Official notice")
+
+
+@pytest.mark.parametrize("nic", ["Marathon Man", "Tamara", "Fred", "Old Salt 1971", "Creditor", "Badminton Bob"])
+def test_ordinary_nics_are_not_mistaken_for_staff(story, post, editor, nic):
+    assert post(story, nic=nic, body="Just me").status_code == 302
+
+
+def test_an_editor_may_comment_under_their_own_name(editor_client, story, post):
+    assert post(story, nic="Mara Editor", body="Editor here.").status_code == 302

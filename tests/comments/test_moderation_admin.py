@@ -1,0 +1,215 @@
+"""Moderation as an editor in the Editors group (not a superuser) does it in the admin."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Ban, Comment, Commenter, ModerationAction
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:comments_comment_changelist")
+
+
+def say(article, nic="Troll Face", body="Something nasty.", ip="203.0.113.66", **extra):
+    return comment_create(article=article, nic=nic, body=body, owner_token=f"t-{nic.lower()}", ip=ip, **extra).comment
+
+
+def change(client, comment, **fields):
+    """Post the comment's change form as the browser would: its hidden inline fields, plus what the editor typed."""
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    page = client.get(url).content.decode()
+    data = dict(re.findall(r'<input type="hidden" name="(audit-[^"]+)" value="([^"]*)"', page))
+    data.update({"redaction_note": "", "edit_note": "", "body": comment.body, **fields})
+    return client.post(url, data)
+
+
+def action(client, name, comments, **form):
+    data = {"action": name, "_selected_action": [c.pk for c in comments], **form}
+    if form:
+        data["apply"] = "1"
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def test_editor_sees_comments_with_story_nic_excerpt_time_ip_and_state(editor_client, story, editor):
+    say(story, body="A perfectly nasty remark about shipping.")
+    assert not editor.is_superuser
+    html = editor_client.get(CHANGELIST).content.decode()
+    for text in ["Cutters sail south", "Troll Face", "A perfectly nasty remark", "203.0.113.66", "shown"]:
+        assert text in html
+
+
+@pytest.mark.parametrize(
+    "query,present,absent",
+    [
+        ({"q": "nasty"}, "nasty one", "kind one"),
+        ({"state": "redacted"}, "kind one", "nasty one"),
+    ],
+)
+def test_editor_filters_and_searches(editor_client, story, query, present, absent):
+    say(story, body="nasty one")
+    kind = say(story, nic="Kind Soul", body="kind one", ip="198.51.100.1")
+    Comment.objects.filter(pk=kind.pk).update(redacted=True)
+    html = editor_client.get(CHANGELIST, query).content.decode()
+    assert present in html and absent not in html
+
+
+def test_editor_filters_by_story_and_by_nic(editor_client, story, make_article):
+    other = make_article(title="Other story")
+    say(story, body="on the first")
+    say(other, nic="Kind Soul", body="on the second", ip="198.51.100.1")
+    by_story = editor_client.get(CHANGELIST, {"story": other.pk}).content.decode()
+    assert "on the second" in by_story and "on the first" not in by_story
+    troll = Commenter.objects.get(key="troll face")
+    by_nic = editor_client.get(CHANGELIST, {"commenter": troll.pk}).content.decode()
+    assert "on the first" in by_nic and "on the second" not in by_nic
+
+
+def test_redact_with_a_note_hides_the_text_keeps_the_count_and_the_nic_may_post_again(editor_client, story, client):
+    comment = say(story)
+    form = editor_client.post(CHANGELIST, {"action": "redact", "_selected_action": [comment.pk]})
+    assert "Redact comments" in form.content.decode()  # the intermediate form asks for the note
+    action(editor_client, "redact", [comment], note="Removed: personal attack.")
+    comment.refresh_from_db()
+    assert comment.redacted and comment.redaction_note == "Removed: personal attack."
+    html = Client().get(story.get_absolute_url()).content.decode()
+    assert "Removed: personal attack." in html and "Something nasty." not in html
+    story.refresh_from_db()
+    assert story.comment_count == 1
+    audit = ModerationAction.objects.get(action="redact")
+    assert audit.moderator.username == "mara" and audit.before == "Something nasty."
+    say(story, body="I am still here.")
+    assert Comment.objects.count() == 2
+
+
+def test_ban_a_nic_with_an_expiry(editor_client, story, post):
+    comment = say(story, nic="Brief Troll")
+    action(editor_client, "ban_nics", [comment], reason="cool off", expires_in_days=1)
+    ban = Ban.objects.get()
+    assert (ban.kind, ban.value, ban.reason) == ("nic", "Brief Troll", "cool off")
+    assert dt.timedelta(hours=23) < ban.expires_at - timezone.now() <= dt.timedelta(days=1)
+    assert ModerationAction.objects.filter(action="ban", ban=ban).exists()
+
+
+def test_ban_the_network_around_an_address(editor_client, story):
+    comment = say(story)
+    action(editor_client, "ban_ips", [comment], reason="spam run", network_prefix=24)
+    assert Ban.objects.get().value == "203.0.113.0/24"
+
+
+def test_remove_and_ban_removes_recent_comments_fixes_counts_and_bans(editor_client, story, make_article):
+    other = make_article()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        old = say(story, body="an old one")
+    recent = [say(story, body="recent 1"), say(other, body="recent 2")]
+    bystander = say(story, nic="Kind Soul", body="kind words", ip="198.51.100.1")
+    action(editor_client, "remove_and_ban", [recent[0]], reason="troll", days=7, by_nic="on", by_ip="on")
+    assert set(Comment.objects.filter(removed=True)) == set(recent)
+    old.refresh_from_db()
+    assert not old.removed
+    story.refresh_from_db()
+    other.refresh_from_db()
+    assert (story.comment_count, story.last_comment_nic) == (2, "Kind Soul")
+    assert story.last_comment_number == 3  # numbers are never reused
+    assert other.comment_count == 0 and other.last_comment_at is None
+    assert Commenter.objects.get(key="troll face").comment_count == 1
+    assert sorted(Ban.objects.values_list("kind", flat=True)) == ["ip", "nic"]
+    html = Client().get(story.get_absolute_url()).content.decode()
+    assert "recent 1" not in html and "kind words" in html and "an old one" in html
+    assert bystander.pk in Comment.objects.shown().values_list("pk", flat=True)
+
+
+def test_restore_puts_a_removed_comment_and_its_count_back(editor_client, story):
+    comment = say(story)
+    action(editor_client, "remove", [comment], reason="mistake?")
+    story.refresh_from_db()
+    assert story.comment_count == 0
+    action(editor_client, "restore", [comment])
+    story.refresh_from_db()
+    assert story.comment_count == 1
+
+
+def test_edit_leaves_a_visible_note_and_keeps_the_original_in_the_audit(editor_client, story):
+    comment = say(story, body="Call 555-0100 for a good time.")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    response = change(editor_client, comment, body="Call [number removed].", edit_note="phone number removed")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    comment.refresh_from_db()
+    assert comment.body == "Call [number removed]."
+    assert comment.moderator_note == "Edited by Mara Editor: phone number removed"
+    html = Client().get(story.get_absolute_url()).content.decode()
+    assert '<p class="moderator-note">Edited by Mara Editor: phone number removed</p>' in html
+    audit = ModerationAction.objects.get(action="edit")
+    assert audit.before == "Call 555-0100 for a good time." and audit.after == "Call [number removed]."
+    assert "555-0100" in editor_client.get(url).content.decode()  # the audit trail on the comment's page
+
+
+def test_an_edit_without_a_reason_is_refused(editor_client, story):
+    comment = say(story, body="Original.")
+    response = change(editor_client, comment, body="Silently changed.")
+    assert "never a silent edit" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "Original."
+
+
+def test_the_audit_trail_is_viewable_and_read_only(editor_client, story):
+    comment = say(story)
+    action(editor_client, "remove", [comment], reason="spam")
+    html = editor_client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert "Removed" in html and "spam" in html and "mara" in html
+    assert editor_client.get(reverse("admin:comments_moderationaction_add")).status_code == 403
+
+
+def test_bans_are_added_in_the_admin_with_a_checked_value(editor_client, editor):
+    add = reverse("admin:comments_ban_add")
+    bad = editor_client.post(add, {"kind": "network", "value": "10.0.0.0/4", "reason": "x"})
+    assert "too wide" in bad.content.decode()
+    bad = editor_client.post(add, {"kind": "ip", "value": "not-an-ip", "reason": "x"})
+    assert "does not appear to be an IPv4 or IPv6 address" in bad.content.decode()
+    ok = editor_client.post(add, {"kind": "network", "value": "198.51.100.17/24", "reason": "spam"})
+    assert ok.status_code == 302
+    assert Ban.objects.get().value == "198.51.100.0/24"
+    assert ModerationAction.objects.get(action="ban").moderator == editor
+
+
+def test_lifting_a_ban_ends_it_and_is_recorded(editor_client, editor):
+    from comments.moderation import ban_create
+
+    ban = ban_create(kind="nic", value="Somebody", reason="x", moderator=editor)
+    editor_client.post(reverse("admin:comments_ban_changelist"), {"action": "lift", "_selected_action": [ban.pk]})
+    ban.refresh_from_db()
+    assert not ban.is_active
+    assert ModerationAction.objects.filter(action="unban", ban=ban).exists()
+
+
+def test_releasing_a_nic_lets_another_browser_claim_it(editor_client, story, post):
+    say(story, nic="Lost Cookie")
+    commenter = Commenter.objects.get(key="lost cookie")
+    editor_client.post(
+        reverse("admin:comments_commenter_changelist"), {"action": "release", "_selected_action": [commenter.pk]}
+    )
+    assert post(story, nic="Lost Cookie", body="It's me again.").status_code == 302
+
+
+def test_staff_see_email_and_ip_in_the_admin(editor_client, story):
+    comment = say(story, email="pat.secret@mail.example")
+    html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "pat.secret@mail.example" in html and "203.0.113.66" in html
+
+
+def test_changelist_queries_do_not_grow_with_comments(editor_client, story, django_assert_max_num_queries):
+    say(story)
+    editor_client.get(CHANGELIST)
+    with django_assert_max_num_queries(14) as one:
+        editor_client.get(CHANGELIST)
+    for n in range(20):
+        say(story, nic=f"Nic {n}", body=f"remark {n}")
+    with django_assert_max_num_queries(14) as many:
+        editor_client.get(CHANGELIST)
+    assert len(one) == len(many)
