@@ -125,8 +125,11 @@ class _TopFilter(admin.SimpleListFilter):
         return self.value()
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.field: int(self.value())})
+        value = self.value() or ""
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            return queryset.filter(**{self.field: int(value)})
+        if value:
+            return queryset.none()  # not an id: nothing matches, rather than an error
         return queryset
 
 

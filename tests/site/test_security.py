@@ -1,0 +1,150 @@
+"""Headers, cookies, the admin's login limit and address, and IP privacy."""
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.management.commands.truncate_ips import truncate
+from comments.models import Comment
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/latest/", "/feeds/latest/rss/", "/notes.css", "/robots.txt", "/nope/", "/admin/login/"]
+)
+def test_every_response_carries_the_security_headers(client, make_article, path):
+    make_article()
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_hsts_is_sent_over_https(client, db, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_cookies_are_httponly_and_samesite(client, story_for_cookies):
+    page = client.get(story_for_cookies.get_absolute_url()).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    stamp = page.split('name="stamp" value="')[1].split('"')[0]
+    client.post(
+        reverse("comments:post", args=[story_for_cookies.pk]),
+        {"nic": "Fred", "body": "Hi.", "token": token, "stamp": stamp},
+    )
+    owner = client.cookies["rb_owner"]
+    assert owner["httponly"] and owner["samesite"] == "Lax"
+    assert client.cookies["rb_nic"]["samesite"] == "Lax"
+    assert client.cookies["csrftoken"]["httponly"] and client.cookies["csrftoken"]["samesite"] == "Lax"
+
+
+def test_cookies_are_secure_over_https(client, story_for_cookies, settings):
+    page = client.get(story_for_cookies.get_absolute_url(), secure=True).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    stamp = page.split('name="stamp" value="')[1].split('"')[0]
+    client.post(
+        reverse("comments:post", args=[story_for_cookies.pk]),
+        {"nic": "Fred", "body": "Hi.", "token": token, "stamp": stamp},
+        secure=True,
+    )
+    assert client.cookies["rb_owner"]["secure"] and client.cookies["rb_nic"]["secure"]
+
+
+def test_production_settings_make_session_and_csrf_cookies_secure():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="rantboard.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="s" * 60,
+        DJANGO_ALLOWED_HOSTS="board.example.com",
+    )
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY)"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "True True True True" in out.stdout, out.stderr
+
+
+def test_admin_address_comes_from_the_environment():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="rantboard.settings", DJANGO_DEBUG="1", DJANGO_ADMIN_URL="backroom-7f3/")
+    code = "from django.urls import reverse; print(reverse('admin:index'), reverse('admin_login'))"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "/backroom-7f3/ /backroom-7f3/login/" in out.stdout, out.stderr
+
+
+def test_admin_login_is_rate_limited_per_address(db, editor, settings):
+    settings.ADMIN_LOGIN_ATTEMPTS = 3
+    attacker = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(3):
+        response = attacker.post(reverse("admin_login"), {"username": "mara", "password": "wrong"})
+        assert response.status_code == 200
+    blocked = attacker.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.content.decode()
+    assert int(blocked["Retry-After"]) > 0
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    assert other.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"}).status_code == 302
+
+
+def test_a_good_login_resets_the_count(db, editor, settings):
+    settings.ADMIN_LOGIN_ATTEMPTS = 2
+    browser = Client(REMOTE_ADDR="203.0.113.6")
+    browser.post(reverse("admin_login"), {"username": "mara", "password": "wrong"})
+    assert browser.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"}).status_code == 302
+    browser.logout()
+    browser.post(reverse("admin_login"), {"username": "mara", "password": "wrong"})
+    assert browser.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "address,shortened",
+    [("203.0.113.77", "203.0.113.0"), ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::"), ("::1", "::")],
+)
+def test_truncation_keeps_the_network_and_drops_the_host(address, shortened):
+    assert truncate(address) == shortened
+
+
+def test_truncate_ips_shortens_old_addresses_only_and_is_safe_to_repeat(make_article, settings):
+    settings.IP_RETENTION_DAYS = 30
+    story = make_article()
+    old = comment_create(article=story, nic="Old", body="old", owner_token="o", ip="203.0.113.77").comment
+    new = comment_create(article=story, nic="New", body="new", owner_token="n", ip="198.51.100.23").comment
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    out = io.StringIO()
+    call_command("truncate_ips", "--dry-run", stdout=out)
+    assert "1 comment IP addresses older than 30 days would be shortened" in out.getvalue()
+    assert Comment.objects.get(pk=old.pk).ip == "203.0.113.77"
+    call_command("truncate_ips", stdout=out)
+    call_command("truncate_ips", stdout=out)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.ip, old.ip_truncated) == ("203.0.113.0", True)
+    assert (new.ip, new.ip_truncated) == ("198.51.100.23", False)
+
+
+@pytest.fixture
+def story_for_cookies(make_article):
+    return make_article()
