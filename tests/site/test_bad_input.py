@@ -105,7 +105,7 @@ def _form(client, story):
 
 
 @pytest.mark.parametrize("field", ["nic", "body", "email", "website", "token", "stamp", "homepage"])
-@pytest.mark.parametrize("value", NASTY + [["a", "b"], ""], ids=lambda v: repr(v)[:20])
+@pytest.mark.parametrize("value", [*NASTY, ["a", "b"], ""], ids=lambda v: repr(v)[:20])
 def test_comment_form_fields_with_malformed_values_never_give_a_5xx(client, board, field, value):
     data = _form(client, board)
     data[field] = value
