@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.models import Article, EditorProfile, Picture, Region, Subject
+from comments.moderation import comment_redact
 from comments.services import comment_create
 
 REGIONS = [
@@ -312,6 +313,7 @@ COMMENTS = {
     ],
     "small-lunar-lander-sends-first-pictures-from-the-crater-rim": [
         ("Regolith Rita", "Eleven degrees and still talking. [big]Bravo.[/big]"),
+        ("Moon Hoax Max", "FAKE. All of it. Wake up, sheeple!!! [url=https://example.net/truth]the truth[/url]"),
         (
             "Skeptical Engineer",
             "The tilt shades a panel for [u]part[/u] of the day; the lunar day is two weeks long. "
@@ -450,14 +452,18 @@ class Command(BaseCommand):
             if article is None or article.comment_count or not article.comments_open():
                 continue
             for nic, body in thread:
-                comment_create(
+                comment = comment_create(
                     article=article,
                     nic=nic,
                     body=body,
                     owner_token=f"demo-{nic}",
                     ip="127.0.0.1",
-                )
+                ).comment
                 posted += 1
+                if nic == "Moon Hoax Max":
+                    # A redacted comment, so the demo shows what moderation looks like to readers.
+                    chief = get_user_model().objects.get(username="chief")
+                    comment_redact(comment=comment, moderator=chief, note="Removed by the editors: off topic.")
         return posted
 
     def _reset_passwords(self) -> list[tuple[str, str, bool]]:
