@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: rows stored whole (comments.rows)
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host

@@ -48,8 +48,9 @@ class CommentQuerySet(models.QuerySet):
         """Comments that stand in their thread (redacted ones included, with their note); not removed ones."""
         return self.filter(removed=False)
 
-    def for_story_page(self, article: Article) -> CommentQuerySet:
-        return self.shown().filter(article=article).order_by("number").only(*PUBLIC_FIELDS)
+    def rows_for(self, article: Article) -> list[str]:
+        """The stored rows of a story's thread, in order: one query, no model instances."""
+        return list(self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True))
 
     def on_visible_stories(self) -> CommentQuerySet:
         """Shown comments under stories readers can see (not drafts, not scheduled)."""
@@ -83,6 +84,8 @@ class Comment(models.Model):
     removed = models.BooleanField(default=False, editable=False)
     # An editor's change to the text is never silent: this line is shown under the comment.
     moderator_note = models.CharField(max_length=400, blank=True, editable=False)
+    # The whole row as its thread shows it (comments.rows), rebuilt whenever the comment changes.
+    row_html = models.TextField(default="", editable=False)
     # The one-time token of the form that posted this comment: a double click or a reload posts once.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 

@@ -20,6 +20,7 @@ from articles.models import Article
 from . import services
 from .models import Ban, Comment, Commenter, ModerationAction
 from .nics import clean_nic, nic_key
+from .rows import comment_row
 
 BANS_CACHE_KEY = "comments:active-bans:v1"
 
@@ -54,7 +55,8 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
     """Hide one comment's text, showing the note (or a standard line) in its place. The nic may go on posting."""
     comment.redacted = True
     comment.redaction_note = note.strip()[:300]
-    comment.save(update_fields=["redacted", "redaction_note"])
+    comment.row_html = comment_row(comment)
+    comment.save(update_fields=["redacted", "redaction_note", "row_html"])
     ModerationAction.objects.create(
         action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=comment.body,
@@ -64,7 +66,8 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
 @transaction.atomic
 def comment_unredact(*, comment: Comment, moderator) -> None:
     comment.redacted = False
-    comment.save(update_fields=["redacted"])
+    comment.row_html = comment_row(comment)
+    comment.save(update_fields=["redacted", "row_html"])
     ModerationAction.objects.create(
         action=ModerationAction.Action.UNREDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id
     )
@@ -78,7 +81,8 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     comment.body_html = services.render(comment.body)
     comment.renderer_version = services.bbcode.RENDERER_VERSION
     comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
-    comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note"])
+    comment.row_html = comment_row(comment)
+    comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
     ModerationAction.objects.create(
         action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=original, after=comment.body,

@@ -17,6 +17,7 @@ from articles.models import PICTURES_CACHE_KEY, Article, Picture
 from . import bbcode
 from .models import Comment, Commenter
 from .nics import clean_nic, nic_key
+from .rows import comment_row
 
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
@@ -122,7 +123,7 @@ def comment_create(
                 # The same words from the same nic a moment ago (a second tab, a resent form): posted once.
                 return Posted(repeat, duplicate=True)
             number = locked.last_comment_number + 1
-            comment = Comment.objects.create(
+            comment = Comment(
                 article=locked,
                 commenter=commenter,
                 number=number,
@@ -136,6 +137,8 @@ def comment_create(
                 ip=ip,
                 submission_token=submission_token or None,
             )
+            comment.row_html = comment_row(comment)
+            comment.save(force_insert=True)
             Article.objects.filter(pk=locked.pk).update(
                 last_comment_number=number,
                 comment_count=F("comment_count") + 1,

@@ -5,6 +5,7 @@ from django.db import connection
 
 from articles.models import Article
 from comments.models import Comment, Commenter
+from comments.rows import comment_row
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def add_comments(article: Article, count: int) -> None:
     article.refresh_from_db()
     commenter, _ = Commenter.objects.get_or_create(key="fred", defaults={"nic": "Fred"})
     start = article.last_comment_number
-    Comment.objects.bulk_create(
+    comments = [
         Comment(
             article=article,
             commenter=commenter,
@@ -29,7 +30,10 @@ def add_comments(article: Article, count: int) -> None:
             body_html=f"<p>Comment {n} <strong>bold</strong></p>",
         )
         for n in range(1, count + 1)
-    )
+    ]
+    for comment in comments:
+        comment.row_html = comment_row(comment)
+    Comment.objects.bulk_create(comments)
     Article.objects.filter(pk=article.pk).update(
         comment_count=start + count, last_comment_number=start + count, last_comment_nic="Fred"
     )

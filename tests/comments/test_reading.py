@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from comments.moderation import comment_redact
 from comments.services import comment_create
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +34,9 @@ def test_thread_is_numbered_with_stable_anchors_nic_time_and_top(client, story):
     assert "2 comments" in html
 
 
-def test_redacted_comment_shows_its_note_instead_of_its_text(client, story):
+def test_redacted_comment_shows_its_note_instead_of_its_text(client, story, editor):
     comment = say(story, body="Something vile.")
-    Comment.objects.filter(pk=comment.pk).update(redacted=True, redaction_note="Removed: off topic.")
+    comment_redact(comment=comment, moderator=editor, note="Removed: off topic.")
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Something vile." not in html
     assert "Removed: off topic." in html
@@ -155,3 +156,16 @@ def test_no_email_or_ip_appears_on_any_page_or_feed(client, story):
         body = client.get(url, follow=True).content.decode()
         assert "pat.secret" not in body, url
         assert "203.0.113.77" not in body, url
+
+
+def test_rerender_comments_rebuilds_stored_rows(story):
+    import io
+
+    from django.core.management import call_command
+
+    comment = say(story, body="[b]kept[/b]")
+    Comment.objects.filter(pk=comment.pk).update(row_html="stale", renderer_version=0)
+    call_command("rerender_comments", stdout=io.StringIO())
+    comment.refresh_from_db()
+    assert '<div class="comment-body"><p><strong>kept</strong></p></div>' in comment.row_html
+    assert 'id="c1"' in comment.row_html
