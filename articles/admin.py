@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from rantboard import pagecache
+
 from . import rendering
 from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors, note_author
 from .pictures import inspect_picture
@@ -159,6 +161,7 @@ class ArticleAdmin(admin.ModelAdmin):
             status=Article.Status.PUBLISHED, published_at=now, updated_at=now
         )
         changed += drafts.filter(published_at__gt=now).update(status=Article.Status.PUBLISHED, updated_at=now)
+        pagecache.bump()
         self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
@@ -166,16 +169,19 @@ class ArticleAdmin(admin.ModelAdmin):
         changed = queryset.filter(status=Article.Status.PUBLISHED).update(
             status=Article.Status.DRAFT, updated_at=timezone.now()
         )
+        pagecache.bump()
         self.message_user(request, f"Moved {stories(changed)} back to draft.", messages.SUCCESS)
 
     @admin.action(description="Close comments on the selected stories", permissions=["close"])
     def close_comments(self, request, queryset):
         changed = queryset.filter(comments_closed=False).update(comments_closed=True, updated_at=timezone.now())
+        pagecache.bump()
         self.message_user(request, f"Closed comments on {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Reopen comments on the selected stories", permissions=["close"])
     def reopen_comments(self, request, queryset):
         changed = queryset.filter(comments_closed=True).update(comments_closed=False, updated_at=timezone.now())
+        pagecache.bump()
         self.message_user(
             request,
             f"Reopened comments on {stories(changed)}. Stories past their close-at time stay closed until "

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from rantboard import pagecache
+
 from . import rendering
 
 NAV_CACHE_KEY = "articles:nav-regions:v1"
@@ -48,6 +50,7 @@ class Region(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.delete(NAV_CACHE_KEY)
+        pagecache.bump()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:region", kwargs={"slug": self.slug})
@@ -55,6 +58,7 @@ class Region(models.Model):
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         cache.delete(NAV_CACHE_KEY)
+        pagecache.bump()
         return result
 
 
@@ -69,6 +73,10 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        pagecache.bump()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:subject", kwargs={"slug": self.slug})
@@ -222,6 +230,7 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html", "lead_note_html", "renderer_version"}
         super().save(*args, **kwargs)
+        pagecache.bump()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})

@@ -1,23 +1,25 @@
 from django.urls import path
 
+from rantboard.pagecache import cached_page
+
 from . import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.front_page, name="front"),
-    path("latest/", views.PostingOrderView.as_view(), name="latest"),
+    path("latest/", cached_page(views.PostingOrderView.as_view()), name="latest"),
     path("story/<int:pk>/", views.article_detail, name="detail_short"),
     path("story/<int:pk>/<str:slug>/", views.article_detail, name="detail"),
-    path("region/<slug:slug>/", views.RegionView.as_view(), name="region"),
-    path("subject/<slug:slug>/", views.SubjectView.as_view(), name="subject"),
+    path("region/<slug:slug>/", cached_page(views.RegionView.as_view()), name="region"),
+    path("subject/<slug:slug>/", cached_page(views.SubjectView.as_view()), name="subject"),
     path("archive/", views.archive_index, name="archive"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive_month"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.day_archive, name="archive_day"),
     path("notes.css", views.notes_css, name="notes_css"),
     path("pictures/<slug:name>", views.picture, name="picture"),
-    path("feeds/latest/rss/", feeds.LatestStoriesFeed(), name="feed_latest_rss"),
-    path("feeds/latest/atom/", feeds.LatestStoriesAtomFeed(), name="feed_latest_atom"),
-    path("feeds/region/<slug:slug>/rss/", feeds.RegionFeed(), name="feed_region_rss"),
-    path("feeds/region/<slug:slug>/atom/", feeds.RegionAtomFeed(), name="feed_region_atom"),
+    path("feeds/latest/rss/", cached_page(feeds.LatestStoriesFeed()), name="feed_latest_rss"),
+    path("feeds/latest/atom/", cached_page(feeds.LatestStoriesAtomFeed()), name="feed_latest_atom"),
+    path("feeds/region/<slug:slug>/rss/", cached_page(feeds.RegionFeed()), name="feed_region_rss"),
+    path("feeds/region/<slug:slug>/atom/", cached_page(feeds.RegionAtomFeed()), name="feed_region_atom"),
 ]

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
+from rantboard.pagecache import cached_page
+
 from .models import NOTES_CSS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
@@ -83,6 +85,7 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def front_page(request):
     """One day at a time: today, or the latest day with stories when today has none yet."""
     day = _latest_day()
@@ -90,6 +93,7 @@ def front_page(request):
 
 
 @require_GET
+@cached_page
 def day_archive(request, year: int, month: int, day: int):
     date = _date_or_404(year, month, day)
     if date > timezone.localdate():
@@ -141,6 +145,7 @@ class SubjectView(StoryListView):
 
 
 @require_GET
+@cached_page
 def archive_index(request):
     months = (
         Article.objects.published()
@@ -180,6 +185,7 @@ def archive_month(request, year: int, month: int):
 
 
 @require_GET
+@cached_page
 def article_detail(request, pk: int, slug: str = ""):
     article = get_object_or_404(
         Article.objects.visible_to(request.user).select_related("region", "posted_by").prefetch_related("subjects"),

@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from articles.models import Article
+from rantboard import pagecache
 
 from . import services
 from .models import Ban, Comment, Commenter, ModerationAction
@@ -48,6 +49,7 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
             updates["last_seen"] = figures["last"]
         Commenter.objects.filter(pk=commenter_id).update(**updates)
     cache.delete(services.STATS_CACHE_KEY)
+    pagecache.bump()
 
 
 @transaction.atomic
@@ -57,6 +59,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
     comment.redaction_note = note.strip()[:300]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "redaction_note", "row_html"])
+    pagecache.bump()
     ModerationAction.objects.create(
         action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=comment.body,
@@ -68,6 +71,7 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
     comment.redacted = False
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "row_html"])
+    pagecache.bump()
     ModerationAction.objects.create(
         action=ModerationAction.Action.UNREDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id
     )
@@ -83,6 +87,7 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
+    pagecache.bump()
     ModerationAction.objects.create(
         action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=original, after=comment.body,

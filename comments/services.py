@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import PICTURES_CACHE_KEY, Article, Picture
+from rantboard import pagecache
 
 from . import bbcode
 from .models import Comment, Commenter
@@ -153,4 +154,5 @@ def comment_create(
             raise
         return Posted(existing, duplicate=True)
     cache.delete(STATS_CACHE_KEY)
+    pagecache.bump()
     return Posted(comment, duplicate=False)

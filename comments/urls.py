@@ -1,5 +1,7 @@
 from django.urls import path
 
+from rantboard.pagecache import cached_page
+
 from . import feeds, views
 
 app_name = "comments"
@@ -8,9 +10,9 @@ urlpatterns = [
     path("story/<int:pk>/comment/", views.post_comment, name="post"),
     path("comments/preview/", views.preview, name="preview"),
     path("comments/pick-nic/", views.pick_nic, name="pick_nic"),
-    path("nic/<path:nic>/", views.nic_page, name="nic"),
-    path("feeds/comments/rss/", feeds.LatestCommentsFeed(), name="feed_latest_rss"),
-    path("feeds/comments/atom/", feeds.LatestCommentsAtomFeed(), name="feed_latest_atom"),
-    path("story/<int:pk>/comments/rss/", feeds.StoryCommentsFeed(), name="feed_story_rss"),
-    path("story/<int:pk>/comments/atom/", feeds.StoryCommentsAtomFeed(), name="feed_story_atom"),
+    path("nic/<path:nic>/", cached_page(views.nic_page), name="nic"),
+    path("feeds/comments/rss/", cached_page(feeds.LatestCommentsFeed()), name="feed_latest_rss"),
+    path("feeds/comments/atom/", cached_page(feeds.LatestCommentsAtomFeed()), name="feed_latest_atom"),
+    path("story/<int:pk>/comments/rss/", cached_page(feeds.StoryCommentsFeed()), name="feed_story_rss"),
+    path("story/<int:pk>/comments/atom/", cached_page(feeds.StoryCommentsAtomFeed()), name="feed_story_atom"),
 ]

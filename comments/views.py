@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +17,11 @@ from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Commenter
 from .nics import nic_key, random_nic
+from .slots import count_cache_key, remembered_nic
 
 NIC_COOKIE = "rb_nic"  # the nic this browser last posted under (read by the toolbar script for "My Original Nic")
 OWNER_COOKIE = "rb_owner"  # the random token that owns this browser's nics (signed, HttpOnly)
 COOKIE_AGE = 60 * 60 * 24 * 365 * 2
-
-
-def remembered_nic(request) -> str:
-    return unquote(request.COOKIES.get(NIC_COOKIE, ""))[:200]
 
 
 def owner_token(request) -> str:
@@ -96,6 +94,7 @@ def post_comment(request, pk: int):
             return _story_page(request, article, form=form, status=400)
         return _story_page(request, article, form=form, status=403, comment_error=refusal.message)
 
+    cache.delete(count_cache_key(nic_key(posted.comment.nic)))
     response = redirect(posted.comment.get_absolute_url())
     secure = request.is_secure()
     response.set_cookie(

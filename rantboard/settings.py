@@ -204,3 +204,7 @@ COMMENT_DUPLICATE_WINDOW = int(os.environ.get("COMMENT_DUPLICATE_WINDOW", "600")
 IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "30"))
 ADMIN_LOGIN_ATTEMPTS = int(os.environ.get("ADMIN_LOGIN_ATTEMPTS", "5"))
 ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))
+
+# Whole pages for anonymous readers are cached this long at most (rantboard/pagecache.py); every visible write
+# retires them at once. 0 turns page caching off (the benchmark's "uncached" run).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))

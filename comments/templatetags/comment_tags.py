@@ -5,28 +5,42 @@ import datetime as dt
 from django import template
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import defences, services
+from rantboard import pagecache
+
+from .. import defences, services, slots
 from ..forms import CommentForm
-from ..models import Comment, Commenter
-from ..nics import nic_key
+from ..models import Comment
 from ..rows import comment_row
-from ..views import remembered_nic
 
 register = template.Library()
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def comment_section(context, article):
-    """The numbered comments of a story, and the form (or the closed notice) under them."""
+    """The numbered comments of a story, and the form (or the closed notice) under them.
+
+    On a page being cached (rantboard.pagecache), the per-visitor values are slots filled in per request.
+    """
     request = context["request"]
-    nic = remembered_nic(request)
-    form = context.get("comment_form") or CommentForm(initial={"nic": nic}, user=request.user)
-    posted_count = None
-    if nic and nic_key(nic):
-        posted_count = Commenter.objects.filter(key=nic_key(nic)).values_list("comment_count", flat=True).first()
+    form = context.get("comment_form")
+    if getattr(request, "page_slots", False):
+        visitor = {
+            "csrf_value": pagecache.slot("csrf"),
+            "stamp": pagecache.slot("stamp"),
+            "greeting": mark_safe(pagecache.slot("greeting")),  # noqa: S308 (filled with escaped HTML)
+        }
+        form = CommentForm(initial={"nic": pagecache.slot("nic"), "token": pagecache.slot("form_token")})
+    else:
+        visitor = {
+            "csrf_value": get_token(request),
+            "stamp": defences.form_stamp(),
+            "greeting": mark_safe(slots.greeting_html(request)),  # noqa: S308 (escaped in greeting_html)
+        }
+        form = form or CommentForm(initial={"nic": slots.remembered_nic(request)}, user=request.user)
     return {
         "request": request,
         "article": article,
@@ -37,10 +51,8 @@ def comment_section(context, article):
         "comment_error": context.get("comment_error"),
         "comment_preview": context.get("comment_preview"),
         "nic_note": context.get("nic_note"),
-        "stamp": defences.form_stamp(),
-        "posted_count": posted_count,
         "pictures": sorted(services.picture_library()),
-        "SITE_NAME": context.get("SITE_NAME"),
+        **visitor,
     }
 
 

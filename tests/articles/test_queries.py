@@ -6,6 +6,12 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _uncached(settings):
+    """These pin what a page costs when it is rendered; the page cache would hide it (tested on its own)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def _count_queries(client, url, django_assert_max_num_queries, limit):
     client.get(url)  # warm the navigation cache, as any live site has it
     with django_assert_max_num_queries(limit) as captured:

@@ -9,6 +9,13 @@ from comments.rows import comment_row
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _uncached(settings):
+    """These pin what a page costs when it is rendered; the page cache would hide it (tested on its own)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 # Story, subjects, comments, latest-comments sidebar; + the greeting's count for a returning commenter.
 STORY_PAGE_QUERIES = 5
 # Latest day, stories, subjects, subject sidebar, story stats, latest comments (comment stats cached).

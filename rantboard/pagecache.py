@@ -1,0 +1,136 @@
+"""Whole-page caching for anonymous readers, correct across app servers, with per-visitor slots and ETags.
+
+One site-wide version number lives in the shared cache (Redis when REDIS_URL is set). Every write that readers can
+see (a comment, a moderation action, a story, region or subject change) bumps it, so every app server's next
+request renders afresh. Cached pages hold *slots* where per-visitor values go (the CSRF token, the form's one-time
+token and time stamp, the remembered nic, the greeting); a hit fills them in with string replacement, no template
+and no database. An ETag made of the version, the path and the visitor's own cookies answers repeat visits with 304
+before anything is rendered. Entries also expire after PAGE_CACHE_SECONDS, which bounds how late a scheduled story
+appears or an automatic closing shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+VERSION_KEY = "pagecache:site-version"
+VISITOR_COOKIES = ("csrftoken", "rb_nic")
+
+
+def _slot_marker(name: str) -> str:
+    # Derived from the secret, so content cannot contain a marker, and the same on every app server.
+    secret = hashlib.sha256(f"{settings.SECRET_KEY}:slots".encode()).hexdigest()[:20]
+    return f"rb-slot-{secret}-{name}"
+
+
+def slot(name: str) -> str:
+    return _slot_marker(name)
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def site_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex[:12]
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump() -> None:
+    """Something readers see has changed: every cached page, on every app server, is stale from now on.
+
+    Bumped at once and again when the transaction commits: a page rendered in between (from the old rows) is
+    cached under a version that the second bump retires.
+    """
+    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None))
+
+
+def _cacheable(request) -> bool:
+    return (
+        enabled()
+        and request.method in ("GET", "HEAD")
+        and not request.GET
+        and not (hasattr(request, "user") and request.user.is_authenticated)
+    )
+
+
+def _etag(request, version: str) -> str:
+    # The visitor's own cookies are part of the tag: their greeting and form are theirs. The hour bucket keeps a
+    # revalidated page's form stamp well inside its life.
+    visitor = "|".join(request.COOKIES.get(name, "") for name in VISITOR_COOKIES)
+    bucket = int(time.time() // 3600)
+    digest = hashlib.sha256(f"{version}|{request.path}|{visitor}|{bucket}".encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
+def cached_page(view: Callable) -> Callable:
+    """Serve a view's page from the shared cache for anonymous readers, filling per-visitor slots per request."""
+
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        version = site_version()
+        etag = _etag(request, version)
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        key = f"pagecache:page:{version}:{hashlib.sha256(request.path.encode()).hexdigest()[:32]}"
+        entry = cache.get(key)
+        if entry is None:
+            request.page_slots = True  # templates emit slot markers instead of per-visitor values
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
+                return response
+            if hasattr(response, "render"):
+                response.render()
+            entry = (response.content.decode(), response["Content-Type"])
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        content, content_type = entry
+        for name, fill in SLOT_FILLERS.items():
+            marker = _slot_marker(name)
+            if marker in content:
+                content = content.replace(marker, fill(request))
+        response = HttpResponse(content, content_type=content_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    wrapper.__name__ = getattr(view, "__name__", "cached_page")
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+SLOT_FILLERS: dict[str, Callable] = {}
+
+
+def register_slot(name: str):
+    """Register how to fill one per-visitor slot (called at import by the app that owns the value)."""
+
+    def decorator(fill: Callable) -> Callable:
+        SLOT_FILLERS[name] = fill
+        return fill
+
+    return decorator
+
+
+@register_slot("csrf")
+def _csrf(request) -> str:
+    from django.middleware.csrf import get_token
+
+    return get_token(request)
