@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate demo check-deploy clean
+.PHONY: run test lint format install install-dev check-deploy clean bench bench-full
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Rantboard needs $(PYTHON) on the PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -50,3 +50,10 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# The benchmark (bench/run.py): quick = a smoke run on a small SQLite board; full = the figures in docs/benchmarks.md.
+bench: install-dev
+	$(BIN)/python bench/run.py --mode quick
+
+bench-full: install-dev
+	$(BIN)/python bench/run.py --mode full

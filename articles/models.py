@@ -28,6 +28,8 @@ class RegionQuerySet(models.QuerySet):
         regions = cache.get(NAV_CACHE_KEY)
         if regions is None:
             regions = list(self.order_by("position", "name"))
+            for region in regions:
+                region.url = region.get_absolute_url()  # worked out once, not on every page
             cache.set(NAV_CACHE_KEY, regions, 60 * 60)
         return regions
 

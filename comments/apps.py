@@ -6,4 +6,4 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
-        from . import slots  # noqa: F401 (registers the per-visitor slots of cached pages)
+        from . import signals, slots  # noqa: F401 (register the page-cache slots and the retitle receiver)

@@ -13,6 +13,17 @@ from django.utils.html import escape
 REDACTED_TEXT = "This comment was removed by an editor."
 
 
+def latest_item(comment) -> str:
+    """The comment's line in the "Latest comments" sidebar, stored with the row (and rebuilt when a story is
+    retitled)."""
+    local = timezone.localtime(comment.created_at)
+    return (
+        f'<li><a href="{escape(comment.nic_url)}"><bdi>{escape(comment.nic)}</bdi></a> on '
+        f'<a href="{escape(comment.get_absolute_url())}">{escape(comment.article.title)}</a> '
+        f'<time class="count" datetime="{local.isoformat()}">{local:%b} {local.day} {local:%H:%M}</time></li>\n'
+    )
+
+
 def comment_row(comment, *, with_story: bool = False) -> str:
     """The HTML of one comment; `with_story` for lists outside its thread (nic pages), linking back to it."""
     local = timezone.localtime(comment.created_at)

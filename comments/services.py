@@ -18,7 +18,7 @@ from rantboard import pagecache
 from . import bbcode
 from .models import Comment, Commenter
 from .nics import clean_nic, nic_key
-from .rows import comment_row
+from .rows import comment_row, latest_item
 
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
@@ -139,6 +139,7 @@ def comment_create(
                 submission_token=submission_token or None,
             )
             comment.row_html = comment_row(comment)
+            comment.latest_html = latest_item(comment)
             comment.save(force_insert=True)
             Article.objects.filter(pk=locked.pk).update(
                 last_comment_number=number,

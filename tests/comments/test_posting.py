@@ -186,7 +186,7 @@ def test_pic_a_nic_without_javascript_fills_a_fresh_nic_and_keeps_the_text(story
     html = response.content.decode()
     assert "Keep this.</textarea>" in html
     assert not Comment.objects.exists()
-    nic = html.split('name="nic" value="')[1].split('"')[0]
+    nic = html.split('name="nic" id="id_nic" value="')[1].split('"')[0]
     assert nic.count(" ") == 2 and nic[-4:].isdigit()
 
 
@@ -207,7 +207,7 @@ def test_pic_a_nic_endpoint_never_proposes_a_nic_in_use(client, story, monkeypat
 def test_my_original_nic_without_javascript_restores_the_remembered_nic(client, story, post):
     post(story, nic="Fred Bloggs")
     response = post(story, nic="Somebody Else", body="Hmm.", original_nic="1", post="")
-    assert 'name="nic" value="Fred Bloggs"' in response.content.decode()
+    assert 'name="nic" id="id_nic" value="Fred Bloggs"' in response.content.decode()
     assert Comment.objects.count() == 1
 
 

@@ -169,3 +169,12 @@ def test_rerender_comments_rebuilds_stored_rows(story):
     comment.refresh_from_db()
     assert '<div class="comment-body"><p><strong>kept</strong></p></div>' in comment.row_html
     assert 'id="c1"' in comment.row_html
+
+
+def test_retitling_a_story_updates_its_lines_in_the_sidebar(client, story):
+    say(story, nic="Fred")
+    story.title, story.slug = "A better title", "a-better-title"
+    story.save()
+    html = client.get("/").content.decode()
+    sidebar = html[html.index('id="latest-comments-heading"') :]
+    assert f'<a href="{story.get_absolute_url()}#c1">A better title</a>' in sidebar

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from comments import bbcode, services
 from comments.models import Comment
-from comments.rows import comment_row
+from comments.rows import comment_row, latest_item
 
 
 class Command(BaseCommand):
@@ -28,13 +28,14 @@ class Command(BaseCommand):
             comment.body_html = services.render(comment.body)
             comment.renderer_version = bbcode.RENDERER_VERSION
             comment.row_html = comment_row(comment)
+            comment.latest_html = latest_item(comment)
             batch.append(comment)
             if len(batch) >= batch_size:
-                Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
+                Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html", "latest_html"])
                 done += len(batch)
                 batch = []
         if batch:
-            Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
+            Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html", "latest_html"])
             done += len(batch)
         if verbosity >= 1:
             self.stdout.write(f"Re-rendered {done} comments.")

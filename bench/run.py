@@ -1,0 +1,332 @@
+"""The Rantboard benchmark: build a board-sized database, serve it with gunicorn and the production settings, drive
+load with wrk from a separate process, and report requests/s and latency per page, each as a ratio to a trivial view
+served by the same stack in the same run.
+
+    python bench/run.py --mode quick            # a smoke run: small database, short runs, SQLite
+    python bench/run.py --mode full             # the figures: 20,000 stories, 500,000 comments, SQLite and PostgreSQL
+
+Everything listens on 127.0.0.1 only and stops by itself. Results go to bench/results/ (JSON and Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results"
+PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed"]
+
+MODES = {
+    "quick": {"stories": 300, "comments": 8000, "small": None, "seconds": 3, "dbs": ["sqlite"], "post_seconds": 5},
+    "full": {
+        "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 10, "dbs": ["sqlite", "postgres"],
+        "post_seconds": 20,
+    },
+}  # fmt: skip
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def base_env(database_url: str, *, page_cache: bool, static_root: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PAGE_CACHE", "COMMENT_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="rantboard.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=BENCH_SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_HTTPS="0",
+        DATABASE_URL=database_url,
+        PAGE_CACHE_SECONDS="60" if page_cache else "0",
+        STATIC_ROOT=static_root,
+        CACHE_DIR=str(Path(static_root).parent / "cache"),
+        # Every defence stays on; the limits are raised so the posting run measures the board, not the limiter.
+        COMMENT_MIN_SECONDS="0",
+        COMMENT_RATE_PER_MINUTE="1000000",
+        COMMENT_RATE_PER_HOUR="10000000",
+    )
+    return env
+
+
+BENCH_SECRET = secrets.token_urlsafe(50)
+
+
+def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def prepare_database(kind: str, stories: int, comments: int, workdir: Path, label: str) -> tuple[str, dict]:
+    if kind == "sqlite":
+        path = workdir / f"{label}.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"rantboard_bench_{label}"
+        admin = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        import psycopg2
+
+        conn = psycopg2.connect(admin)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        url = admin.rsplit("/", 1)[0] + f"/{name}"
+    env = base_env(url, page_cache=False, static_root=str(workdir / "static"))
+    log(f"{kind}/{label}: migrating")
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    log(f"{kind}/{label}: filling {stories:,} stories and {comments:,} comments")
+    manifest_path = workdir / f"{label}-{kind}.json"
+    run([PYTHON, "bench/populate.py", "--stories", str(stories), "--comments", str(comments),
+         "--manifest", str(manifest_path)], env)  # fmt: skip
+    return url, json.loads(manifest_path.read_text())
+
+
+class Server:
+    """gunicorn with the production settings on 127.0.0.1, stopped when the block ends."""
+
+    def __init__(self, env: dict[str, str], port: int, workers: int) -> None:
+        self.env, self.port, self.workers = env, port, workers
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "rantboard.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"],
+            cwd=ROOT, env=self.env, start_new_session=True,
+        )  # fmt: skip
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()  # noqa: S310
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def worker_rss_mb(self) -> float:
+        """Mean resident memory of the worker processes."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        sizes = []
+        for pid in children:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+            except OSError:
+                continue
+        return round(sum(sizes) / len(sizes), 1) if sizes else 0.0
+
+
+def wrk(url: str, seconds: int, connections: int, header: str = "") -> dict:
+    env = {**os.environ, "BENCH_HEADER": header}
+    subprocess.run(["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
+                   cwd=ROOT, env=env, capture_output=True, check=True)  # fmt: skip  (warm-up)
+    out = subprocess.run(
+        ["wrk", "-t1", "-c", str(connections), "-d", f"{seconds}s", "-s", "bench/report.lua", url],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    figures = json.loads(line[len("BENCH ") :])
+    figures["rps"] = round(figures["requests"] / figures["seconds"], 1)
+    return figures
+
+
+def etag_of(url: str) -> str:
+    request = urllib.request.Request(url)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.headers.get("ETag", "")
+
+
+def measure_pages(base: str, manifest: dict, seconds: int, connections: int, server: Server) -> dict:
+    results = {}
+    for page in PAGES:
+        figures = wrk(base + manifest[page], seconds, connections)
+        figures["rss_mb"] = server.worker_rss_mb()
+        results[page] = figures
+        log(f"  {page:<11} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms  p95 {figures['p95_ms']:.1f} ms"
+            f"  errors {figures['errors']}")  # fmt: skip
+    return results
+
+
+def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> dict:
+    url = base + manifest["story_200"]
+    tag = etag_of(url)
+    figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}")
+    log(f"  304 story  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
+    return figures
+
+
+def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int) -> dict:
+    ids = ",".join(str(i) for i in manifest["post_story_ids"])
+    out = subprocess.run(
+        [PYTHON, "bench/post_load.py", "--url", base, "--stories", ids, "--processes", str(workers * 2),
+         "--seconds", str(seconds)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    result = json.loads(next(line for line in out.splitlines() if line.startswith("POSTS "))[len("POSTS ") :])
+    check = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c",
+         "import json; from django.db.models import Count; from comments.models import Comment; "
+         f"qs = Comment.objects.filter(body__startswith='{result['prefix']} '); "
+         "dup = qs.values('body').annotate(n=Count('id')).filter(n__gt=1).count(); "
+         "nums = Comment.objects.values('article_id', 'number').annotate(n=Count('id')).filter(n__gt=1).count(); "
+         "print('CHECK ' + json.dumps({'stored': qs.count(), 'duplicated_bodies': dup, 'duplicated_numbers': nums}))"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    stored = json.loads(next(line for line in check.splitlines() if line.startswith("CHECK "))[len("CHECK ") :])
+    result.update(stored)
+    result["posts_per_s"] = round(result["accepted"] / result["seconds"], 1)
+    result["all_stored_once"] = (
+        stored["stored"] == result["accepted"] and not stored["duplicated_bodies"] and not stored["duplicated_numbers"]
+    )
+    log(f"  posting: {result['posts_per_s']} comments/s, accepted {result['accepted']}, refused {result['refused']}, "
+        f"errors {result['errors']}, stored once: {result['all_stored_once']}")  # fmt: skip
+    return result
+
+
+def cpu_of(pid_pattern: str) -> float:
+    """Seconds of CPU used so far by processes whose command line matches (to check wrk is not the bottleneck)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in subprocess.run(["pgrep", "-f", pid_pattern], capture_output=True, text=True).stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            continue
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=sorted(MODES), default="quick")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=None)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--seconds", type=int, default=None)
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args()
+    mode = MODES[args.mode]
+    dbs = mode["dbs"] if args.db is None else (["sqlite", "postgres"] if args.db == "both" else [args.db])
+    seconds = args.seconds or mode["seconds"]
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    workdir = Path(tempfile.mkdtemp(prefix="rantboard-bench-"))
+    report = {
+        "mode": args.mode, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "connections": args.connections, "workers": args.workers, "seconds": seconds, "databases": {},
+    }  # fmt: skip
+    try:
+        static_root = str(workdir / "static")
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            base_env("sqlite:///unused", page_cache=False, static_root=static_root))  # fmt: skip
+        for kind in dbs:
+            url, manifest = prepare_database(kind, mode["stories"], mode["comments"], workdir, "big")
+            entry = {"size": {"stories": manifest["stories"], "comments": manifest["comments"]}}
+            base = f"http://127.0.0.1:{args.port}"
+            for cached in (False, True):
+                env = base_env(url, page_cache=cached, static_root=static_root)
+                label = "cached" if cached else "uncached"
+                log(f"{kind}: {label}, {args.workers} gunicorn workers, wrk -c{args.connections} for {seconds}s a page")
+                with Server(env, args.port, args.workers) as server:
+                    wrk_cpu, app_cpu = cpu_of("^wrk "), cpu_of("gunicorn rantboard")
+                    entry[label] = measure_pages(base, manifest, seconds, args.connections, server)
+                    entry[f"{label}_cpu"] = {
+                        "wrk_s": round(cpu_of("^wrk ") - wrk_cpu, 2),
+                        "gunicorn_s": round(cpu_of("gunicorn rantboard") - app_cpu, 2),
+                    }
+                    if cached:
+                        entry["not_modified_304"] = measure_304(base, manifest, seconds, args.connections)
+                    elif kind == "postgres" or args.mode == "quick":
+                        entry["posting"] = measure_posting(base, manifest, mode["post_seconds"], env, args.workers)
+            if mode["small"]:
+                small_url, small_manifest = prepare_database(kind, *mode["small"], workdir, "small")
+                env = base_env(small_url, page_cache=False, static_root=static_root)
+                log(f"{kind}: the small database, uncached")
+                with Server(env, args.port, args.workers) as server:
+                    entry["small"] = {"size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]}}
+                    entry["small"]["uncached"] = measure_pages(base, small_manifest, seconds, args.connections, server)
+            report["databases"][kind] = entry
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"{args.mode}-{stamp}.json").write_text(json.dumps(report, indent=2))
+    markdown = to_markdown(report)
+    (RESULTS / f"{args.mode}-{stamp}.md").write_text(markdown)
+    print(markdown)
+
+
+def to_markdown(report: dict) -> str:
+    lines = [
+        f"## Benchmark, {report['mode']} mode",
+        "",
+        f"Machine: {report['machine']}. gunicorn {report['workers']} sync workers, production settings; "
+        f"wrk 1 thread, {report['connections']} connections, {report['seconds']} s a page after a 1 s warm-up.",
+        "",
+    ]
+    for kind, entry in report["databases"].items():
+        size = entry["size"]
+        lines += [f"### {kind}: {size['stories']:,} stories, {size['comments']:,} comments", ""]
+        lines += ["| page | uncached req/s | ratio | p50 ms | p95 ms | p99 ms | cached req/s | ratio | p95 ms | errors | worker MB |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        trivial_u = entry["uncached"]["trivial"]["rps"]
+        trivial_c = entry["cached"]["trivial"]["rps"]
+        for page in PAGES:
+            u, c = entry["uncached"][page], entry["cached"][page]
+            lines.append(
+                f"| {page} | {u['rps']:.0f} | {u['rps'] / trivial_u:.3f} | {u['p50_ms']:.1f} | {u['p95_ms']:.1f} | "
+                f"{u['p99_ms']:.1f} | {c['rps']:.0f} | {c['rps'] / trivial_c:.3f} | {c['p95_ms']:.1f} | "
+                f"{u['errors'] + c['errors']} | {c['rss_mb']} |"
+            )
+        if "not_modified_304" in entry:
+            n = entry["not_modified_304"]
+            lines.append(f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | {n['p95_ms']:.1f} | {n['errors']} | |")
+        lines.append("")
+        if "small" in entry:
+            small = entry["small"]
+            lines.append(
+                f"Small database ({small['size']['stories']:,} stories, {small['size']['comments']:,} comments), "
+                "uncached p50: "
+                + ", ".join(f"{p} {small['uncached'][p]['p50_ms']:.1f} ms "
+                            f"(big/small {entry['uncached'][p]['p50_ms'] / max(small['uncached'][p]['p50_ms'], 0.001):.2f}x)"
+                            for p in ("front", "story_200", "story_1000"))  # fmt: skip
+            )
+            lines.append("")
+        if "posting" in entry:
+            p = entry["posting"]
+            lines.append(
+                f"Posting through HTTP: **{p['posts_per_s']} comments/s** over {p['seconds']} s; accepted {p['accepted']}, "
+                f"refused {p['refused']}, errors {p['errors']}; stored {p['stored']}, duplicated bodies "
+                f"{p['duplicated_bodies']}, duplicated numbers {p['duplicated_numbers']}: "
+                f"{'every accepted comment stored once' if p['all_stored_once'] else 'MISMATCH'}."
+            )
+            lines.append("")
+        for label in ("uncached", "cached"):
+            cpu = entry[f"{label}_cpu"]
+            lines.append(f"CPU during the {label} run: wrk {cpu['wrk_s']} s, gunicorn {cpu['gunicorn_s']} s.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
