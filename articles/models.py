@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +19,12 @@ from rantboard import pagecache
 from . import rendering
 
 NAV_CACHE_KEY = "articles:nav-regions:v1"
+
+
+@functools.lru_cache(maxsize=65536)
+def _path(name: str, **kwargs) -> str:
+    """reverse() for the board's own addresses, remembered: a pure function of its arguments, called per row."""
+    return reverse(name, kwargs=kwargs)
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
 
@@ -55,7 +62,7 @@ class Region(models.Model):
         pagecache.bump()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:region", kwargs={"slug": self.slug})
+        return _path("articles:region", slug=self.slug)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
@@ -81,7 +88,7 @@ class Subject(models.Model):
         pagecache.bump()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:subject", kwargs={"slug": self.slug})
+        return _path("articles:subject", slug=self.slug)
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #fff3c4.")
@@ -235,7 +242,7 @@ class Article(models.Model):
         pagecache.bump()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return _path("articles:detail", pk=self.pk, slug=self.slug)
 
     @property
     def is_published(self) -> bool:

@@ -12,11 +12,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from rantboard.pagecache import cached_page
 
+from . import rows
 from .models import NOTES_CSS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
@@ -57,7 +59,11 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
         .for_listing(with_body=True)
         .order_by("region__position", "region__name", "-published_at")
     )
-    groups = [(region, list(items)) for region, items in itertools.groupby(stories, key=lambda a: a.region)]
+    # Rows built in Python (articles/rows.py): the per-row template work is what a long day costs.
+    groups = [
+        (region, mark_safe("".join(rows.story_block(a) for a in items)))  # noqa: S308 (escaped in rows)
+        for region, items in itertools.groupby(stories, key=lambda a: a.region)
+    ]
     start, end = _day_bounds(day)
     subjects = (
         Subject.objects.filter(
@@ -78,6 +84,7 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
         "tabs": tabs,
         "groups": groups,
         "stories": stories,
+        "index_rows": mark_safe("".join(rows.index_item(a) for a in stories)),  # noqa: S308 (escaped in rows)
         "subjects_today": subjects,
         "stats": _site_stats(today),
     }
@@ -115,6 +122,9 @@ class StoryListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = self.heading
+        context["story_rows"] = mark_safe(  # noqa: S308 (escaped in rows)
+            "".join(rows.story_list_item(a) for a in context["stories"])
+        )
         return context
 
 
