@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev check-deploy clean bench bench-full
+.PHONY: run test lint format install install-dev check-deploy clean bench bench-full test-multi
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Rantboard needs $(PYTHON) on the PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -50,6 +50,11 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# Two gunicorn app servers on 127.0.0.1 sharing PostgreSQL and Redis (both must be running), and the tests that
+# show a write through one is seen at once through the other.
+test-multi: install-dev
+	bash tests/multi/serve_two.sh
 
 # The benchmark (bench/run.py): quick = a smoke run on a small SQLite board; full = the figures in docs/benchmarks.md.
 bench: install-dev

@@ -25,6 +25,8 @@ NAV_CACHE_KEY = "articles:nav-regions:v1"
 def _path(name: str, **kwargs) -> str:
     """reverse() for the board's own addresses, remembered: a pure function of its arguments, called per row."""
     return reverse(name, kwargs=kwargs)
+
+
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
 

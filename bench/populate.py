@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rantboard.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -38,11 +38,7 @@ from comments.models import Comment, Commenter  # noqa: E402
 from comments.nics import nic_key, random_nic  # noqa: E402
 from comments.rows import comment_row  # noqa: E402
 
-WORDS = (
-    "the ministry said on tuesday that talks would resume after the holiday while officials in the capital "
-    "declined to comment on reports that the budget had been cut again and analysts expected further delays "
-    "shipping rates rose sharply as the strait closed for repairs and the opposition called for an inquiry"
-).split()
+WORDS = ["the", "ministry", "said", "on", "tuesday", "that", "talks", "would", "resume", "after", "the", "holiday", "while", "officials", "in", "the", "capital", "declined", "to", "comment", "on", "reports", "that", "the", "budget", "had", "been", "cut", "again", "and", "analysts", "expected", "further", "delays", "shipping", "rates", "rose", "sharply", "as", "the", "strait", "closed", "for", "repairs", "and", "the", "opposition", "called", "for", "an", "inquiry"]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -131,7 +127,10 @@ def main() -> None:
         taken.add(nic_key(nic))
         nics.append(nic)
     Commenter.objects.bulk_create(
-        [Commenter(nic=nic, key=nic_key(nic), first_seen=now - dt.timedelta(days=args.days), last_seen=now) for nic in nics],
+        [
+            Commenter(nic=nic, key=nic_key(nic), first_seen=now - dt.timedelta(days=args.days), last_seen=now)
+            for nic in nics
+        ],
         batch_size=5000,
     )
     commenters = list(Commenter.objects.filter(key__in=[nic_key(n) for n in nics]).values_list("id", "nic"))

@@ -34,7 +34,9 @@ def poster(args) -> dict:
         story = story_ids[(worker + n) % len(story_ids)]
         n += 1
         try:
-            conn.request("GET", f"/story/{story}/", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+            conn.request(
+                "GET", f"/story/{story}/", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+            )
             response = conn.getresponse()
             location = response.getheader("Location")
             response.read()

@@ -111,7 +111,7 @@ class Server:
         )  # fmt: skip
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()
                 return self
             except OSError:
                 time.sleep(0.1)
@@ -138,8 +138,13 @@ class Server:
 
 def wrk(url: str, seconds: int, connections: int, header: str = "") -> dict:
     env = {**os.environ, "BENCH_HEADER": header}
-    subprocess.run(["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
-                   cwd=ROOT, env=env, capture_output=True, check=True)  # fmt: skip  (warm-up)
+    subprocess.run(
+        ["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+    )  # fmt: skip  (warm-up)
     out = subprocess.run(
         ["wrk", "-t1", "-c", str(connections), "-d", f"{seconds}s", "-s", "bench/report.lua", url],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
@@ -152,7 +157,7 @@ def wrk(url: str, seconds: int, connections: int, header: str = "") -> dict:
 
 def etag_of(url: str) -> str:
     request = urllib.request.Request(url)
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.headers.get("ETag", "")
 
 
@@ -263,7 +268,9 @@ def main() -> None:
                 env = base_env(small_url, page_cache=False, static_root=static_root)
                 log(f"{kind}: the small database, uncached")
                 with Server(env, args.port, args.workers) as server:
-                    entry["small"] = {"size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]}}
+                    entry["small"] = {
+                        "size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]}
+                    }
                     entry["small"]["uncached"] = measure_pages(base, small_manifest, seconds, args.connections, server)
             report["databases"][kind] = entry
     finally:
@@ -300,16 +307,20 @@ def to_markdown(report: dict) -> str:
             )
         if "not_modified_304" in entry:
             n = entry["not_modified_304"]
-            lines.append(f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | {n['p95_ms']:.1f} | {n['errors']} | |")
+            lines.append(
+                f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | {n['p95_ms']:.1f} | {n['errors']} | |"
+            )
         lines.append("")
         if "small" in entry:
             small = entry["small"]
             lines.append(
                 f"Small database ({small['size']['stories']:,} stories, {small['size']['comments']:,} comments), "
                 "uncached p50: "
-                + ", ".join(f"{p} {small['uncached'][p]['p50_ms']:.1f} ms "
-                            f"(big/small {entry['uncached'][p]['p50_ms'] / max(small['uncached'][p]['p50_ms'], 0.001):.2f}x)"
-                            for p in ("front", "story_200", "story_1000"))  # fmt: skip
+                + ", ".join(
+                    f"{p} {small['uncached'][p]['p50_ms']:.1f} ms "
+                    f"(big/small {entry['uncached'][p]['p50_ms'] / max(small['uncached'][p]['p50_ms'], 0.001):.2f}x)"
+                    for p in ("front", "story_200", "story_1000")
+                )  # fmt: skip
             )
             lines.append("")
         if "posting" in entry:

@@ -57,8 +57,12 @@ def test_each_visitor_gets_their_own_greeting_nic_token_and_csrf(story):
     pages = {
         name: c.get(story.get_absolute_url()).content.decode() for name, c in [("f", fred), ("t", tess), ("n", new)]
     }
-    assert "You have commented 1 time on Rantboard." in pages["f"] and 'name="nic" id="id_nic" value="Fred"' in pages["f"]
-    assert "You have commented 2 times on Rantboard." in pages["t"] and 'name="nic" id="id_nic" value="Tess"' in pages["t"]
+    assert (
+        "You have commented 1 time on Rantboard." in pages["f"] and 'name="nic" id="id_nic" value="Fred"' in pages["f"]
+    )
+    assert (
+        "You have commented 2 times on Rantboard." in pages["t"] and 'name="nic" id="id_nic" value="Tess"' in pages["t"]
+    )
     assert "You have commented" not in pages["n"]
     assert len({form_values(html)[0] for html in pages.values()}) == 3
     assert "rb-slot-" not in "".join(pages.values())

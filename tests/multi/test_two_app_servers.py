@@ -1,0 +1,126 @@
+"""Two app servers sharing PostgreSQL and Redis (started by tests/multi/serve_two.sh, which .ci/run runs): what one
+does, the other shows at once. Talks HTTP only, like a load balancer's clients."""
+
+import http.cookiejar
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+A = os.environ.get("MULTI_SERVER_A")
+B = os.environ.get("MULTI_SERVER_B")
+STORY = os.environ.get("MULTI_STORY_ID")
+
+pytestmark = pytest.mark.skipif(
+    not (A and B and STORY), reason="needs two running app servers: run tests/multi/serve_two.sh (CI does)"
+)
+
+
+class Browser:
+    """A browser with its own cookies, free to talk to either server."""
+
+    def __init__(self) -> None:
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def get(self, url: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(url, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post(self, url: str, data: dict, referer: str) -> tuple[int, str]:
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": referer}, method="POST"
+        )
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def story_page(browser: Browser, server: str) -> str:
+    status, html = browser.get(f"{server}/story/{STORY}/")
+    if status == 301:
+        status, html = browser.get(f"{server}/story/{STORY}/two-servers-one-board/")
+    assert status == 200, status
+    return html
+
+
+def post_comment(browser: Browser, form_server: str, post_server: str, nic: str, body: str) -> tuple[int, str]:
+    html = story_page(browser, form_server)
+    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+              for name in ("csrfmiddlewaretoken", "token", "stamp")}  # fmt: skip
+    fields.update(nic=nic, body=body, post="1")
+    return browser.post(f"{post_server}/story/{STORY}/comment/", fields, referer=f"{post_server}/")
+
+
+def test_a_comment_posted_through_one_server_is_on_the_others_page_at_once():
+    reader = Browser()
+    assert "Shared by both app servers." in story_page(reader, B)  # B has the page cached now
+    status, _ = post_comment(Browser(), A, A, "Via Server A", "Posted through A, read through B.")
+    assert status == 302
+    assert "Posted through A, read through B." in story_page(reader, B)
+
+
+def test_an_editors_close_on_one_server_refuses_posts_on_the_other():
+    editor = Browser()
+    _, login = editor.get(f"{A}/admin/login/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    status, _ = editor.post(
+        f"{A}/admin/login/",
+        {"csrfmiddlewaretoken": csrf, "username": os.environ["MULTI_EDITOR_USER"],
+         "password": os.environ["MULTI_EDITOR_PASSWORD"], "next": "/admin/"},
+        referer=f"{A}/admin/login/",
+    )  # fmt: skip
+    assert status == 302
+    commenter = Browser()
+    form_html = story_page(commenter, B)  # the form, from B, before the close
+    _, changelist = editor.get(f"{A}/admin/articles/article/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
+    status, _ = editor.post(
+        f"{A}/admin/articles/article/",
+        {"csrfmiddlewaretoken": csrf, "action": "close_comments", "_selected_action": STORY},
+        referer=f"{A}/admin/articles/article/",
+    )
+    assert status == 302
+    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', form_html).group(1)
+              for name in ("csrfmiddlewaretoken", "token", "stamp")}  # fmt: skip
+    fields.update(nic="Too Late", body="Posting on B after A closed it.", post="1")
+    status, html = commenter.post(f"{B}/story/{STORY}/comment/", fields, referer=f"{B}/")
+    assert status == 403
+    assert "Sorry. Comments have been closed on this article." in html
+    assert "Sorry. Comments have been closed on this article." in story_page(Browser(), B)
+    # Reopen, for the next test.
+    _, changelist = editor.get(f"{A}/admin/articles/article/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
+    editor.post(f"{A}/admin/articles/article/",
+                {"csrfmiddlewaretoken": csrf, "action": "reopen_comments", "_selected_action": STORY},
+                referer=f"{A}/admin/articles/article/")  # fmt: skip
+
+
+def test_a_rate_limit_reached_through_one_server_holds_on_the_other():
+    # The limit is 4 posts a minute per address (set by serve_two.sh); keep the whole test inside one minute.
+    if time.time() % 60 > 35:
+        time.sleep(60 - time.time() % 60 + 1)
+    statuses = []
+    for n in range(6):
+        status, html = post_comment(Browser(), A, A, f"Rate Tester {n}", f"Rate test post {n} through A.")
+        statuses.append(status)
+        if status == 429:
+            break
+    assert statuses[-1] == 429, statuses
+    status, html = post_comment(Browser(), B, B, "Rate Tester B", "Through B, inside the same minute.")
+    assert status == 429
+    assert "You are posting faster than the board allows" in html
