@@ -32,7 +32,8 @@ def story_list_item(article: Article) -> str:
     return (
         f'<li class="story-list-item">\n'
         f'    <h2 class="story-title"><a href="{escape(article.get_absolute_url())}">{escape(article.title)}</a> '
-        f'<a class="source-tag" href="{escape(article.source_url)}" rel="noopener">[{escape(article.source_name)}]</a></h2>'
+        f'<a class="source-tag" href="{escape(article.source_url)}" rel="noopener">'
+        f"[{escape(article.source_name)}]</a></h2>"
         f"{lead}\n"
         f'    <p class="headline-meta"><a class="region-tag" href="{escape(region.get_absolute_url())}">'
         f"{escape(region.name)}</a> · Posted by {escape(display_name(article.posted_by))} · "

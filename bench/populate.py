@@ -38,7 +38,11 @@ from comments.models import Comment, Commenter  # noqa: E402
 from comments.nics import nic_key, random_nic  # noqa: E402
 from comments.rows import comment_row  # noqa: E402
 
-WORDS = ["the", "ministry", "said", "on", "tuesday", "that", "talks", "would", "resume", "after", "the", "holiday", "while", "officials", "in", "the", "capital", "declined", "to", "comment", "on", "reports", "that", "the", "budget", "had", "been", "cut", "again", "and", "analysts", "expected", "further", "delays", "shipping", "rates", "rose", "sharply", "as", "the", "strait", "closed", "for", "repairs", "and", "the", "opposition", "called", "for", "an", "inquiry"]
+WORDS = """
+the ministry said on tuesday that talks would resume after the holiday while officials in the capital declined to
+comment on reports that the budget had been cut again and analysts expected further delays shipping rates rose
+sharply as the strait closed for repairs and the opposition called for an inquiry
+""".split()  # noqa: SIM905 (prose reads better than a list of words)
 
 
 def sentence(rng: random.Random, words: int) -> str:

@@ -294,8 +294,11 @@ def to_markdown(report: dict) -> str:
     for kind, entry in report["databases"].items():
         size = entry["size"]
         lines += [f"### {kind}: {size['stories']:,} stories, {size['comments']:,} comments", ""]
-        lines += ["| page | uncached req/s | ratio | p50 ms | p95 ms | p99 ms | cached req/s | ratio | p95 ms | errors | worker MB |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "| page | uncached req/s | ratio | p50 ms | p95 ms | p99 ms | cached req/s | ratio | p95 ms | errors "
+            "| worker MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
         trivial_u = entry["uncached"]["trivial"]["rps"]
         trivial_c = entry["cached"]["trivial"]["rps"]
         for page in PAGES:
@@ -308,7 +311,8 @@ def to_markdown(report: dict) -> str:
         if "not_modified_304" in entry:
             n = entry["not_modified_304"]
             lines.append(
-                f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | {n['p95_ms']:.1f} | {n['errors']} | |"
+                f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | "
+                f"{n['p95_ms']:.1f} | {n['errors']} | |"
             )
         lines.append("")
         if "small" in entry:
@@ -320,13 +324,14 @@ def to_markdown(report: dict) -> str:
                     f"{p} {small['uncached'][p]['p50_ms']:.1f} ms "
                     f"(big/small {entry['uncached'][p]['p50_ms'] / max(small['uncached'][p]['p50_ms'], 0.001):.2f}x)"
                     for p in ("front", "story_200", "story_1000")
-                )  # fmt: skip
+                )
             )
             lines.append("")
         if "posting" in entry:
             p = entry["posting"]
             lines.append(
-                f"Posting through HTTP: **{p['posts_per_s']} comments/s** over {p['seconds']} s; accepted {p['accepted']}, "
+                f"Posting through HTTP: **{p['posts_per_s']} comments/s** over {p['seconds']} s; "
+                f"accepted {p['accepted']}, "
                 f"refused {p['refused']}, errors {p['errors']}; stored {p['stored']}, duplicated bodies "
                 f"{p['duplicated_bodies']}, duplicated numbers {p['duplicated_numbers']}: "
                 f"{'every accepted comment stored once' if p['all_stored_once'] else 'MISMATCH'}."
