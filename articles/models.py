@@ -31,6 +31,28 @@ NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
 
 
+class DerivedCachesMixin:
+    """Saving or deleting drops the cache entries derived from these rows, and retires cached pages if they show
+    them. Only derived data: nothing here decides anything."""
+
+    derived_cache_keys: tuple[str, ...] = ()
+    shown_on_pages = False
+
+    def _drop_derived(self) -> None:
+        cache.delete_many(list(self.derived_cache_keys))
+        if self.shown_on_pages:
+            pagecache.bump()
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._drop_derived()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._drop_derived()
+        return result
+
+
 class RegionQuerySet(models.QuerySet):
     def nav(self) -> list[Region]:
         """The regions for the site navigation, cached until a region changes."""
@@ -43,8 +65,11 @@ class RegionQuerySet(models.QuerySet):
         return regions
 
 
-class Region(models.Model):
+class Region(DerivedCachesMixin, models.Model):
     """Where a story is filed ("China-Japan-Koreas"); the front page groups stories under these."""
+
+    derived_cache_keys = (NAV_CACHE_KEY,)
+    shown_on_pages = True
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -58,23 +83,14 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
-        pagecache.bump()
-
     def get_absolute_url(self) -> str:
         return _path("articles:region", slug=self.slug)
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
-        pagecache.bump()
-        return result
 
-
-class Subject(models.Model):
+class Subject(DerivedCachesMixin, models.Model):
     """A "File under" tag; a story has any number of them."""
+
+    shown_on_pages = True
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -85,10 +101,6 @@ class Subject(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        pagecache.bump()
-
     def get_absolute_url(self) -> str:
         return _path("articles:subject", slug=self.slug)
 
@@ -96,8 +108,10 @@ class Subject(models.Model):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #fff3c4.")
 
 
-class EditorProfile(models.Model):
+class EditorProfile(DerivedCachesMixin, models.Model):
     """What the board needs to know about an editor beyond the login: the shade of their notes."""
+
+    derived_cache_keys = (NOTES_CSS_CACHE_KEY,)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile")
     note_colour = models.CharField(
@@ -117,15 +131,6 @@ class EditorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.note_colour})"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(NOTES_CSS_CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(NOTES_CSS_CACHE_KEY)
-        return result
 
     @property
     def css_class(self) -> str:
@@ -290,8 +295,10 @@ picture_name = RegexValidator(
 )
 
 
-class Picture(models.Model):
+class Picture(DerivedCachesMixin, models.Model):
     """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
+
+    derived_cache_keys = (PICTURES_CACHE_KEY,)
 
     name = models.CharField(max_length=40, unique=True, validators=[picture_name])
     image = models.ImageField(upload_to="pictures/%Y/%m/", width_field="width", height_field="height")
@@ -310,14 +317,5 @@ class Picture(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(PICTURES_CACHE_KEY)
-
     def get_absolute_url(self) -> str:
         return reverse("articles:picture", kwargs={"name": self.name})
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(PICTURES_CACHE_KEY)
-        return result

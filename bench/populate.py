@@ -77,12 +77,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=2000)
     parser.add_argument("--comments", type=int, default=50000)
-    parser.add_argument("--days", type=int, default=200)
+    parser.add_argument("--days", type=int, default=None, help="Default: stories / 100, a busy board's day.")
     parser.add_argument("--nics", type=int, default=5000)
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    args.days = args.days or max(1, args.stories // 100)
     started = time.time()
 
     regions = [Region.objects.get_or_create(slug=slugify(n), defaults={"name": n, "position": i})[0]
@@ -160,10 +161,12 @@ def main() -> None:
         for number in range(1, count + 1):
             commenter_id, nic = rng.choice(commenters) if number % 7 else commenters[0]
             body, html = rng.choice(pool)
-            created = story.published_at + dt.timedelta(minutes=number * 3 % 2000 + 1)
+            created = story.published_at + dt.timedelta(minutes=number * 3 % 2000 + 1, seconds=rng.randint(0, 59))
+            if created >= now:
+                created = now - dt.timedelta(seconds=rng.randint(1, 6 * 3600))
             comment = Comment(
                 article_id=story_id, commenter_id=commenter_id, number=number, nic=nic, body=body, body_html=html,
-                renderer_version=bbcode.RENDERER_VERSION, created_at=min(created, now), ip="198.51.100.7",
+                renderer_version=bbcode.RENDERER_VERSION, created_at=created, ip="198.51.100.7",
             )  # fmt: skip
             comment.row_html = comment_row(comment)
             batch.append(comment)

@@ -58,7 +58,9 @@ class CommentQuerySet(models.QuerySet):
 
     def with_story(self) -> CommentQuerySet:
         """The public fields, and what a link to the comment's story needs, in the same query."""
-        return self.select_related("article").only(*PUBLIC_FIELDS, "article__id", "article__slug", "article__title")
+        return self.select_related("article").only(
+            *PUBLIC_FIELDS, "article__id", "article__slug", "article__title", "article__status", "article__published_at"
+        )
 
     def latest_items(self, count: int = 20) -> list[str]:
         """The stored sidebar lines of the newest shown comments on visible stories (see latest())."""
@@ -136,8 +138,9 @@ class Comment(models.Model):
             models.UniqueConstraint(fields=["article", "number"], name="comment_unique_number_per_article"),
         ]
         indexes = [
-            models.Index(fields=["commenter", "-created_at"], name="comment_by_commenter"),
-            models.Index(fields=["-created_at"], name="comment_latest"),
+            # Each matches its ORDER BY exactly (ties on the time broken by id), so LIMIT stops early.
+            models.Index(fields=["commenter", "-created_at", "-id"], name="comment_by_commenter"),
+            models.Index(fields=["-created_at", "-id"], name="comment_latest"),
         ]
 
     def __str__(self) -> str:
