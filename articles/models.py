@@ -29,6 +29,7 @@ def _path(name: str, **kwargs) -> str:
 
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
+STORY_STATS_CACHE_KEY = "articles:story-stats:v1"
 
 
 class DerivedCachesMixin:

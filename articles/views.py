@@ -16,10 +16,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
-from rantboard.pagecache import cached_page
+from rantboard.pagecache import cached_page, site_version
 
 from . import rows
-from .models import NOTES_CSS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
+from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
@@ -40,10 +40,18 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _site_stats(today: dt.date) -> dict[str, int]:
-    start, end = _day_bounds(today)
-    return Article.objects.published().aggregate(
-        stories=Count("id"), stories_today=Count("id", filter=Q(published_at__gte=start, published_at__lt=end))
-    )
+    """Stories archived and posted today: counts over the whole archive, so kept for a minute (or until a story
+    changes), like the comment figures beside them."""
+    # Keyed by the site version: any visible write (a story published, a comment) recounts.
+    key = f"{STORY_STATS_CACHE_KEY}:{site_version()}:{today.isoformat()}"
+    stats = cache.get(key)
+    if stats is None:
+        start, end = _day_bounds(today)
+        stats = Article.objects.published().aggregate(
+            stories=Count("id"), stories_today=Count("id", filter=Q(published_at__gte=start, published_at__lt=end))
+        )
+        cache.set(key, stats, 60)
+    return stats
 
 
 def _latest_day() -> dt.date:
@@ -108,10 +116,48 @@ def day_archive(request, year: int, month: int, day: int):
     return _render_day(request, date, front_day=_latest_day())
 
 
+class UncountedPage:
+    """A page of a list that knows whether there is a next page by fetching one row more, instead of counting the
+    whole list (a count over a region's archive costs more than the page itself)."""
+
+    def __init__(self, rows: list, number: int, per_page: int) -> None:
+        self.number = number
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 class StoryListView(ListView):
     """A paginated list of published stories, newest first; subclasses narrow it down."""
 
     paginate_by = 30
+    max_pages = 1000
+
+    def paginate_queryset(self, queryset, page_size):
+        raw = self.request.GET.get("page", "1")
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_pages:
+            raise Http404("No such page.")
+        number = int(raw)
+        start = (number - 1) * page_size
+        page = UncountedPage(list(queryset[start : start + page_size + 1]), number, page_size)
+        if number > 1 and not page.object_list:
+            raise Http404("No such page.")
+        return None, page, page.object_list, page.has_other_pages()
+
     template_name = "articles/article_list.html"
     context_object_name = "stories"
     heading = "Stories in posting order"

@@ -22,6 +22,7 @@ from . import services
 from .models import Ban, Comment, Commenter, ModerationAction
 from .nics import clean_nic, nic_key
 from .rows import comment_row
+from .slots import count_cache_key
 
 BANS_CACHE_KEY = "comments:active-bans:v1"
 
@@ -48,7 +49,8 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
         if figures["last"]:
             updates["last_seen"] = figures["last"]
         Commenter.objects.filter(pk=commenter_id).update(**updates)
-    cache.delete(services.STATS_CACHE_KEY)
+    keys = Commenter.objects.filter(pk__in=set(commenter_ids)).values_list("key", flat=True)
+    cache.delete_many([services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
     pagecache.bump()
 
 

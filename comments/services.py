@@ -19,6 +19,7 @@ from . import bbcode
 from .models import Comment, Commenter
 from .nics import clean_nic, nic_key
 from .rows import comment_row, latest_item
+from .slots import count_cache_key
 
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
@@ -154,6 +155,6 @@ def comment_create(
         if existing is None:
             raise
         return Posted(existing, duplicate=True)
-    cache.delete(STATS_CACHE_KEY)
+    cache.delete_many([STATS_CACHE_KEY, count_cache_key(commenter.key)])
     pagecache.bump()
     return Posted(comment, duplicate=False)

@@ -1,6 +1,8 @@
 """Per-visitor values of cached pages (rantboard.pagecache): filled in for each request, never cached."""
 
+import hashlib
 import secrets
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,14 +18,10 @@ COUNT_CACHE_PREFIX = "comments:nic-count:"
 
 
 def remembered_nic(request) -> str:
-    from urllib.parse import unquote
-
     return unquote(request.COOKIES.get("rb_nic", ""))[:200]
 
 
 def count_cache_key(key: str) -> str:
-    import hashlib
-
     return COUNT_CACHE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from urllib.parse import quote
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
+from rantboard.client_ip import client_ip
 
 from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Commenter
 from .nics import nic_key, random_nic
-from .slots import count_cache_key, remembered_nic
+from .slots import remembered_nic
 
 NIC_COOKIE = "rb_nic"  # the nic this browser last posted under (read by the toolbar script for "My Original Nic")
 OWNER_COOKIE = "rb_owner"  # the random token that owns this browser's nics (signed, HttpOnly)
@@ -64,7 +64,7 @@ def post_comment(request, pk: int):
         preview = services.render(form.cleaned_data["body"])
         return _story_page(request, article, form=form, comment_preview=preview)
 
-    ip = request.META.get("REMOTE_ADDR") or None
+    ip = client_ip(request)
     refusal = (
         defences.check_honeypot(request.POST.get("homepage", ""))
         or defences.check_stamp(request.POST.get("stamp", ""))
@@ -95,7 +95,6 @@ def post_comment(request, pk: int):
             return _story_page(request, article, form=form, status=400)
         return _story_page(request, article, form=form, status=403, comment_error=refusal.message)
 
-    cache.delete(count_cache_key(nic_key(posted.comment.nic)))
     response = redirect(posted.comment.get_absolute_url())
     secure = request.is_secure()
     response.set_cookie(

@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.shortcuts import render
 
+from .client_ip import client_ip
+
 
 def _key(request) -> str:
-    ip = request.META.get("REMOTE_ADDR") or "unknown"
+    ip = client_ip(request) or "unknown"
     return "admin-login-failures:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
 
 

@@ -202,6 +202,8 @@ COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "5"))
 COMMENT_DUPLICATE_WINDOW = int(os.environ.get("COMMENT_DUPLICATE_WINDOW", "600"))
 # Full IP addresses are kept this long for moderation, then shortened by `manage.py truncate_ips` (run it daily).
 IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "30"))
+# How many reverse proxies stand in front of the app (rantboard/client_ip.py); 0 = use the connection's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ADMIN_LOGIN_ATTEMPTS = int(os.environ.get("ADMIN_LOGIN_ATTEMPTS", "5"))
 ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))
 

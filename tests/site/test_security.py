@@ -148,3 +148,21 @@ def test_truncate_ips_shortens_old_addresses_only_and_is_safe_to_repeat(make_art
 @pytest.fixture
 def story_for_cookies(make_article):
     return make_article()
+
+
+@pytest.mark.parametrize(
+    "hops,forwarded,expected",
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # the header is ignored unless proxies are declared
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a client-forged first entry is not believed
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (1, "not-an-address", None),
+    ],
+)
+def test_the_client_address_is_read_behind_the_declared_proxies(rf, settings, hops, forwarded, expected):
+    from rantboard.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = hops
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
