@@ -52,6 +52,7 @@ def base_env(database_url: str, *, page_cache: bool, static_root: str) -> dict[s
         DJANGO_SECURE_HTTPS="0",
         DATABASE_URL=database_url,
         PAGE_CACHE_SECONDS="60" if page_cache else "0",
+        REDIS_URL=REDIS_URL,
         STATIC_ROOT=static_root,
         CACHE_DIR=str(Path(static_root).parent / "cache"),
         # Every defence stays on; the limits are raised so the posting run measures the board, not the limiter.
@@ -63,6 +64,8 @@ def base_env(database_url: str, *, page_cache: bool, static_root: str) -> dict[s
 
 
 BENCH_SECRET = secrets.token_urlsafe(50)
+# The shared cache of a multi-server deployment; without it the run uses the one-machine file cache.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -236,9 +239,14 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="rantboard-bench-"))
+    global REDIS_URL
+    if REDIS_URL and subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], capture_output=True).returncode != 0:
+        log(f"no Redis at {REDIS_URL}: using the file cache")
+        REDIS_URL = ""
     report = {
         "mode": args.mode, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "connections": args.connections, "workers": args.workers, "seconds": seconds, "databases": {},
+        "cache": "Redis" if REDIS_URL else "files",
     }  # fmt: skip
     try:
         static_root = str(workdir / "static")
@@ -288,7 +296,8 @@ def to_markdown(report: dict) -> str:
         f"## Benchmark, {report['mode']} mode",
         "",
         f"Machine: {report['machine']}. gunicorn {report['workers']} sync workers, production settings; "
-        f"wrk 1 thread, {report['connections']} connections, {report['seconds']} s a page after a 1 s warm-up.",
+        f"wrk 1 thread, {report['connections']} connections, {report['seconds']} s a page after a 1 s warm-up. "
+        f"Cache: {report.get('cache', 'files')}.",
         "",
     ]
     for kind, entry in report["databases"].items():

@@ -12,6 +12,7 @@ appears or an automatic closing shows.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -98,13 +99,12 @@ def cached_page(view: Callable) -> Callable:
                 return response
             if hasattr(response, "render"):
                 response.render()
-            entry = (response.content.decode(), response["Content-Type"])
+            entry = (_split(response.content.decode()), response["Content-Type"])
             cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        content, content_type = entry
-        for name, fill in SLOT_FILLERS.items():
-            marker = _slot_marker(name)
-            if marker in content:
-                content = content.replace(marker, fill(request))
+        parts, content_type = entry
+        # parts alternate: text, slot name, text, ...; each slot is filled once for this visitor.
+        filled = {name: SLOT_FILLERS[name](request) for name in set(parts[1::2])}
+        content = "".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
         response = HttpResponse(content, content_type=content_type)
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
@@ -117,6 +117,14 @@ def cached_page(view: Callable) -> Callable:
 
 
 SLOT_FILLERS: dict[str, Callable] = {}
+
+
+def _split(content: str) -> list[str]:
+    """The page cut at its slot markers: [text, slot name, text, slot name, ..., text]."""
+    prefix = _slot_marker("")
+    pattern = re.compile(re.escape(prefix) + r"([a-z_]+)")
+    parts = pattern.split(content)
+    return parts
 
 
 def register_slot(name: str):
@@ -134,3 +142,29 @@ def _csrf(request) -> str:
     from django.middleware.csrf import get_token
 
     return get_token(request)
+
+
+class NotModifiedMiddleware:
+    """Answer a repeat visit whose ETag still matches before sessions, CSRF, authentication or the view run.
+
+    Only for anonymous readers (no session cookie) asking for a page without a query string; the tag itself names
+    the path, so it can only match a page that was served with it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            enabled()
+            and request.method in ("GET", "HEAD")
+            and "If-None-Match" in request.headers
+            and not request.GET
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            etag = _etag(request, site_version())
+            if etag in request.headers["If-None-Match"]:
+                response = HttpResponseNotModified()
+                response["ETag"] = etag
+                return response
+        return self.get_response(request)

@@ -140,3 +140,18 @@ def test_page_caching_can_be_turned_off(client, story, settings, django_assert_m
     with django_assert_max_num_queries(10) as captured:
         client.get("/")
     assert len(captured) > 0
+
+
+def test_a_logged_in_editor_never_gets_a_304_meant_for_readers(editor_client, story):
+    reader = Client()
+    reader.get(story.get_absolute_url())
+    etag = reader.get(story.get_absolute_url())["ETag"]
+    editor_client.cookies["csrftoken"] = reader.cookies["csrftoken"].value
+    assert editor_client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_tag_from_one_page_does_not_match_another(client, story, make_article):
+    other = make_article(title="Other")
+    client.get(story.get_absolute_url())
+    etag = client.get(story.get_absolute_url())["ETag"]
+    assert client.get(other.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 200
