@@ -6,8 +6,6 @@ article's comment figures (count, last number, time and nic of the latest) in st
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -156,10 +154,6 @@ class Comment(models.Model):
     @property
     def nic_url(self) -> str:
         return nic_url(self.nic)
-
-    @property
-    def age(self) -> dt.timedelta:
-        return timezone.now() - self.created_at
 
 
 # What any page or feed may read of a comment: never the e-mail or the IP.
