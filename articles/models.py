@@ -169,6 +169,10 @@ class ArticleQuerySet(models.QuerySet):
         queryset = self.select_related("region", "posted_by").prefetch_related("subjects").defer("body", "lead_note")
         return queryset if with_body else queryset.defer("body_html")
 
+    def for_story_page(self) -> ArticleQuerySet:
+        """What the story page shows beside the body: its region, its editor and its subjects."""
+        return self.select_related("region", "posted_by").prefetch_related("subjects")
+
     def visible_to(self, user) -> ArticleQuerySet:
         """Readers see published stories; editors may also open drafts and scheduled ones to preview them."""
         if user.is_authenticated and user.is_staff:

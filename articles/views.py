@@ -244,7 +244,7 @@ def archive_month(request, year: int, month: int):
 @cached_page
 def article_detail(request, pk: int, slug: str = ""):
     article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("region", "posted_by").prefetch_related("subjects"),
+        Article.objects.visible_to(request.user).for_story_page(),
         pk=pk,
     )
     if slug != article.slug:

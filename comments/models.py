@@ -60,47 +60,40 @@ class CommentQuerySet(models.QuerySet):
             *PUBLIC_FIELDS, "article__id", "article__slug", "article__title", "article__status", "article__published_at"
         )
 
-    def latest_items(self, count: int = 20) -> list[str]:
-        """The stored sidebar lines of the newest shown comments on visible stories (see latest())."""
-        now = timezone.now()
-        window = list(
-            self.shown()
-            .order_by("-created_at", "-id")
-            .values_list("latest_html", "article__status", "article__published_at")[: count * 3]
-        )
-        found = [html for html, status, published in window if status == Article.Status.PUBLISHED and published <= now]
-        if len(found) < count and len(window) == count * 3:
-            found = list(
-                self.on_visible_stories().order_by("-created_at", "-id").values_list("latest_html", flat=True)[:count]
-            )
-        return found[:count]
-
-    def latest(self, count: int = 20, *, fields: tuple[str, ...] | None = None) -> list[Comment]:
-        """The newest shown comments on stories readers can see, for the sidebar and the feeds.
+    def _newest_visible(self, count: int, *, window, exact, visible, pick=lambda row: row) -> list:
+        """The newest shown comments on stories readers can see.
 
         Walks the newest comments by time (an index scan) and drops those under stories readers cannot see, which
-        are rare, instead of asking the database to join every published story first (which it plans badly).
+        are rare, instead of asking the database to join every published story first (which it plans badly). Only
+        when a whole window of recent comments sits under hidden stories does it ask the slow, exact way.
         """
         now = timezone.now()
-        query = (
-            self.shown()
-            .select_related("article")
-            .only(
-                *(fields or PUBLIC_FIELDS),
-                "article__id",
-                "article__slug",
-                "article__title",
-                "article__status",
-                "article__published_at",
-            )
-            .order_by("-created_at", "-id")
-        )
-        window = list(query[: count * 3])
-        found = [c for c in window if c.article.status == Article.Status.PUBLISHED and c.article.published_at <= now]
-        if len(found) < count and len(window) == count * 3:
-            # Many recent comments sit under hidden stories: ask the database the slow, exact way.
-            found = list(self.on_visible_stories().with_story().order_by("-created_at", "-id")[:count])
+        rows = list(window[: count * 3])
+        found = [pick(row) for row in rows if visible(row, now)]
+        if len(found) < count and len(rows) == count * 3:
+            found = list(exact[:count])
         return found[:count]
+
+    def latest(self, count: int = 20) -> list[Comment]:
+        """The newest comments readers can see, as models with their story, for the feeds."""
+        return self._newest_visible(
+            count,
+            window=self.shown().with_story().order_by("-created_at", "-id"),
+            exact=self.on_visible_stories().with_story().order_by("-created_at", "-id"),
+            visible=lambda c, now: c.article.status == Article.Status.PUBLISHED and c.article.published_at <= now,
+        )
+
+    def latest_items(self, count: int = 20) -> list[str]:
+        """The stored sidebar lines of the newest comments readers can see: strings, no model instances."""
+        return self._newest_visible(
+            count,
+            window=self.shown()
+            .order_by("-created_at", "-id")
+            .values_list("latest_html", "article__status", "article__published_at"),
+            exact=self.on_visible_stories().order_by("-created_at", "-id").values_list("latest_html", flat=True),
+            visible=lambda row, now: row[1] == Article.Status.PUBLISHED and row[2] <= now,
+            pick=lambda row: row[0],
+        )
 
 
 class Comment(models.Model):

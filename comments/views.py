@@ -35,9 +35,7 @@ def _story_page(request, article: Article, *, form: CommentForm, status: int = 2
 
 
 def _story(pk: int) -> Article:
-    return get_object_or_404(
-        Article.objects.published().select_related("region", "posted_by").prefetch_related("subjects"), pk=pk
-    )
+    return get_object_or_404(Article.objects.published().for_story_page(), pk=pk)
 
 
 @require_POST
