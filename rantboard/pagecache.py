@@ -7,14 +7,20 @@ token and time stamp, the remembered nic, the greeting); a hit fills them in wit
 and no database. An ETag made of the version, the path and the visitor's own cookies answers repeat visits with 304
 before anything is rendered. Entries also expire after PAGE_CACHE_SECONDS, which bounds how late a scheduled story
 appears or an automatic closing shows.
+
+Each app server process also keeps the last few pages it served in its own memory, under the same key (which names
+the site version): a hit then costs one small read of the version from the shared cache instead of fetching the
+whole page again. A bumped version changes every key, so the local copies are never served stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -90,21 +96,24 @@ def cached_page(view: Callable) -> Callable:
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        key = f"pagecache:page:{version}:{hashlib.sha256(request.path.encode()).hexdigest()[:32]}"
-        entry = cache.get(key)
+        key = f"pagecache:page2:{version}:{hashlib.sha256(request.path.encode()).hexdigest()[:32]}"
+        entry = local_pages.get(key)
         if entry is None:
-            request.page_slots = True  # templates emit slot markers instead of per-visitor values
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
-                return response
-            if hasattr(response, "render"):
-                response.render()
-            entry = (_split(response.content.decode()), response["Content-Type"])
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        parts, content_type = entry
-        # parts alternate: text, slot name, text, ...; each slot is filled once for this visitor.
-        filled = {name: SLOT_FILLERS[name](request) for name in set(parts[1::2])}
-        content = "".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
+            entry = cache.get(key)
+            if entry is None:
+                request.page_slots = True  # templates emit slot markers instead of per-visitor values
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
+                    return response
+                if hasattr(response, "render"):
+                    response.render()
+                entry = (_split(response.content), response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
+                cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            local_pages.put(key, entry)
+        parts, content_type, _ = entry
+        # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor.
+        filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2])}
+        content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
         response = HttpResponse(content, content_type=content_type)
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
@@ -119,12 +128,48 @@ def cached_page(view: Callable) -> Callable:
 SLOT_FILLERS: dict[str, Callable] = {}
 
 
-def _split(content: str) -> list[str]:
-    """The page cut at its slot markers: [text, slot name, text, slot name, ..., text]."""
-    prefix = _slot_marker("")
-    pattern = re.compile(re.escape(prefix) + r"([a-z_]+)")
-    parts = pattern.split(content)
+def _split(content: bytes) -> list:
+    """The page cut at its slot markers: [bytes, slot name, bytes, slot name, ..., bytes]."""
+    prefix = _slot_marker("").encode()
+    parts = re.split(re.escape(prefix) + rb"([a-z_]+)", content)
+    parts[1::2] = [name.decode() for name in parts[1::2]]
     return parts
+
+
+class LocalPages:
+    """The last pages this process served, by cache key; entries leave at their expiry or when others push them out."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[2] <= time.time():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple) -> None:
+        size = settings.PAGE_CACHE_LOCAL_PAGES
+        if size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+local_pages = LocalPages()
 
 
 def register_slot(name: str):

@@ -116,7 +116,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rantboard.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rantboard",
         }
@@ -211,3 +211,5 @@ ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))
 # Whole pages for anonymous readers are cached this long at most (rantboard/pagecache.py); every visible write
 # retires them at once. 0 turns page caching off (the benchmark's "uncached" run).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# How many pages each app server process also keeps in its own memory (a few MB); 0 keeps none.
+PAGE_CACHE_LOCAL_PAGES = int(os.environ.get("PAGE_CACHE_LOCAL_PAGES", "64"))

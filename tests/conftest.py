@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from articles.models import Article, EditorProfile, Region, Subject
+from rantboard import pagecache
 
 _counter = itertools.count(1)
 
@@ -20,8 +21,10 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    pagecache.local_pages.clear()
     yield
     cache.clear()
+    pagecache.local_pages.clear()
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """The page cache for anonymous readers: fast on a hit, never stale after a write, and every per-visitor part right."""
 
 import re
+import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from comments.services import comment_create
+from rantboard import pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +158,33 @@ def test_a_tag_from_one_page_does_not_match_another(client, story, make_article)
     client.get(story.get_absolute_url())
     etag = client.get(story.get_absolute_url())["ETag"]
     assert client.get(other.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_hit_is_served_from_the_process_own_copy_without_fetching_the_page(client, story, monkeypatch):
+    client.get(story.get_absolute_url())
+    fetched = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: fetched.append(key) or real_get(key, *args))
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Cached story" in html
+    assert fetched == [pagecache.VERSION_KEY]  # only the site version: the page came from this process's memory
+
+
+def test_the_process_copy_is_never_served_after_a_write_elsewhere(client, story):
+    client.get(story.get_absolute_url())
+    # Another app server posts: only the shared version changes; this process's copy must not be served.
+    comment_create(article=story, nic="Elsewhere", body="Posted through the other server.", owner_token="o")
+    assert "Posted through the other server." in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_process_copies_expire_with_the_page_and_are_bounded(client, story, make_article, settings, monkeypatch):
+    settings.PAGE_CACHE_LOCAL_PAGES = 2
+    others = [make_article(title=f"Other {n}") for n in range(3)]
+    for article in others:
+        client.get(article.get_absolute_url())
+    assert len(pagecache.local_pages._entries) == 2
+    client.get(story.get_absolute_url())
+    later = time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    key = next(reversed(pagecache.local_pages._entries))
+    assert pagecache.local_pages.get(key) is None  # past PAGE_CACHE_SECONDS: gone, as the shared entry is
