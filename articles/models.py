@@ -173,6 +173,13 @@ class ArticleQuerySet(models.QuerySet):
         """What the story page shows beside the body: its region, its editor and its subjects."""
         return self.select_related("region", "posted_by").prefetch_related("subjects")
 
+    def for_posting(self) -> ArticleQuerySet:
+        """The columns posting a comment reads: whether it is open, its count, and what a comment row links to."""
+        return self.only(
+            "id", "title", "slug", "status", "published_at", "comments_closed", "comments_close_at",
+            "last_comment_number",
+        )  # fmt: skip
+
     def visible_to(self, user) -> ArticleQuerySet:
         """Readers see published stories; editors may also open drafts and scheduled ones to preview them."""
         if user.is_authenticated and user.is_staff:

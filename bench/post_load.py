@@ -1,7 +1,14 @@
-"""Post comments through HTTP as fast as several browsers can: each process opens a story page (for its CSRF cookie,
-form token and stamp) and posts its form, over a kept-alive connection, then does it again.
+"""Post comments through HTTP as fast as several browsers can, with every defence of the form in play.
 
-    python bench/post_load.py --url http://127.0.0.1:8100 --stories 5,6,7 --processes 8 --seconds 15
+Two ways, chosen by --cycle:
+
+- post (the default, the write path's rate): each process opens each story page once, for its CSRF cookie and
+  token and the form's time stamp, then posts comments one after another. Each post carries a new one-time form
+  token, as a freshly loaded form would (the token is random and only remembered once a comment is stored).
+- reader: each process opens the story page before every post, as a commenter who reloads the page does, so the
+  rate includes rendering the page afresh after each comment.
+
+    python bench/post_load.py --url http://127.0.0.1:8100 --stories 5,6,7 --processes 8 --seconds 15 [--cycle reader]
 
 Prints one JSON line: accepted posts, refusals, errors, elapsed time, and the bodies' prefix, so the caller can check
 in the database that every accepted comment is stored once.
@@ -14,6 +21,7 @@ import http.client
 import json
 import multiprocessing
 import re
+import secrets
 import time
 import urllib.parse
 import uuid
@@ -23,36 +31,54 @@ STAMP_RE = re.compile(r'name="stamp" value="([^"]+)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+def cookie_header(cookies: dict[str, str]) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
+
+def keep_cookies(response, cookies: dict[str, str]) -> None:
+    for header in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";", 1)[0]
+
+
+def open_form(conn, story: int, cookies: dict[str, str]) -> dict[str, str]:
+    """The story page's form fields a browser would send back (following the redirect to the canonical address)."""
+    conn.request("GET", f"/story/{story}/", headers=cookie_header(cookies))
+    response = conn.getresponse()
+    location = response.getheader("Location")
+    response.read()
+    if location:
+        conn.request("GET", location, headers=cookie_header(cookies))
+        response = conn.getresponse()
+    page = response.read().decode()
+    keep_cookies(response, cookies)
+    return {
+        "stamp": STAMP_RE.search(page).group(1),
+        "csrfmiddlewaretoken": CSRF_RE.search(page).group(1),
+        "token": TOKEN_RE.search(page).group(1),
+    }
+
+
 def poster(args) -> dict:
-    base, story_ids, deadline, prefix, worker = args
+    base, story_ids, deadline, prefix, worker, cycle = args
     parts = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     cookies: dict[str, str] = {}
+    forms: dict[int, dict[str, str]] = {}
     accepted, refused, errors = 0, 0, 0
     n = 0
     while time.time() < deadline:
         story = story_ids[(worker + n) % len(story_ids)]
         n += 1
         try:
-            conn.request(
-                "GET", f"/story/{story}/", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
-            )
-            response = conn.getresponse()
-            location = response.getheader("Location")
-            response.read()
-            if location:
-                conn.request("GET", location, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
-                response = conn.getresponse()
-            page = response.read().decode()
-            for header in response.msg.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                cookies[name] = rest.split(";", 1)[0]
+            if cycle == "reader" or story not in forms:
+                forms[story] = open_form(conn, story, cookies)
+            elif cycle == "post":
+                forms[story]["token"] = secrets.token_urlsafe(24)  # what a freshly loaded form would carry
             form = {
-                "nic": f"Bench Poster {worker}",
+                **forms[story],
+                "nic": f"Poster {prefix[-6:]} {worker}",  # new nics each run: the last run's are owned
                 "body": f"{prefix} {worker}-{n} words about the story, posted by the benchmark.",
-                "token": TOKEN_RE.search(page).group(1),
-                "stamp": STAMP_RE.search(page).group(1),
-                "csrfmiddlewaretoken": CSRF_RE.search(page).group(1),
                 "post": "1",
             }
             conn.request(
@@ -61,15 +87,13 @@ def poster(args) -> dict:
                 body=urllib.parse.urlencode(form),
                 headers={
                     "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
                     "Referer": base + "/",
+                    **cookie_header(cookies),
                 },
             )
             response = conn.getresponse()
             response.read()
-            for header in response.msg.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                cookies[name] = rest.split(";", 1)[0]
+            keep_cookies(response, cookies)
             if response.status == 302:
                 accepted += 1
             else:
@@ -88,16 +112,18 @@ def main() -> None:
     parser.add_argument("--stories", required=True, help="comma-separated story ids")
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--cycle", choices=["post", "reader"], default="post")
     args = parser.parse_args()
     prefix = f"bench-{uuid.uuid4().hex[:10]}"
     story_ids = [int(s) for s in args.stories.split(",")]
     started = time.time()
     deadline = started + args.seconds
     with multiprocessing.Pool(args.processes) as pool:
-        results = pool.map(poster, [(args.url, story_ids, deadline, prefix, w) for w in range(args.processes)])
+        jobs = [(args.url, story_ids, deadline, prefix, worker, args.cycle) for worker in range(args.processes)]
+        results = pool.map(poster, jobs)
     elapsed = time.time() - started
     total = {key: sum(r[key] for r in results) for key in ("accepted", "refused", "errors")}
-    print("POSTS " + json.dumps({**total, "seconds": round(elapsed, 3), "prefix": prefix}))
+    print("POSTS " + json.dumps({**total, "seconds": round(elapsed, 3), "prefix": prefix, "cycle": args.cycle}))
 
 
 if __name__ == "__main__":

@@ -188,11 +188,11 @@ def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> di
     return figures
 
 
-def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int) -> dict:
+def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int, cycle: str) -> dict:
     ids = ",".join(str(i) for i in manifest["post_story_ids"])
     out = subprocess.run(
         [PYTHON, "bench/post_load.py", "--url", base, "--stories", ids, "--processes", str(workers * 2),
-         "--seconds", str(seconds)],
+         "--seconds", str(seconds), "--cycle", cycle],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     result = json.loads(next(line for line in out.splitlines() if line.startswith("POSTS "))[len("POSTS ") :])
@@ -211,8 +211,10 @@ def measure_posting(base: str, manifest: dict, seconds: float, env: dict, worker
     result["all_stored_once"] = (
         stored["stored"] == result["accepted"] and not stored["duplicated_bodies"] and not stored["duplicated_numbers"]
     )
-    log(f"  posting: {result['posts_per_s']} comments/s, accepted {result['accepted']}, refused {result['refused']}, "
-        f"errors {result['errors']}, stored once: {result['all_stored_once']}")  # fmt: skip
+    log(
+        f"  posting ({cycle}): {result['posts_per_s']} comments/s, accepted {result['accepted']}, "
+        f"refused {result['refused']}, errors {result['errors']}, stored once: {result['all_stored_once']}"
+    )
     return result
 
 
@@ -257,7 +259,12 @@ def main() -> None:
                     if cached:
                         entry["not_modified_304"] = measure_304(base, manifest, seconds, args.connections)
                     elif kind == "postgres" or args.mode == "quick":
-                        entry["posting"] = measure_posting(base, manifest, mode["post_seconds"], env, args.workers)
+                        entry["posting"] = measure_posting(
+                            base, manifest, mode["post_seconds"], env, args.workers, "post"
+                        )
+                        entry["posting_reader"] = measure_posting(
+                            base, manifest, mode["post_seconds"], env, args.workers, "reader"
+                        )
             if mode["small"]:
                 small_url, small_manifest = prepare_database(kind, *mode["small"], workdir, "small")
                 env = base_env(small_url, page_cache=False, static_root=static_root)
@@ -323,10 +330,15 @@ def to_markdown(report: dict) -> str:
                 )
             )
             lines.append("")
-        if "posting" in entry:
-            p = entry["posting"]
+        for label, what in (
+            ("posting", "Posting through HTTP (each client loads the form once, then posts)"),
+            ("posting_reader", "Posting as a reader who reloads the page before each comment"),
+        ):
+            if label not in entry:
+                continue
+            p = entry[label]
             lines.append(
-                f"Posting through HTTP: **{p['posts_per_s']} comments/s** over {p['seconds']} s; "
+                f"{what}: **{p['posts_per_s']} comments/s** over {p['seconds']} s; "
                 f"accepted {p['accepted']}, "
                 f"refused {p['refused']}, errors {p['errors']}; stored {p['stored']}, duplicated bodies "
                 f"{p['duplicated_bodies']}, duplicated numbers {p['duplicated_numbers']}: "

@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
-from . import bbcode
 from .nics import clean_nic
 
 STAMP_SALT = "rantboard.comment-form"
@@ -66,30 +65,37 @@ def check_honeypot(value: str) -> Refusal | None:
 # Rate limits: fixed windows counted in the cache.
 
 
-def _hit(scope: str, ident: str, limit: int, window: int, now: float) -> int | None:
-    """Count one attempt; return seconds to wait when over the limit, else None."""
-    start = int(now // window) * window
+def _window_key(scope: str, ident: str, window: int, start: int) -> str:
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]  # nics hold spaces and any script
-    key = f"rl:{scope}:{window}:{start}:{digest}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    if count > limit:
-        return max(1, math.ceil(start + window - now))
-    return None
+    return f"rl:{scope}:{window}:{start}:{digest}"
+
+
+def _count(counters: list[tuple[str, int]]) -> list[int]:
+    """Add one to each (key, seconds to live) counter in the shared cache; return the new counts."""
+    if incr_counters := getattr(cache, "incr_counters", None):
+        return incr_counters(counters)  # Redis (rantboard.cache): one round trip for all of them
+    counts = []
+    for key, timeout in counters:
+        cache.add(key, 0, timeout=timeout)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=timeout)
+            counts.append(1)
+    return counts
 
 
 def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Refusal | None:
+    """Count this attempt in every window, per address and per nic; refuse when any window is over its limit."""
     now = time.time() if now is None else now
-    waits = []
+    windows = []
     for scope, ident in (("ip", ip or "unknown"), ("nic", nic_key)):
         for limit, window in settings.COMMENT_RATE_LIMITS:
-            wait = _hit(scope, ident, limit, window, now)
-            if wait:
-                waits.append(wait)
+            start = int(now // window) * window
+            windows.append((_window_key(scope, ident, window, start), window + 5, limit, start + window))
+    counts = _count([(key, timeout) for key, timeout, _, _ in windows])
+    over = [ends for (_, _, limit, ends), count in zip(windows, counts, strict=True) if count > limit]
+    waits = [max(1, math.ceil(ends - now)) for ends in over]
     if waits:
         wait = max(waits)
         return Refusal(
@@ -104,8 +110,8 @@ def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Ref
 # Links: counted in what the renderer makes of the text, so a link is one link however it was typed.
 
 
-def count_links(body: str) -> int:
-    return bbcode.render_comment(body).count("<a ")
+def count_links(body_html: str) -> int:
+    return body_html.count("<a ")
 
 
 # Nics that imitate staff: compared as skeletons, so case, spacing, accents, digits for letters and Cyrillic or
@@ -174,8 +180,9 @@ def own_skeletons(user) -> set[str]:
     return {skeleton(user.get_username()), skeleton(user.get_full_name())} - {""}
 
 
-def link_limit_message(body: str) -> str | None:
-    links = count_links(bbcode.normalise_source(body))
+def link_limit_message(body_html: str) -> str | None:
+    """Refuse too many links, given the comment as the renderer made it."""
+    links = count_links(body_html)
     limit = settings.COMMENT_MAX_LINKS
     if links > limit:
         return f"A comment can hold at most {limit} links; yours has {links}. Remove some and post again."

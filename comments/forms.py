@@ -6,7 +6,7 @@ import secrets
 
 from django import forms
 
-from . import bbcode, defences
+from . import bbcode, defences, services
 from .nics import MAX_NIC_LENGTH, clean_nic, nic_key
 
 MAX_COMMENT_CHARS = 10_000
@@ -48,6 +48,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.body_html = ""  # the body rendered once by clean_body: its links counted, then stored as posted
         if not self.is_bound:
             self.initial.setdefault("token", secrets.token_urlsafe(24))
 
@@ -78,7 +79,8 @@ class CommentForm(forms.Form):
                 f"A comment can be at most {MAX_COMMENT_CHARS:,} characters; yours is {len(body):,}. "
                 "Shorten it and post again."
             )
-        if message := defences.link_limit_message(body):
+        self.body_html = services.render(body)
+        if message := defences.link_limit_message(self.body_html):
             raise forms.ValidationError(message)
         return body
 

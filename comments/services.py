@@ -94,20 +94,27 @@ def comment_create(
     website: str = "",
     ip: str | None = None,
     submission_token: str | None = None,
+    body_html: str | None = None,
 ) -> Posted:
-    """Post a comment: number, counts and rows land together in one transaction, or not at all."""
+    """Post a comment: number, counts and rows land together in one transaction, or not at all.
+
+    `body_html` is the body as `render` made it, when the caller (the form) has already rendered it.
+    """
     nic = clean_nic(nic)
     body = bbcode.normalise_source(body)
     if submission_token:
-        existing = Comment.objects.filter(submission_token=submission_token).select_related("article").first()
+        # By pk: the model's default order (story, number) would join and sort the stories for one row.
+        existing = Comment.objects.filter(submission_token=submission_token).select_related("article").order_by("pk")
+        existing = existing.first()
         if existing is not None:
             return Posted(existing, duplicate=True)
-    body_html = render(body)
+    if body_html is None:
+        body_html = render(body)
     try:
         with transaction.atomic():
             now = timezone.now()
             # Locking the story row serialises posts to one story: numbers stay unique and gapless.
-            locked = Article.objects.select_for_update().get(pk=article.pk)
+            locked = Article.objects.for_posting().select_for_update().get(pk=article.pk)
             if not locked.comments_open(now):
                 raise CommentRefused(CLOSED_MESSAGE)
             commenter = _claim_commenter(nic=nic, owner_token=owner_token, now=now)
@@ -119,6 +126,7 @@ def comment_create(
                     body=body,
                     created_at__gte=now - dt.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW),
                 )
+                .order_by("pk")
                 .first()
             )
             if repeat is not None:
@@ -151,7 +159,11 @@ def comment_create(
             Commenter.objects.filter(pk=commenter.pk).update(comment_count=F("comment_count") + 1, last_seen=now)
     except IntegrityError:
         # The same form posted twice at the same moment: the first one won; show it.
-        existing = Comment.objects.filter(submission_token=submission_token).first() if submission_token else None
+        existing = (
+            Comment.objects.filter(submission_token=submission_token).order_by("pk").first()
+            if submission_token
+            else None
+        )
         if existing is None:
             raise
         return Posted(existing, duplicate=True)

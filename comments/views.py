@@ -30,6 +30,7 @@ def owner_token(request) -> str:
 
 
 def _story_page(request, article: Article, *, form: CommentForm, status: int = 200, **extra) -> HttpResponse:
+    article = _story(article.pk)  # posting read only the columns it needs; the page shows the rest
     context = {"article": article, "current_region": article.region, "comment_form": form, **extra}
     return render(request, "articles/article_detail.html", context, status=status)
 
@@ -41,7 +42,7 @@ def _story(pk: int) -> Article:
 @require_POST
 def post_comment(request, pk: int):
     """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact."""
-    article = _story(pk)
+    article = get_object_or_404(Article.objects.published().for_posting(), pk=pk)
     form = CommentForm(request.POST, user=request.user)
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.
@@ -59,8 +60,7 @@ def post_comment(request, pk: int):
     if not form.is_valid():
         return _story_page(request, article, form=form, status=400)
     if "preview" in request.POST:
-        preview = services.render(form.cleaned_data["body"])
-        return _story_page(request, article, form=form, comment_preview=preview)
+        return _story_page(request, article, form=form, comment_preview=form.body_html)
 
     ip = client_ip(request)
     refusal = (
@@ -86,6 +86,7 @@ def post_comment(request, pk: int):
             ip=ip,
             owner_token=token,
             submission_token=form.cleaned_data["token"] or None,
+            body_html=form.body_html,
         )
     except services.CommentRefused as refusal:
         if refusal.field:
@@ -120,7 +121,7 @@ def preview(request):
     form = CommentForm({"nic": "preview", "body": body})
     if not form.is_valid() and "body" in form.errors:
         return JsonResponse({"error": form.errors["body"][0]}, status=400)
-    return JsonResponse({"html": services.render(form.cleaned_data["body"])})
+    return JsonResponse({"html": form.body_html})
 
 
 @require_GET

@@ -102,16 +102,20 @@ def test_rate_limit_counts_are_shared_through_redis(settings, story):
         if os.environ.get("CI"):
             pytest.fail("REDIS_URL must be set in CI so the rate limit is tested against a real Redis.")
         pytest.skip("no REDIS_URL: the Redis-backed limit is tested in CI")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+    settings.CACHES = {"default": {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url,
                                    "KEY_PREFIX": f"test-{os.getpid()}"}}  # fmt: skip
     settings.COMMENT_RATE_LIMITS = [(1, 3600)]
     caches["default"].clear()
     # Two app servers share nothing but Redis: a second client of the same Redis sees the first one's count.
-    from django.core.cache.backends.redis import RedisCache
+    from rantboard.cache import RedisCache
 
     other_server = RedisCache(url, {"KEY_PREFIX": f"test-{os.getpid()}"})
     assert defences.check_rate(ip="203.0.113.9", nic_key="fred") is None
-    assert other_server.get(next(iter(_keys(other_server))), None) is not None
+    assert other_server.get(next(iter(_keys(other_server))), None) == 1
+    # Counted in one pipelined round trip, each counter with its window's life so none outlives it.
+    client = other_server._cache.get_client()
+    ttls = [client.ttl(key) for key in client.keys(f"test-{os.getpid()}:*rl:*")]
+    assert len(ttls) == 2 and all(0 < ttl <= 3605 for ttl in ttls)
     refusal = defences.check_rate(ip="203.0.113.9", nic_key="someone else")
     assert refusal is not None and refusal.status == 429
     caches["default"].clear()
