@@ -27,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "pagecache:site-version"
@@ -84,44 +86,69 @@ def _etag(request, version: str) -> str:
     return f'W/"{digest}"'
 
 
+def _page_key(version: str, path: str) -> str:
+    return f"pagecache:page2:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+
+
+def _not_modified(etag: str) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
+
+
+def _stored_page(key: str) -> tuple | None:
+    """A cached page: from this process's memory, else from the shared cache (then kept in memory too)."""
+    entry = local_pages.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            local_pages.put(key, entry)
+    return entry
+
+
+def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
+    parts, content_type, _ = entry
+    # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor.
+    filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2])}
+    content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
+    response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 def cached_page(view: Callable) -> Callable:
-    """Serve a view's page from the shared cache for anonymous readers, filling per-visitor slots per request."""
+    """Serve a view's page from the shared cache for anonymous readers, filling per-visitor slots per request.
+
+    Most hits are answered earlier, by PageCacheMiddleware; this wrapper renders and stores the page on a miss, and
+    answers the hits the middleware leaves to it (a visitor with a session cookie who is not logged in).
+    """
 
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        version = site_version()
+        version = getattr(request, "page_cache_version", None) or site_version()
         etag = _etag(request, version)
         if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
-        key = f"pagecache:page2:{version}:{hashlib.sha256(request.path.encode()).hexdigest()[:32]}"
-        entry = local_pages.get(key)
+            return _not_modified(etag)
+        key = _page_key(version, request.path)
+        entry = _stored_page(key)
         if entry is None:
-            entry = cache.get(key)
-            if entry is None:
-                request.page_slots = True  # templates emit slot markers instead of per-visitor values
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
-                    return response
-                if hasattr(response, "render"):
-                    response.render()
-                entry = (_split(response.content), response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
-                cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            request.page_slots = True  # templates emit slot markers instead of per-visitor values
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
+                return response
+            if hasattr(response, "render"):
+                response.render()
+            entry = (_split(response.content), response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
             local_pages.put(key, entry)
-        parts, content_type, _ = entry
-        # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor.
-        filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2])}
-        content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
-        response = HttpResponse(content, content_type=content_type)
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        return _page_response(request, entry, etag)
 
     wrapper.__name__ = getattr(view, "__name__", "cached_page")
     wrapper.__doc__ = view.__doc__
+    wrapper.page_cached = True
     return wrapper
 
 
@@ -184,32 +211,46 @@ def register_slot(name: str):
 
 @register_slot("csrf")
 def _csrf(request) -> str:
-    from django.middleware.csrf import get_token
-
     return get_token(request)
 
 
-class NotModifiedMiddleware:
-    """Answer a repeat visit whose ETag still matches before sessions, CSRF, authentication or the view run.
+class PageCacheMiddleware:
+    """Answer anonymous readers of cached pages before sessions, authentication, the URL's view or any template run.
 
-    Only for anonymous readers (no session cookie) asking for a page without a query string; the tag itself names
-    the path, so it can only match a page that was served with it.
+    For a GET of a page served by a `cached_page` view, without a query string, from a visitor without a session
+    cookie (so certainly not logged in): a matching ETag is answered 304, and a page in the cache is served with its
+    slots filled. The CSRF cookie is read and set by Django's own CsrfViewMiddleware code, as on any other page.
+    Everything else goes on down the stack unchanged.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        if (
+        if not self._for_cache(request):
+            return self.get_response(request)
+        version = site_version()
+        etag = _etag(request, version)
+        if etag in request.headers.get("If-None-Match", ""):
+            return _not_modified(etag)
+        entry = _stored_page(_page_key(version, request.path))
+        if entry is None:
+            request.page_cache_version = version  # the view renders and stores the page under it
+            return self.get_response(request)
+        self.csrf.process_request(request)
+        return self.csrf.process_response(request, _page_response(request, entry, etag))
+
+    @staticmethod
+    def _for_cache(request) -> bool:
+        if not (
             enabled()
             and request.method in ("GET", "HEAD")
-            and "If-None-Match" in request.headers
             and not request.GET
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         ):
-            etag = _etag(request, site_version())
-            if etag in request.headers["If-None-Match"]:
-                response = HttpResponseNotModified()
-                response["ETag"] = etag
-                return response
-        return self.get_response(request)
+            return False
+        try:
+            return getattr(resolve(request.path_info).func, "page_cached", False)
+        except Resolver404:
+            return False

@@ -61,15 +61,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Response headers only: first, so that every response, the page cache's included, carries them.
+    "rantboard.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "rantboard.pagecache.NotModifiedMiddleware",
+    # Anonymous readers' cached pages and 304s, before sessions, authentication and the view (rantboard/pagecache.py).
+    "rantboard.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "rantboard.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "rantboard.urls"

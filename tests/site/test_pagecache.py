@@ -188,3 +188,26 @@ def test_process_copies_expire_with_the_page_and_are_bounded(client, story, make
     monkeypatch.setattr(pagecache.time, "time", lambda: later)
     key = next(reversed(pagecache.local_pages._entries))
     assert pagecache.local_pages.get(key) is None  # past PAGE_CACHE_SECONDS: gone, as the shared entry is
+
+
+def test_a_hit_carries_every_security_header_and_a_csrf_cookie(story):
+    reader = Client()
+    reader.get(story.get_absolute_url())
+    response = Client().get(story.get_absolute_url())  # a new visitor, served from the cache
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.cookies["csrftoken"].value  # set by Django's CSRF code, as on a rendered page
+    token, stamp, csrf = form_values(response.content.decode())
+    assert csrf and stamp and token
+
+
+def test_pages_outside_the_cache_do_not_read_the_site_version(client, monkeypatch):
+    read = []
+    monkeypatch.setattr(pagecache, "site_version", lambda: read.append(1) or "v")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/robots.txt").status_code == 200
+    assert read == []
+    assert client.get("/feeds/latest/rss/").status_code == 200  # a cached page: it does
+    assert read
