@@ -188,6 +188,16 @@ def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> di
     return figures
 
 
+def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> dict:
+    """The story page's four reads through a raw cursor, no ORM or template (bench/floor_urls.py), and the trivial
+    view of the same server, so the ceiling of the uncached story page is a ratio like the others."""
+    story_id = int(manifest["story_200"].split("/")[2])
+    figures = {"trivial": wrk(base + manifest["trivial"], seconds, connections)}
+    figures["floor"] = wrk(f"{base}/floor/{story_id}/", seconds, connections)
+    log(f"  floor       {figures['floor']['rps']:>8.1f} req/s against trivial {figures['trivial']['rps']:.1f}")
+    return figures
+
+
 def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int, cycle: str) -> dict:
     ids = ",".join(str(i) for i in manifest["post_story_ids"])
     out = subprocess.run(
@@ -265,6 +275,11 @@ def main() -> None:
                         entry["posting_reader"] = measure_posting(
                             base, manifest, mode["post_seconds"], env, args.workers, "reader"
                         )
+            env = {**base_env(url, page_cache=False, static_root=static_root),
+                   "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}  # fmt: skip
+            log(f"{kind}: the floor of the uncached story page (raw reads, no ORM or template)")
+            with Server(env, args.port, args.workers):
+                entry["floor"] = measure_floor(base, manifest, seconds, args.connections)
             if mode["small"]:
                 small_url, small_manifest = prepare_database(kind, *mode["small"], workdir, "small")
                 env = base_env(small_url, page_cache=False, static_root=static_root)
@@ -328,6 +343,14 @@ def to_markdown(report: dict) -> str:
                     f"(big/small {entry['uncached'][p]['p50_ms'] / max(small['uncached'][p]['p50_ms'], 0.001):.2f}x)"
                     for p in ("front", "story_200", "story_1000")
                 )
+            )
+            lines.append("")
+        if "floor" in entry:
+            floor, trivial = entry["floor"]["floor"], entry["floor"]["trivial"]
+            lines.append(
+                f"Floor of the uncached story_200 page (its four reads through a raw cursor, strings joined, no ORM, "
+                f"template, form or navigation; bench/floor_urls.py): {floor['rps']:.0f} req/s, ratio "
+                f"{floor['rps'] / trivial['rps']:.3f} to the trivial view of the same server ({trivial['rps']:.0f})."
             )
             lines.append("")
         for label, what in (

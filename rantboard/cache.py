@@ -5,9 +5,9 @@ about 170 reply callbacks, which costs more than the round trip to Redis itself.
 cache reads per request, so that construction was a measurable part of a cached page. A `redis.Redis` is safe to
 share between threads (each command takes a connection from the pool), so one per pool is kept and reused.
 
-`incr_counters` counts several rate-limit windows in one pipelined round trip (INCR, then EXPIRE ... NX, which needs
-Redis 7), where Django's `add` and `incr` take three round trips a counter. Other cache backends lack it, and
-`comments.defences` falls back to `add` and `incr` for them.
+`incr_counters` counts several rate-limit windows in one pipelined round trip (SET ... NX EX to create a counter with
+its life, then INCR), where Django's `add` and `incr` take three round trips a counter. Other cache backends lack
+it, and `comments.defences` falls back to `add` and `incr` for them.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -38,7 +38,7 @@ class RedisCache(DjangoRedisCache):
         with client.pipeline(transaction=False) as pipe:
             for key, timeout in counters:
                 key = self.make_and_validate_key(key)
+                pipe.set(key, 0, ex=timeout, nx=True)  # a new window starts at 0 with its life; a running one stays
                 pipe.incr(key)
-                pipe.expire(key, timeout, nx=True)
             replies = pipe.execute()
-        return [int(count) for count in replies[::2]]
+        return [int(count) for count in replies[1::2]]

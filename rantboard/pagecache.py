@@ -102,7 +102,9 @@ def _stored_page(key: str) -> tuple | None:
     if entry is None:
         entry = cache.get(key)
         if entry is not None:
-            local_pages.put(key, entry)
+            # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
+            parts, content_type, expires = entry
+            local_pages.put(key, (parts, content_type, min(expires, time.time() + settings.PAGE_CACHE_SECONDS)))
     return entry
 
 
@@ -218,9 +220,9 @@ class PageCacheMiddleware:
     """Answer anonymous readers of cached pages before sessions, authentication, the URL's view or any template run.
 
     For a GET of a page served by a `cached_page` view, without a query string, from a visitor without a session
-    cookie (so certainly not logged in): a matching ETag is answered 304, and a page in the cache is served with its
-    slots filled. The CSRF cookie is read and set by Django's own CsrfViewMiddleware code, as on any other page.
-    Everything else goes on down the stack unchanged.
+    cookie (so certainly not logged in) on an allowed host: a matching ETag is answered 304, and a page in the cache
+    is served with its slots filled. The CSRF cookie is read and set by Django's own CsrfViewMiddleware code, as on
+    any other page. Everything else goes on down the stack unchanged.
     """
 
     def __init__(self, get_response):
@@ -228,29 +230,36 @@ class PageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        if not self._for_cache(request):
+        if not (
+            enabled()
+            and request.method == "GET"  # HEAD goes to the views, which decide whether they allow it
+            and not request.GET
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not settings.CSRF_USE_SESSIONS  # a CSRF secret in the session needs the session middleware
+        ):
             return self.get_response(request)
-        version = site_version()
-        etag = _etag(request, version)
-        if etag in request.headers.get("If-None-Match", ""):
-            return _not_modified(etag)
+        request.get_host()  # ALLOWED_HOSTS holds here too: DisallowedHost answers 400, as CommonMiddleware would
+        version = None
+        if "If-None-Match" in request.headers:
+            # The tag names the path, so it can only match a page that was served with it: no need to look up
+            # the URL's view first.
+            version = site_version()
+            etag = _etag(request, version)
+            if etag in request.headers["If-None-Match"]:
+                return _not_modified(etag)
+        if not _is_cached_page(request.path_info):
+            return self.get_response(request)
+        version = version or site_version()
         entry = _stored_page(_page_key(version, request.path))
         if entry is None:
             request.page_cache_version = version  # the view renders and stores the page under it
             return self.get_response(request)
         self.csrf.process_request(request)
-        return self.csrf.process_response(request, _page_response(request, entry, etag))
+        return self.csrf.process_response(request, _page_response(request, entry, _etag(request, version)))
 
-    @staticmethod
-    def _for_cache(request) -> bool:
-        if not (
-            enabled()
-            and request.method in ("GET", "HEAD")
-            and not request.GET
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        ):
-            return False
-        try:
-            return getattr(resolve(request.path_info).func, "page_cached", False)
-        except Resolver404:
-            return False
+
+def _is_cached_page(path: str) -> bool:
+    try:
+        return getattr(resolve(path).func, "page_cached", False)
+    except Resolver404:
+        return False

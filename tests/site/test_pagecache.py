@@ -211,3 +211,39 @@ def test_pages_outside_the_cache_do_not_read_the_site_version(client, monkeypatc
     assert read == []
     assert client.get("/feeds/latest/rss/").status_code == 200  # a cached page: it does
     assert read
+
+
+def test_a_hit_is_answered_before_sessions_and_the_view(client, story, monkeypatch, django_assert_num_queries):
+    client.get(story.get_absolute_url())
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def must_not_run(self, request):
+        raise AssertionError("the session middleware ran for a cache hit")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", must_not_run)
+    with django_assert_num_queries(0):
+        assert "Cached story" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_cached_page_still_refuses_a_host_not_allowed(client, story):
+    client.get(story.get_absolute_url())
+    assert client.get(story.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_head_gets_the_same_answer_cached_or_not(client, story):
+    fresh = client.head(story.get_absolute_url()).status_code
+    client.get(story.get_absolute_url())
+    assert client.head(story.get_absolute_url()).status_code == fresh
+
+
+def test_a_local_copy_never_outlives_this_server_clock(client, story, settings, monkeypatch):
+    client.get(story.get_absolute_url())
+    version = pagecache.site_version()
+    key = pagecache._page_key(version, story.get_absolute_url())
+    parts, content_type, _ = cache.get(key)
+    # Rendered by a server whose clock runs an hour ahead: this server still keeps its copy no longer than its own
+    # PAGE_CACHE_SECONDS.
+    cache.set(key, (parts, content_type, time.time() + 3600), timeout=settings.PAGE_CACHE_SECONDS)
+    pagecache.local_pages.clear()
+    client.get(story.get_absolute_url())
+    assert pagecache.local_pages._entries[key][2] <= time.time() + settings.PAGE_CACHE_SECONDS
