@@ -196,6 +196,9 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
 
     busiest = max(per_commenter, key=per_commenter.get)
+    # The quietest stories still open for comments (the last few days): the posting runs measure writes, not the
+    # size of a long thread's page.
+    quiet = sorted((s.id for s in stories[4:300]), key=lambda i: counts.get(i, 0))[:20]
     manifest = {
         "stories": len(stories),
         "comments": inserted,
@@ -206,9 +209,9 @@ def main() -> None:
         "feed": "/feeds/latest/rss/",
         "front": "/",
         "trivial": "/healthz",
-        # The quietest stories still open for comments (the last few days): the posting run measures writes, not
-        # the size of a long thread's page.
-        "post_story_ids": sorted((s.id for s in stories[4:300]), key=lambda i: counts.get(i, 0))[:20],
+        "post_story_ids": quiet,
+        # What readers open while others post (the mixed run): the front page and the stories being commented on.
+        "mixed_paths": ["/"] + [by_id[i].get_absolute_url() for i in quiet],
         "seconds": round(time.time() - started, 1),
     }
     Path(args.manifest).write_text(json.dumps(manifest, indent=2))

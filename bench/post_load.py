@@ -60,14 +60,18 @@ def open_form(conn, story: int, cookies: dict[str, str]) -> dict[str, str]:
 
 
 def poster(args) -> dict:
-    base, story_ids, deadline, prefix, worker, cycle = args
+    base, story_ids, deadline, prefix, worker, cycle, interval, offset = args
     parts = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     cookies: dict[str, str] = {}
     forms: dict[int, dict[str, str]] = {}
     accepted, refused, errors = 0, 0, 0
     n = 0
+    next_post = time.time() + offset  # the processes' posts spread evenly over each interval
     while time.time() < deadline:
+        if interval:  # a steady rate rather than as fast as possible
+            time.sleep(max(0.0, next_post - time.time()))
+            next_post += interval
         story = story_ids[(worker + n) % len(story_ids)]
         n += 1
         try:
@@ -113,13 +117,18 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--cycle", choices=["post", "reader"], default="post")
+    parser.add_argument("--rate", type=float, default=0, help="comments a second in all (0: as fast as possible)")
     args = parser.parse_args()
     prefix = f"bench-{uuid.uuid4().hex[:10]}"
     story_ids = [int(s) for s in args.stories.split(",")]
     started = time.time()
     deadline = started + args.seconds
     with multiprocessing.Pool(args.processes) as pool:
-        jobs = [(args.url, story_ids, deadline, prefix, worker, args.cycle) for worker in range(args.processes)]
+        interval = args.processes / args.rate if args.rate else 0
+        jobs = [
+            (args.url, story_ids, deadline, prefix, worker, args.cycle, interval, interval * worker / args.processes)
+            for worker in range(args.processes)
+        ]
         results = pool.map(poster, jobs)
     elapsed = time.time() - started
     total = {key: sum(r[key] for r in results) for key in ("accepted", "refused", "errors")}

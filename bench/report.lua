@@ -1,9 +1,22 @@
 -- wrk script: print the figures as one JSON line at the end (p95 is not in wrk's own summary).
 -- An optional header comes from the environment: BENCH_HEADER="If-None-Match: W/\"...\"".
+-- An optional list of paths comes from BENCH_PATHS="/a/,/b/": the requests go round them in turn.
 local header = os.getenv("BENCH_HEADER")
 if header and header ~= "" then
   local name, value = header:match("^([^:]+):%s*(.*)$")
   wrk.headers[name] = value
+end
+
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS") or "", "[^,]+") do
+  table.insert(paths, path)
+end
+local turn = 0
+if #paths > 0 then
+  request = function()
+    turn = turn % #paths + 1
+    return wrk.format(nil, paths[turn])
+  end
 end
 
 done = function(summary, latency, requests)

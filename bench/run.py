@@ -139,8 +139,8 @@ class Server:
         return round(sum(sizes) / len(sizes), 1) if sizes else 0.0
 
 
-def wrk(url: str, seconds: int, connections: int, header: str = "") -> dict:
-    env = {**os.environ, "BENCH_HEADER": header}
+def wrk(url: str, seconds: int, connections: int, header: str = "", paths: str = "") -> dict:
+    env = {**os.environ, "BENCH_HEADER": header, "BENCH_PATHS": paths}
     subprocess.run(
         ["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
         cwd=ROOT,
@@ -186,6 +186,34 @@ def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> di
     figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}")
     log(f"  304 story  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
     return figures
+
+
+MIXED_RATES = (1, 5)  # comments a second landing while readers read (the mixed run)
+
+
+def measure_mixed(base: str, manifest: dict, seconds: int, connections: int, env: dict) -> dict:
+    """Readers going round the front page and twenty stories (cached), first with no writes, then while comments
+    land on those stories at a steady rate. Every comment bumps the site version, so each one sends every page
+    back to be rendered once: this is what a busy board's readers see."""
+    paths = ",".join(manifest["mixed_paths"])
+    ids = ",".join(str(i) for i in manifest["post_story_ids"])
+    results = {"none": wrk(base + "/", seconds, connections, paths=paths)}
+    log(f"  mixed, no posts:      {results['none']['rps']:>8.1f} req/s  p95 {results['none']['p95_ms']:.1f} ms")
+    for rate in MIXED_RATES:
+        poster = subprocess.Popen(
+            [PYTHON, "bench/post_load.py", "--url", base, "--stories", ids, "--processes", "2",
+             "--seconds", str(seconds + 2), "--rate", str(rate)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        figures = wrk(base + "/", seconds, connections, paths=paths)
+        out, _ = poster.communicate(timeout=seconds + 120)
+        posted = json.loads(next(line for line in out.splitlines() if line.startswith("POSTS "))[len("POSTS ") :])
+        figures["posts_per_s"] = round(posted["accepted"] / posted["seconds"], 1)
+        figures["post_failures"] = posted["refused"] + posted["errors"]
+        results[f"{rate}"] = figures
+        log(f"  mixed, {rate} comments/s: {figures['rps']:>8.1f} req/s  p95 {figures['p95_ms']:.1f} ms  "
+            f"(posted {figures['posts_per_s']}/s)")  # fmt: skip
+    return results
 
 
 def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> dict:
@@ -268,6 +296,7 @@ def main() -> None:
                     entry[label] = measure_pages(base, manifest, seconds, args.connections, server)
                     if cached:
                         entry["not_modified_304"] = measure_304(base, manifest, seconds, args.connections)
+                        entry["mixed"] = measure_mixed(base, manifest, seconds, args.connections, env)
                     elif kind == "postgres" or args.mode == "quick":
                         entry["posting"] = measure_posting(
                             base, manifest, mode["post_seconds"], env, args.workers, "post"
@@ -344,6 +373,24 @@ def to_markdown(report: dict) -> str:
                     for p in ("front", "story_200", "story_1000")
                 )
             )
+            lines.append("")
+        if "mixed" in entry:
+            mixed, trivial_c = entry["mixed"], entry["cached"]["trivial"]["rps"]
+            lines += [
+                "Readers going round the front page and the 20 stories being commented on (cached), while comments "
+                "land on those stories at a steady rate; each comment sends every page back to be rendered once:",
+                "",
+                "| comments landing | readers req/s | ratio | p50 ms | p95 ms | p99 ms | errors | comments posted/s |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for label, figures in mixed.items():
+                rate = "none" if label == "none" else f"{label}/s"
+                posted = figures.get("posts_per_s", "")
+                failures = figures["errors"] + figures.get("post_failures", 0)
+                lines.append(
+                    f"| {rate} | {figures['rps']:.0f} | {figures['rps'] / trivial_c:.3f} | {figures['p50_ms']:.1f} | "
+                    f"{figures['p95_ms']:.1f} | {figures['p99_ms']:.1f} | {failures} | {posted} |"
+                )
             lines.append("")
         if "floor" in entry:
             floor, trivial = entry["floor"]["floor"], entry["floor"]["trivial"]
