@@ -311,6 +311,7 @@ class Picture(DerivedCachesMixin, models.Model):
     """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
 
     derived_cache_keys = (PICTURES_CACHE_KEY,)
+    shown_on_pages = True  # the comment form lists the library (the Foto picker and the tag help)
 
     name = models.CharField(max_length=40, unique=True, validators=[picture_name])
     image = models.ImageField(upload_to="pictures/%Y/%m/", width_field="width", height_field="height")

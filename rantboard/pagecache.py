@@ -120,6 +120,21 @@ def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
     return response
 
 
+def _wait_for_page(key: str) -> tuple | None:
+    """The page another request is rendering, once it is stored; None if that request gave up or stored nothing
+    (an error, a redirect), or after PAGE_RENDER_WAIT_SECONDS: then this request renders the page itself."""
+    deadline = time.monotonic() + settings.PAGE_RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.005)
+        found = cache.get_many([key, key + ":rendering"])
+        if key in found:
+            local_pages.put(key, found[key])
+            return found[key]
+        if key + ":rendering" not in found:
+            return None
+    return None
+
+
 def cached_page(view: Callable) -> Callable:
     """Serve a view's page from the shared cache for anonymous readers, filling per-visitor slots per request.
 
@@ -136,16 +151,24 @@ def cached_page(view: Callable) -> Callable:
             return _not_modified(etag)
         key = _page_key(version, request.path)
         entry = _stored_page(key)
+        if entry is None and not cache.add(key + ":rendering", 1, timeout=settings.PAGE_RENDER_WAIT_SECONDS):
+            # Another request, on this server or another, is rendering this very page: wait for it rather than
+            # render it again (after every write, each page would otherwise be rendered by every worker at once).
+            entry = _wait_for_page(key)
         if entry is None:
-            request.page_slots = True  # templates emit slot markers instead of per-visitor values
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
-                return response
-            if hasattr(response, "render"):
-                response.render()
-            entry = (_split(response.content), response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-            local_pages.put(key, entry)
+            try:
+                request.page_slots = True  # templates emit slot markers instead of per-visitor values
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
+                    return response
+                if hasattr(response, "render"):
+                    response.render()
+                parts = _split(response.content)
+                entry = (parts, response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
+                cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+                local_pages.put(key, entry)
+            finally:
+                cache.delete(key + ":rendering")
         return _page_response(request, entry, etag)
 
     wrapper.__name__ = getattr(view, "__name__", "cached_page")

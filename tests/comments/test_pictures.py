@@ -92,3 +92,10 @@ def test_the_picture_library_cache_follows_uploads(editor_client, story, client)
     html = client.get(story.get_absolute_url()).content.decode()
     assert "[foto]late[/foto]" in html  # the first, posted before the upload, keeps its stored rendering
     assert 'src="/pictures/late"' in html
+
+
+def test_a_new_picture_is_in_the_form_of_an_already_cached_story_page(editor_client, story, client):
+    assert "harbour-map" not in client.get(story.get_absolute_url()).content.decode()  # now cached
+    upload(editor_client, "harbour-map", png_bytes())
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<option value="harbour-map">harbour-map</option>' in html

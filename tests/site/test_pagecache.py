@@ -1,6 +1,7 @@
 """The page cache for anonymous readers: fast on a hit, never stale after a write, and every per-visitor part right."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -247,3 +248,34 @@ def test_a_local_copy_never_outlives_this_server_clock(client, story, settings, 
     pagecache.local_pages.clear()
     client.get(story.get_absolute_url())
     assert pagecache.local_pages._entries[key][2] <= time.time() + settings.PAGE_CACHE_SECONDS
+
+
+def _after(seconds, action):
+    timer = threading.Timer(seconds, action)
+    timer.start()
+    return timer
+
+
+def test_a_page_being_rendered_elsewhere_is_waited_for_not_rendered_again(client, story, django_assert_num_queries):
+    url = story.get_absolute_url()
+    client.get(url)
+    key = pagecache._page_key(pagecache.site_version(), url)
+    entry = cache.get(key)
+    cache.delete(key)
+    pagecache.local_pages.clear()
+    cache.set(key + ":rendering", 1)  # another worker has just started rendering it
+    timer = _after(0.05, lambda: cache.set(key, entry))
+    with django_assert_num_queries(0):
+        html = client.get(url).content.decode()
+    timer.join()
+    assert "Cached story" in html
+
+
+def test_when_the_other_render_stores_nothing_the_request_renders_the_page_itself(client, story):
+    url = story.get_absolute_url()
+    cache.set(pagecache._page_key(pagecache.site_version(), url) + ":rendering", 1)
+    timer = _after(0.05, lambda: cache.delete(pagecache._page_key(pagecache.site_version(), url) + ":rendering"))
+    response = client.get(url)
+    timer.join()
+    assert response.status_code == 200 and "Cached story" in response.content.decode()
+    assert cache.get(pagecache._page_key(pagecache.site_version(), url) + ":rendering") is None  # released
