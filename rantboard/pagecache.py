@@ -102,10 +102,15 @@ def _stored_page(key: str) -> tuple | None:
     if entry is None:
         entry = cache.get(key)
         if entry is not None:
-            # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
-            parts, content_type, expires = entry
-            local_pages.put(key, (parts, content_type, min(expires, time.time() + settings.PAGE_CACHE_SECONDS)))
+            _keep_locally(key, entry)
     return entry
+
+
+def _keep_locally(key: str, entry: tuple) -> None:
+    """Keep a page fetched from the shared cache in this process's memory too."""
+    # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
+    parts, content_type, expires = entry
+    local_pages.put(key, (parts, content_type, min(expires, time.time() + settings.PAGE_CACHE_SECONDS)))
 
 
 def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
@@ -128,7 +133,7 @@ def _wait_for_page(key: str) -> tuple | None:
         time.sleep(0.005)
         found = cache.get_many([key, key + ":rendering"])
         if key in found:
-            local_pages.put(key, found[key])
+            _keep_locally(key, found[key])
             return found[key]
         if key + ":rendering" not in found:
             return None
