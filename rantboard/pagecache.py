@@ -16,6 +16,7 @@ whole page again. A bumped version changes every key, so the local copies are ne
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
 import time
@@ -156,7 +157,8 @@ def cached_page(view: Callable) -> Callable:
             return _not_modified(etag)
         key = _page_key(version, request.path)
         entry = _stored_page(key)
-        if entry is None and not cache.add(key + ":rendering", 1, timeout=settings.PAGE_RENDER_WAIT_SECONDS):
+        wait = math.ceil(settings.PAGE_RENDER_WAIT_SECONDS)  # whole seconds for the mark's life; 0: nobody waits
+        if entry is None and wait and not cache.add(key + ":rendering", 1, timeout=wait):
             # Another request, on this server or another, is rendering this very page: wait for it rather than
             # render it again (after every write, each page would otherwise be rendered by every worker at once).
             entry = _wait_for_page(key)

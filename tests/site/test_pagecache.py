@@ -279,3 +279,16 @@ def test_when_the_other_render_stores_nothing_the_request_renders_the_page_itsel
     timer.join()
     assert response.status_code == 200 and "Cached story" in response.content.decode()
     assert cache.get(pagecache._page_key(pagecache.site_version(), url) + ":rendering") is None  # released
+
+
+@pytest.mark.parametrize(("wait", "mark_life"), [(0, None), (0.5, 1), (2, 2)])
+def test_the_rendering_mark_lives_whole_seconds_or_not_at_all(client, story, settings, monkeypatch, wait, mark_life):
+    # Redis takes whole seconds (Django truncates, so 0.5 would make a mark that dies at once); 0 turns waiting off.
+    settings.PAGE_RENDER_WAIT_SECONDS = wait
+    marks = []
+    real_add = cache.add
+    monkeypatch.setattr(
+        cache, "add", lambda key, value, timeout=None: marks.append(timeout) or real_add(key, value, timeout)
+    )
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert marks == ([] if mark_life is None else [mark_life])
