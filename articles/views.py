@@ -241,7 +241,7 @@ def archive_month(request, year: int, month: int):
 
 
 @require_GET
-@cached_page
+@cached_page(story_kwarg="pk")
 def article_detail(request, pk: int, slug: str = ""):
     article = get_object_or_404(
         Article.objects.visible_to(request.user).for_story_page(),

@@ -33,7 +33,8 @@ def _moderator_name(moderator) -> str:
 
 def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = ()) -> None:
     """Set the stories' and commenters' figures from the comments that are shown. Numbers are left alone."""
-    for article_id in set(article_ids):
+    article_ids = set(article_ids)
+    for article_id in article_ids:
         shown = Comment.objects.shown().filter(article_id=article_id)
         latest = shown.order_by("-number").values("created_at", "nic").first()
         Article.objects.filter(pk=article_id).update(
@@ -51,7 +52,7 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
         Commenter.objects.filter(pk=commenter_id).update(**updates)
     keys = Commenter.objects.filter(pk__in=set(commenter_ids)).values_list("key", flat=True)
     cache.delete_many([services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
-    pagecache.bump()
+    pagecache.bump(stories=article_ids)
 
 
 @transaction.atomic
@@ -61,7 +62,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
     comment.redaction_note = note.strip()[:300]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "redaction_note", "row_html"])
-    pagecache.bump()
+    pagecache.bump(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=comment.body,
@@ -73,7 +74,7 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
     comment.redacted = False
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "row_html"])
-    pagecache.bump()
+    pagecache.bump(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.UNREDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id
     )
@@ -89,7 +90,7 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
-    pagecache.bump()
+    pagecache.bump(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=original, after=comment.body,

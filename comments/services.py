@@ -168,5 +168,5 @@ def comment_create(
             raise
         return Posted(existing, duplicate=True)
     cache.delete_many([STATS_CACHE_KEY, count_cache_key(commenter.key)])
-    pagecache.bump()
+    pagecache.bump(stories=[locked.pk])
     return Posted(comment, duplicate=False)

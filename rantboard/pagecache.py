@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +32,8 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
-VERSION_KEY = "pagecache:site-version"
+VERSION_KEY = "pagecache:site-version"  # every visible write changes it
+STRUCTURE_KEY = "pagecache:structure-version"  # every visible write but a comment's changes it
 VISITOR_COOKIES = ("csrftoken", "rb_nic")
 
 
@@ -51,22 +52,42 @@ def enabled() -> bool:
 
 
 def site_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex[:12]
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return _versions([VERSION_KEY])[VERSION_KEY]
 
 
-def bump() -> None:
-    """Something readers see has changed: every cached page, on every app server, is stale from now on.
+def _versions(keys: list[str]) -> dict[str, str]:
+    """The current versions under these keys, in one round trip; a missing one is started (the same for every
+    server that asks at once)."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
+            found[key] = cache.get(key)
+    return found
+
+
+def story_version_key(pk: int) -> str:
+    return f"pagecache:story-version:{pk}"
+
+
+def bump(*, stories: Iterable[int] | None = None) -> None:
+    """Something readers see has changed: cached pages that show it, on every app server, are stale from now on.
+
+    With `stories`, only those stories' comments changed: their story pages, and every page by its site-wide parts
+    (lists, counts, the latest-comments sidebar), but not other stories' own parts. Without, anything may have
+    changed (a story, a region, a subject, a picture): every page.
 
     Bumped at once and again when the transaction commits: a page rendered in between (from the old rows) is
     cached under a version that the second bump retires.
     """
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None))
+    keys = [VERSION_KEY]
+    keys += [STRUCTURE_KEY] if stories is None else [story_version_key(pk) for pk in set(stories)]
+
+    def renew() -> None:
+        cache.set_many({key: uuid.uuid4().hex[:12] for key in keys}, timeout=None)
+
+    renew()
+    transaction.on_commit(renew)
 
 
 def _cacheable(request) -> bool:
@@ -141,21 +162,42 @@ def _wait_for_page(key: str) -> tuple | None:
     return None
 
 
-def cached_page(view: Callable) -> Callable:
+def _page_versions(story_pk) -> tuple[str, str]:
+    """(the site version, the version a page is cached under), in one round trip.
+
+    A story page is cached under the structure version and its own story's version, so a comment on another story
+    leaves it cached; its latest-comments sidebar, which does change, is a shared slot filled per site version
+    (`shared_fragment`). Every other page is cached under the site version.
+    """
+    if story_pk is None:
+        version = site_version()
+        return version, version
+    story_key = story_version_key(story_pk)
+    found = _versions([VERSION_KEY, STRUCTURE_KEY, story_key])
+    return found[VERSION_KEY], f"{found[STRUCTURE_KEY]}.{found[story_key]}"
+
+
+def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None) -> Callable:
     """Serve a view's page from the shared cache for anonymous readers, filling per-visitor slots per request.
 
-    Most hits are answered earlier, by PageCacheMiddleware; this wrapper renders and stores the page on a miss, and
-    answers the hits the middleware leaves to it (a visitor with a session cookie who is not logged in).
+    `story_kwarg` names the URL argument holding a story's id: the page is then a story page, kept until that story
+    or the site's structure changes (see `_page_versions`). Most hits are answered earlier, by PageCacheMiddleware;
+    this wrapper renders and stores the page on a miss, and answers the hits the middleware leaves to it (a visitor
+    with a session cookie who is not logged in).
     """
+    if view is None:
+        return lambda view: cached_page(view, story_kwarg=story_kwarg)
 
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        version = getattr(request, "page_cache_version", None) or site_version()
-        etag = _etag(request, version)
+        story_pk = kwargs.get(story_kwarg) if story_kwarg else None
+        versions = getattr(request, "page_cache_versions", None) or _page_versions(story_pk)
+        request.page_site_version = versions[0]
+        etag = _etag(request, versions[0])
         if etag in request.headers.get("If-None-Match", ""):
             return _not_modified(etag)
-        key = _page_key(version, request.path)
+        key = _page_key(versions[1], request.path)
         entry = _stored_page(key)
         wait = math.ceil(settings.PAGE_RENDER_WAIT_SECONDS)  # whole seconds for the mark's life; 0: nobody waits
         if entry is None and wait and not cache.add(key + ":rendering", 1, timeout=wait):
@@ -165,6 +207,7 @@ def cached_page(view: Callable) -> Callable:
         if entry is None:
             try:
                 request.page_slots = True  # templates emit slot markers instead of per-visitor values
+                request.page_shared_slots = story_pk is not None  # ... and instead of site-wide parts
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming or getattr(response, "page_uncacheable", False):
                     return response
@@ -181,7 +224,20 @@ def cached_page(view: Callable) -> Callable:
     wrapper.__name__ = getattr(view, "__name__", "cached_page")
     wrapper.__doc__ = view.__doc__
     wrapper.page_cached = True
+    wrapper.page_story_kwarg = story_kwarg
     return wrapper
+
+
+def shared_fragment(request, name: str, render: Callable[[], str]) -> str:
+    """A part of many pages that any write may change (the latest comments): rendered once per site version for
+    all of them, kept like a page. For the slot fillers of story pages."""
+    key = f"pagecache:fragment:{name}:{request.page_site_version}"
+    entry = _stored_page(key)
+    if entry is None:
+        entry = ([render().encode()], "", time.time() + settings.PAGE_CACHE_SECONDS)
+        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        local_pages.put(key, entry)
+    return entry[0][0].decode()
 
 
 SLOT_FILLERS: dict[str, Callable] = {}
@@ -269,27 +325,32 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS holds here too: DisallowedHost answers 400, as CommonMiddleware would
-        version = None
+        site = None
         if "If-None-Match" in request.headers:
             # The tag names the path, so it can only match a page that was served with it: no need to look up
             # the URL's view first.
-            version = site_version()
-            etag = _etag(request, version)
+            site = site_version()
+            etag = _etag(request, site)
             if etag in request.headers["If-None-Match"]:
                 return _not_modified(etag)
-        if not _is_cached_page(request.path_info):
+        match = _cached_page_match(request.path_info)
+        if match is None:
             return self.get_response(request)
-        version = version or site_version()
-        entry = _stored_page(_page_key(version, request.path))
+        story_kwarg = match.func.page_story_kwarg
+        versions = _page_versions(match.kwargs.get(story_kwarg) if story_kwarg else None)
+        request.page_site_version = versions[0]
+        entry = _stored_page(_page_key(versions[1], request.path))
         if entry is None:
-            request.page_cache_version = version  # the view renders and stores the page under it
+            request.page_cache_versions = versions  # the view renders and stores the page under them
             return self.get_response(request)
         self.csrf.process_request(request)
-        return self.csrf.process_response(request, _page_response(request, entry, _etag(request, version)))
+        return self.csrf.process_response(request, _page_response(request, entry, _etag(request, versions[0])))
 
 
-def _is_cached_page(path: str) -> bool:
+def _cached_page_match(path: str):
+    """The URL's match when its view is a `cached_page`, else None."""
     try:
-        return getattr(resolve(path).func, "page_cached", False)
+        match = resolve(path)
     except Resolver404:
-        return False
+        return None
+    return match if getattr(match.func, "page_cached", False) else None

@@ -56,10 +56,14 @@ def comment_section(context, article):
     }
 
 
-@register.inclusion_tag("comments/_latest.html")
-def latest_comments(count=20):
-    # Stored lines joined (comments.rows.latest_item): the sidebar costs one query and no per-row work.
-    return {"items": mark_safe("".join(Comment.objects.latest_items(count)))}  # noqa: S308
+@register.simple_tag(takes_context=True)
+def latest_comments(context):
+    """The latest-comments sidebar; on a story page being cached, a slot filled per site version instead
+    (comments.slots.latest_sidebar), so a comment elsewhere changes the sidebar without retiring the page."""
+    request = context.get("request")
+    if getattr(request, "page_shared_slots", False):
+        return mark_safe(pagecache.slot("latest"))  # noqa: S308 (a marker from the secret)
+    return slots.latest_sidebar_html()
 
 
 @register.simple_tag

@@ -20,6 +20,11 @@ def story(make_article):
     return make_article(title="Cached story")
 
 
+def story_page_key(story):
+    """The cache key of a story's page: it lives under the structure's and the story's own versions."""
+    return pagecache._page_key(pagecache._page_versions(story.pk)[1], story.get_absolute_url())
+
+
 def form_values(html):
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     stamp = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
@@ -164,11 +169,13 @@ def test_a_tag_from_one_page_does_not_match_another(client, story, make_article)
 def test_a_hit_is_served_from_the_process_own_copy_without_fetching_the_page(client, story, monkeypatch):
     client.get(story.get_absolute_url())
     fetched = []
-    real_get = cache.get
-    monkeypatch.setattr(cache, "get", lambda key, *args: fetched.append(key) or real_get(key, *args))
+    real_get, real_get_many = cache.get, cache.get_many
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kw: fetched.append(key) or real_get(key, *args, **kw))
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: fetched.extend(keys) or real_get_many(keys, **kw))
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Cached story" in html
-    assert fetched == [pagecache.VERSION_KEY]  # only the site version: the page came from this process's memory
+    # Only the versions (site, structure, this story): the page and its sidebar came from this process's memory.
+    assert set(fetched) == {pagecache.VERSION_KEY, pagecache.STRUCTURE_KEY, pagecache.story_version_key(story.pk)}
 
 
 def test_the_process_copy_is_never_served_after_a_write_elsewhere(client, story):
@@ -239,8 +246,7 @@ def test_head_gets_the_same_answer_cached_or_not(client, story):
 
 def test_a_local_copy_never_outlives_this_server_clock(client, story, settings, monkeypatch):
     client.get(story.get_absolute_url())
-    version = pagecache.site_version()
-    key = pagecache._page_key(version, story.get_absolute_url())
+    key = story_page_key(story)
     parts, content_type, _ = cache.get(key)
     # Rendered by a server whose clock runs an hour ahead: this server still keeps its copy no longer than its own
     # PAGE_CACHE_SECONDS.
@@ -259,7 +265,7 @@ def _after(seconds, action):
 def test_a_page_being_rendered_elsewhere_is_waited_for_not_rendered_again(client, story, django_assert_num_queries):
     url = story.get_absolute_url()
     client.get(url)
-    key = pagecache._page_key(pagecache.site_version(), url)
+    key = story_page_key(story)
     entry = cache.get(key)
     cache.delete(key)
     pagecache.local_pages.clear()
@@ -273,12 +279,12 @@ def test_a_page_being_rendered_elsewhere_is_waited_for_not_rendered_again(client
 
 def test_when_the_other_render_stores_nothing_the_request_renders_the_page_itself(client, story):
     url = story.get_absolute_url()
-    cache.set(pagecache._page_key(pagecache.site_version(), url) + ":rendering", 1)
-    timer = _after(0.05, lambda: cache.delete(pagecache._page_key(pagecache.site_version(), url) + ":rendering"))
+    cache.set(story_page_key(story) + ":rendering", 1)
+    timer = _after(0.05, lambda: cache.delete(story_page_key(story) + ":rendering"))
     response = client.get(url)
     timer.join()
     assert response.status_code == 200 and "Cached story" in response.content.decode()
-    assert cache.get(pagecache._page_key(pagecache.site_version(), url) + ":rendering") is None  # released
+    assert cache.get(story_page_key(story) + ":rendering") is None  # released
 
 
 @pytest.mark.parametrize(("wait", "mark_life"), [(0, None), (0.5, 1), (2, 2)])
@@ -287,8 +293,51 @@ def test_the_rendering_mark_lives_whole_seconds_or_not_at_all(client, story, set
     settings.PAGE_RENDER_WAIT_SECONDS = wait
     marks = []
     real_add = cache.add
-    monkeypatch.setattr(
-        cache, "add", lambda key, value, timeout=None: marks.append(timeout) or real_add(key, value, timeout)
-    )
+
+    def add(key, value, timeout=None):
+        if key.endswith(":rendering"):
+            marks.append(timeout)
+        return real_add(key, value, timeout)
+
+    monkeypatch.setattr(cache, "add", add)
     assert client.get(story.get_absolute_url()).status_code == 200
     assert marks == ([] if mark_life is None else [mark_life])
+
+
+def test_a_comment_on_another_story_keeps_this_story_cached_but_its_sidebar_fresh(
+    client, story, make_article, django_assert_max_num_queries
+):
+    other = make_article(title="The other story")
+    client.get(story.get_absolute_url())
+    comment_create(article=other, nic="Elsewhere", body="Words under the other story.", owner_token="e")
+    # Only the shared sidebar is rendered again (its one query); the story, its thread and its form stay cached.
+    with django_assert_max_num_queries(1):
+        html = client.get(story.get_absolute_url()).content.decode()
+    assert "Cached story" in html
+    assert "Elsewhere" in html and "The other story" in html  # the new comment's line in the sidebar
+
+
+def test_a_comment_on_this_story_renders_its_page_again(client, story, make_article):
+    client.get(story.get_absolute_url())
+    comment_create(article=story, nic="Here", body="Words under this very story.", owner_token="h")
+    assert "Words under this very story." in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_change_to_any_story_renders_every_story_page_again(client, story, make_article):
+    other = make_article(title="Old title")
+    comment_create(article=other, nic="Elsewhere", body="A line in the sidebar.", owner_token="e")
+    client.get(story.get_absolute_url())
+    other.title = "New title"
+    other.save()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "New title" in html and "Old title" not in html  # the sidebar line names the story by its new title
+
+
+def test_a_redaction_shows_at_once_on_the_story_page(client, story, editor):
+    from comments.moderation import comment_redact
+
+    posted = comment_create(article=story, nic="Loud", body="Something to redact.", owner_token="l")
+    client.get(story.get_absolute_url())
+    comment_redact(comment=posted.comment, moderator=editor, note="Personal attack removed.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Something to redact." not in html and "Personal attack removed." in html
