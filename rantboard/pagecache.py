@@ -1,16 +1,19 @@
 """Whole-page caching for anonymous readers, correct across app servers, with per-visitor slots and ETags.
 
-One site-wide version number lives in the shared cache (Redis when REDIS_URL is set). Every write that readers can
-see (a comment, a moderation action, a story, region or subject change) bumps it, so every app server's next
-request renders afresh. Cached pages hold *slots* where per-visitor values go (the CSRF token, the form's one-time
-token and time stamp, the remembered nic, the greeting); a hit fills them in with string replacement, no template
-and no database. An ETag made of the version, the path and the visitor's own cookies answers repeat visits with 304
-before anything is rendered. Entries also expire after PAGE_CACHE_SECONDS, which bounds how late a scheduled story
-appears or an automatic closing shows.
+Versions live in the shared cache (Redis when REDIS_URL is set), and every write that readers can see bumps them, so
+every app server's next request renders afresh: the site version changes with every visible write; a story's own
+version with its comments; the structure version with everything else (stories, regions, subjects, pictures).
+Story pages are cached under the structure and story versions, every other page under the site version, so a
+comment does not send other stories' pages back to be rendered: the one part of them it changes, the
+latest-comments sidebar, is a shared slot rendered once per site version. Cached pages hold *slots* where
+per-visitor values go (the CSRF token, the form's one-time token and time stamp, the remembered nic, the greeting);
+a hit fills them in with string replacement, no template and no database. An ETag made of the site version, the
+path and the visitor's own cookies answers repeat visits with 304 before anything is rendered. Entries also expire
+after PAGE_CACHE_SECONDS, which bounds how late a scheduled story appears or an automatic closing shows.
 
 Each app server process also keeps the last few pages it served in its own memory, under the same key (which names
-the site version): a hit then costs one small read of the version from the shared cache instead of fetching the
-whole page again. A bumped version changes every key, so the local copies are never served stale.
+the versions): a hit then costs one small read of the versions from the shared cache instead of fetching the whole
+page again. A bumped version changes the keys, so the local copies are never served stale.
 """
 
 from __future__ import annotations
@@ -61,8 +64,9 @@ def _versions(keys: list[str]) -> dict[str, str]:
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
-            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
-            found[key] = cache.get(key)
+            started = uuid.uuid4().hex[:12]
+            cache.add(key, started, timeout=None)
+            found[key] = cache.get(key, started)  # never None, even if the cache dropped it at once
     return found
 
 
@@ -80,11 +84,14 @@ def bump(*, stories: Iterable[int] | None = None) -> None:
     Bumped at once and again when the transaction commits: a page rendered in between (from the old rows) is
     cached under a version that the second bump retires.
     """
-    keys = [VERSION_KEY]
-    keys += [STRUCTURE_KEY] if stories is None else [story_version_key(pk) for pk in set(stories)]
+    keys = [STRUCTURE_KEY] if stories is None else [story_version_key(pk) for pk in set(stories)]
 
     def renew() -> None:
+        # The site version last: a reader between the two writes gets the new page under the old ETag (and
+        # revalidates), never the old page under the new one. Redis writes a set_many at once; the file cache
+        # does not.
         cache.set_many({key: uuid.uuid4().hex[:12] for key in keys}, timeout=None)
+        cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
 
     renew()
     transaction.on_commit(renew)

@@ -6,9 +6,12 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from articles.models import Article
+from comments.models import Comment
 from comments.services import comment_create
 from rantboard import pagecache
 
@@ -341,3 +344,27 @@ def test_a_redaction_shows_at_once_on_the_story_page(client, story, editor):
     comment_redact(comment=posted.comment, moderator=editor, note="Personal attack removed.")
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Something to redact." not in html and "Personal attack removed." in html
+
+
+def test_a_story_deleted_from_the_admin_list_leaves_the_cached_pages(client, story, make_article, admin_client):
+    doomed = make_article(title="A story filed by mistake")
+    assert "A story filed by mistake" in client.get(reverse("articles:latest")).content.decode()
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert not Article.objects.filter(pk=doomed.pk).exists()
+    assert "A story filed by mistake" not in client.get(reverse("articles:latest")).content.decode()
+
+
+def test_rerendering_comments_retires_the_cached_story_page(client, story):
+    comment_create(article=story, nic="Fred", body="Old rendering.", owner_token="f")
+    assert "Old rendering." in client.get(story.get_absolute_url()).content.decode()  # now cached
+    Comment.objects.update(body="New rendering.", renderer_version=0)  # as if the renderer had changed
+    call_command("rerender_comments", verbosity=0)
+    assert "New rendering." in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_version_the_cache_drops_at_once_is_never_none(monkeypatch):
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: True)  # a cache that keeps nothing
+    assert pagecache.site_version() is not None

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from articles import rendering
 from articles.models import Article, editor_note_authors
+from rantboard import pagecache
 
 
 class Command(BaseCommand):
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             if len(batch) >= batch_size:
                 done += self._flush(batch)
         done += self._flush(batch)
+        if done:
+            pagecache.bump()  # bulk_update sends no signal: retire the cached pages that show the old HTML
         if verbosity >= 1:
             self.stdout.write(f"Re-rendered {done} stories (renderer version {rendering.RENDERER_VERSION}).")
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from comments import bbcode, services
 from comments.models import Comment
 from comments.rows import comment_row, latest_item
+from rantboard import pagecache
 
 
 class Command(BaseCommand):
@@ -37,5 +38,7 @@ class Command(BaseCommand):
         if batch:
             Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html", "latest_html"])
             done += len(batch)
+        if done:
+            pagecache.bump()  # bulk_update sends no signal: retire the cached pages that show the old HTML
         if verbosity >= 1:
             self.stdout.write(f"Re-rendered {done} comments.")
