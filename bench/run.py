@@ -193,8 +193,8 @@ MIXED_RATES = (1, 5)  # comments a second landing while readers read (the mixed 
 
 def measure_mixed(base: str, manifest: dict, seconds: int, connections: int, env: dict) -> dict:
     """Readers going round the front page and twenty stories (cached), first with no writes, then while comments
-    land on those stories at a steady rate. Every comment bumps the site version, so each one sends every page
-    back to be rendered once: this is what a busy board's readers see."""
+    land on those stories at a steady rate: what a busy board's readers see, since every comment retires the pages
+    that show it."""
     paths = ",".join(manifest["mixed_paths"])
     ids = ",".join(str(i) for i in manifest["post_story_ids"])
     results = {"none": wrk(base + "/", seconds, connections, paths=paths)}
@@ -378,7 +378,8 @@ def to_markdown(report: dict) -> str:
             mixed, trivial_c = entry["mixed"], entry["cached"]["trivial"]["rps"]
             lines += [
                 "Readers going round the front page and the 20 stories being commented on (cached), while comments "
-                "land on those stories at a steady rate; each comment sends every page back to be rendered once:",
+                "land on those stories at a steady rate; each comment retires its own story's page, the front page "
+                "and the sidebar that every story page shares:",
                 "",
                 "| comments landing | readers req/s | ratio | p50 ms | p95 ms | p99 ms | errors | comments posted/s |",
                 "|---|---|---|---|---|---|---|---|",
