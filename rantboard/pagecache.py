@@ -135,6 +135,14 @@ def _stored_page(key: str) -> tuple | None:
     return entry
 
 
+def _store(key: str, parts: list, content_type: str) -> tuple:
+    """Keep a freshly rendered page (or shared fragment) in the shared cache and in this process's memory."""
+    entry = (parts, content_type, time.time() + settings.PAGE_CACHE_SECONDS)
+    cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    local_pages.put(key, entry)
+    return entry
+
+
 def _keep_locally(key: str, entry: tuple) -> None:
     """Keep a page fetched from the shared cache in this process's memory too."""
     # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
@@ -221,9 +229,7 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
                 if hasattr(response, "render"):
                     response.render()
                 parts = _split(response.content)
-                entry = (parts, response["Content-Type"], time.time() + settings.PAGE_CACHE_SECONDS)
-                cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-                local_pages.put(key, entry)
+                entry = _store(key, parts, response["Content-Type"])
             finally:
                 cache.delete(key + ":rendering")
         return _page_response(request, entry, etag)
@@ -238,13 +244,11 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
 def shared_fragment(request, name: str, render: Callable[[], str]) -> str:
     """A part of many pages that any write may change (the latest comments): rendered once per site version for
     all of them, kept like a page. For the slot fillers of story pages."""
-    key = f"pagecache:fragment:{name}:{request.page_site_version}"
+    key = f"pagecache:fragment2:{name}:{request.page_site_version}"
     entry = _stored_page(key)
     if entry is None:
-        entry = ([render().encode()], "", time.time() + settings.PAGE_CACHE_SECONDS)
-        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        local_pages.put(key, entry)
-    return entry[0][0].decode()
+        entry = _store(key, [render()], "")
+    return entry[0][0]  # kept as text: the slot filling encodes it once, with the other slots
 
 
 SLOT_FILLERS: dict[str, Callable] = {}
