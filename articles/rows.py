@@ -53,8 +53,10 @@ def index_item(article: Article) -> str:
     )
 
 
-def story_meta(article: Article) -> str:
-    subjects = article.subjects.all()
+def story_meta(article: Article, subjects=None) -> str:
+    """Posted by, when, and what it is filed under (`subjects`, when the caller read them itself)."""
+    if subjects is None:
+        subjects = article.subjects.all()
     filed = ""
     if subjects:
         links = ", ".join(f'<a href="{escape(s.get_absolute_url())}">{escape(s.name)}</a>' for s in subjects)
@@ -84,4 +86,53 @@ def story_block(article: Article) -> str:
         f"  {story_meta(article)}"
         f'  <p class="story-links"><a href="{url}">Permalink</a> · {_comments_link(article)}</p>\n'
         f"</article>\n"
+    )
+
+
+def region_nav(regions, current) -> str:
+    """The site navigation's region links; the region being shown, if any, marked as the current page."""
+    current_pk = getattr(current, "pk", None)
+    marked = ' aria-current="page"'
+    return "".join(
+        f'<li><a href="{escape(region.url)}"{marked if region.pk == current_pk else ""}>{escape(region.name)}</a></li>'
+        for region in regions
+    )
+
+
+def story_page_block(article: Article, subjects) -> str:
+    """The story as its own page shows it: its region, the whole story, who posted it and what it is filed under;
+    a banner over drafts and scheduled stories, which only editors can open."""
+    banner = ""
+    if not article.is_published:
+        if article.is_scheduled:
+            state = f"Scheduled for {timezone.localtime(article.published_at):%Y-%m-%d %H:%M}"
+        else:
+            state = "Draft"
+        banner = f'<p class="preview-banner" role="status">{state}: only editors can see this page.</p>\n'
+    source = escape(article.source_url)
+    lead = f'  <p class="lead-note">{article.lead_note_html}</p>\n' if article.lead_note_html else ""
+    region = article.region
+    return (
+        f"{banner}"
+        f'<p class="story-region"><a href="{escape(region.get_absolute_url())}">{escape(region.name)}</a></p>\n'
+        f'<article class="story story-full" id="story-{article.pk}" aria-labelledby="story-title">\n'
+        f'  <h1 class="story-title" id="story-title">\n'
+        f'    <a href="{source}" rel="noopener" class="source-link">{escape(article.title)}</a>\n'
+        f'    <a class="source-tag" href="{source}" rel="noopener">[{escape(article.source_name)}]</a>\n'
+        f"  </h1>\n"
+        f"{lead}"
+        f'  <div class="article-body">{article.body_html}</div>\n'
+        f"  {story_meta(article, subjects)}"
+        f"</article>\n"
+    )
+
+
+def story_page_head(article: Article, *, canonical: str, comments_feed: str) -> str:
+    """What the story page adds to <head>: its comments feed, its one canonical address, and for previews a
+    request to search engines to stay away."""
+    title = escape(article.title)
+    robots = "" if article.is_published else '\n  <meta name="robots" content="noindex">'
+    return (
+        f'<link rel="alternate" type="application/rss+xml" title="Comments on {title}" href="{comments_feed}">\n'
+        f'  <link rel="canonical" href="{escape(canonical)}">{robots}'
     )

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from rantboard.pagecache import cached_page, site_version
+from rantboard.splice import splice
 
 from . import rows
 from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
+from .reads import story_for_page
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
@@ -243,14 +245,15 @@ def archive_month(request, year: int, month: int):
 @require_GET
 @cached_page(story_kwarg="pk")
 def article_detail(request, pk: int, slug: str = ""):
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user).for_story_page(),
-        pk=pk,
-    )
+    found = story_for_page(pk, drafts=request.user.is_staff)
+    if found is None:
+        raise Http404("No such story.")
+    article, subjects = found
     if slug != article.slug:
         # Old or missing slugs lead to the story's one canonical address.
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article, "current_region": article.region})
+    context = {"article": article, "subjects": subjects, "current_region": article.region}
+    return splice(request, render(request, "articles/article_detail.html", context))
 
 
 @require_GET

@@ -1,12 +1,13 @@
 """Per-visitor values of cached pages (rantboard.pagecache): filled in for each request, never cached."""
 
+import functools
 import hashlib
 import secrets
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -53,10 +54,24 @@ register_slot("nic")(lambda request: escape(remembered_nic(request)))
 register_slot("greeting")(greeting_html)
 
 
+@functools.cache
+def _latest_feeds() -> str:
+    return (
+        f'<p class="feeds"><a href="{reverse("comments:feed_latest_rss")}">Comments RSS</a> · '
+        f'<a href="{reverse("comments:feed_latest_atom")}">Atom</a></p>'
+    )
+
+
 def latest_sidebar_html() -> str:
-    # Stored lines joined (comments.rows.latest_item): the sidebar costs one query and no per-row work.
-    items = mark_safe("".join(Comment.objects.latest_items(20)))  # noqa: S308 (escaped in comments.rows)
-    return render_to_string("comments/_latest.html", {"items": items})
+    """The latest-comments box: stored lines joined (comments.rows.latest_item), one query and no per-row work."""
+    items = "".join(Comment.objects.latest_items(20))
+    listing = f"<ol>\n{items}</ol>\n  {_latest_feeds()}" if items else "<p>No comments yet.</p>"
+    return mark_safe(  # noqa: S308 (the lines are escaped in comments.rows)
+        f'<section class="latest-comments" aria-labelledby="latest-comments-heading">\n'
+        f'  <h2 id="latest-comments-heading">Latest comments</h2>\n'
+        f"  {listing}\n"
+        f"</section>\n"
+    )
 
 
 # The sidebar of a cached story page: the same for every page of one site version, rendered once for all of them.

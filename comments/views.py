@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
+from articles.reads import story_for_page
 from rantboard.client_ip import client_ip
+from rantboard.splice import splice
 
 from . import defences, moderation, services
 from .forms import CommentForm
@@ -30,13 +32,12 @@ def owner_token(request) -> str:
 
 
 def _story_page(request, article: Article, *, form: CommentForm, status: int = 200, **extra) -> HttpResponse:
-    article = _story(article.pk)  # posting read only the columns it needs; the page shows the rest
-    context = {"article": article, "current_region": article.region, "comment_form": form, **extra}
-    return render(request, "articles/article_detail.html", context, status=status)
-
-
-def _story(pk: int) -> Article:
-    return get_object_or_404(Article.objects.published().for_story_page(), pk=pk)
+    found = story_for_page(article.pk)  # posting read only the columns it needs; the page shows the rest
+    if found is None:
+        raise Http404("No such story.")
+    article, subjects = found
+    context = {"article": article, "subjects": subjects, "current_region": article.region, "comment_form": form}
+    return splice(request, render(request, "articles/article_detail.html", {**context, **extra}, status=status))
 
 
 @require_POST

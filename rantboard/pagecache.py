@@ -31,9 +31,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+
+from .csrf import get_token
 
 VERSION_KEY = "pagecache:site-version"  # every visible write changes it
 STRUCTURE_KEY = "pagecache:structure-version"  # every visible write but a comment's changes it

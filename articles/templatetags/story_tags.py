@@ -1,6 +1,7 @@
 """Story pieces for templates, built by articles.rows."""
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .. import rows
@@ -8,7 +9,29 @@ from .. import rows
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def region_nav(context):
+    """The region links of the masthead (nav_regions, from the context processor), the current one marked."""
+    regions = context.get("nav_regions", ())
+    if callable(regions):
+        regions = regions()  # the context processor leaves it lazy: pages without the masthead never read it
+    return mark_safe(rows.region_nav(regions, context.get("current_region")))  # noqa: S308 (escaped in rows)
+
+
 @register.simple_tag
-def story_meta(article):
+def story_meta(article, subjects=None):
     """Posted by, date and time, and the subjects it is filed under."""
-    return mark_safe(rows.story_meta(article))  # noqa: S308 (escaped in rows)
+    return mark_safe(rows.story_meta(article, subjects))  # noqa: S308 (escaped in rows)
+
+
+@register.simple_tag
+def story_page_block(article, subjects):
+    return mark_safe(rows.story_page_block(article, subjects))  # noqa: S308 (escaped in rows)
+
+
+@register.simple_tag(takes_context=True)
+def story_page_head(context, article):
+    request = context["request"]
+    canonical = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
+    feed = reverse("comments:feed_story_rss", args=[article.pk])
+    return mark_safe(rows.story_page_head(article, canonical=canonical, comments_feed=feed))  # noqa: S308

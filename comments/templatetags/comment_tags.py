@@ -5,13 +5,13 @@ import datetime as dt
 from django import template
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from rantboard import pagecache
+from rantboard import pagecache, splice
+from rantboard.csrf import get_token
 
-from .. import defences, services, slots
+from .. import defences, section, services, slots
 from ..forms import CommentForm
 from ..models import Comment
 from ..rows import comment_row
@@ -19,41 +19,40 @@ from ..rows import comment_row
 register = template.Library()
 
 
-@register.inclusion_tag("comments/_section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def comment_section(context, article):
-    """The numbered comments of a story, and the form (or the closed notice) under them.
+    """The numbered comments of a story, and the form (or the closed notice) under them (comments.section).
 
     On a page being cached (rantboard.pagecache), the per-visitor values are slots filled in per request.
     """
     request = context["request"]
     form = context.get("comment_form")
     if getattr(request, "page_slots", False):
-        visitor = {
-            "csrf_value": pagecache.slot("csrf"),
-            "stamp": pagecache.slot("stamp"),
-            "greeting": mark_safe(pagecache.slot("greeting")),  # noqa: S308 (filled with escaped HTML)
-        }
         form = CommentForm(initial={"nic": pagecache.slot("nic"), "token": pagecache.slot("form_token")})
-    else:
         visitor = {
-            "csrf_value": get_token(request),
-            "stamp": defences.form_stamp(),
-            "greeting": mark_safe(slots.greeting_html(request)),  # noqa: S308 (escaped in greeting_html)
+            "csrf": pagecache.slot("csrf"),
+            "stamp": pagecache.slot("stamp"),
+            "greeting": pagecache.slot("greeting"),
         }
+    else:
         form = form or CommentForm(initial={"nic": slots.remembered_nic(request)}, user=request.user)
-    return {
-        "request": request,
-        "article": article,
-        # Stored rows joined: no per-comment work on the read path (comments.rows).
-        "comment_rows": mark_safe("".join(Comment.objects.rows_for(article))),  # noqa: S308
-        "form": form,
-        "comments_open": article.comments_open(),
-        "comment_error": context.get("comment_error"),
-        "comment_preview": context.get("comment_preview"),
-        "nic_note": context.get("nic_note"),
-        "pictures": sorted(services.picture_library()),
-        **visitor,
-    }
+        visitor = {"csrf": get_token(request), "stamp": defences.form_stamp(), "greeting": slots.greeting_html(request)}
+    built = section.comment_section(
+        section.Section(
+            article=article,
+            # Stored rows joined, as bytes spliced into the response (rantboard.splice): no per-comment work and
+            # no copies of the thread on the read path.
+            rows=splice.defer(request, Comment.objects.thread_html(article)),
+            form=form,
+            comments_open=article.comments_open(),
+            pictures=sorted(services.picture_library()),
+            comment_error=context.get("comment_error"),
+            comment_preview=context.get("comment_preview"),
+            nic_note=context.get("nic_note"),
+            **visitor,
+        )
+    )
+    return mark_safe(built)  # noqa: S308 (escaped in comments.section)
 
 
 @register.simple_tag(takes_context=True)
