@@ -30,6 +30,7 @@ def _path(name: str, **kwargs) -> str:
 
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
+PICTURE_NAMES_CACHE_KEY = "articles:picture-names:v1"
 STORY_STATS_CACHE_KEY = "articles:story-stats:v1"
 
 
@@ -71,6 +72,23 @@ class RegionQuerySet(models.QuerySet):
             regions = [NavRegion(r.pk, r.name, r.get_absolute_url()) for r in self.order_by("position", "name")]
             cache.set(NAV_CACHE_KEY, regions, 60 * 60)
         return regions
+
+
+def page_lists(request) -> tuple[list[NavRegion], list[str]]:
+    """The masthead's regions and the names in the picture library (the comment form lists them): read together,
+    in one round trip to the cache, and kept for the rest of the request."""
+    lists = request.__dict__.get("_page_lists")
+    if lists is None:
+        found = cache.get_many([NAV_CACHE_KEY, PICTURE_NAMES_CACHE_KEY])
+        nav = found.get(NAV_CACHE_KEY)
+        if nav is None:
+            nav = Region.objects.nav()
+        names = found.get(PICTURE_NAMES_CACHE_KEY)
+        if names is None:
+            names = list(Picture.objects.order_by("name").values_list("name", flat=True))
+            cache.set(PICTURE_NAMES_CACHE_KEY, names, 60 * 60)
+        lists = request._page_lists = (nav, names)
+    return lists
 
 
 class Region(DerivedCachesMixin, models.Model):
@@ -317,7 +335,7 @@ picture_name = RegexValidator(
 class Picture(DerivedCachesMixin, models.Model):
     """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
 
-    derived_cache_keys = (PICTURES_CACHE_KEY,)
+    derived_cache_keys = (PICTURES_CACHE_KEY, PICTURE_NAMES_CACHE_KEY)
     shown_on_pages = True  # the comment form lists the library (the Foto picker and the tag help)
 
     name = models.CharField(max_length=40, unique=True, validators=[picture_name])

@@ -89,16 +89,6 @@ def story_block(article: Article) -> str:
     )
 
 
-def region_nav(regions, current) -> str:
-    """The site navigation's region links; the region being shown, if any, marked as the current page."""
-    current_pk = getattr(current, "pk", None)
-    marked = ' aria-current="page"'
-    return "".join(
-        f'<li><a href="{escape(region.url)}"{marked if region.pk == current_pk else ""}>{escape(region.name)}</a></li>'
-        for region in regions
-    )
-
-
 def story_page_block(article: Article, subjects) -> str:
     """The story as its own page shows it: its region, the whole story, who posted it and what it is filed under;
     a banner over drafts and scheduled stories, which only editors can open."""

@@ -34,13 +34,14 @@ class Refusal:
 
 
 def form_stamp() -> str:
-    return signing.dumps(time.time(), salt=STAMP_SALT, compress=True)
+    # A plain signed value (no JSON, no compression, no second time stamp): it is made for every page shown.
+    return signing.Signer(salt=STAMP_SALT).sign(repr(time.time()))
 
 
 def check_stamp(stamp: str, *, now: float | None = None) -> Refusal | None:
     now = time.time() if now is None else now
     try:
-        shown_at = float(signing.loads(stamp or "", salt=STAMP_SALT))
+        shown_at = float(signing.Signer(salt=STAMP_SALT).unsign(stamp or ""))
     except (signing.BadSignature, TypeError, ValueError):
         return Refusal("The form could not be checked. Reload the page and post again; your text is kept below.")
     age = now - shown_at

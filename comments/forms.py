@@ -13,6 +13,11 @@ MAX_COMMENT_CHARS = 10_000
 MAX_EMAIL_CHARS = 254
 
 
+def new_form_token() -> str:
+    """The one-time token of a form shown: a double click or a reload of the same form posts once."""
+    return secrets.token_urlsafe(24)
+
+
 class CommentForm(forms.Form):
     nic = forms.CharField(
         label="Your Name",
@@ -50,7 +55,7 @@ class CommentForm(forms.Form):
         self.user = user
         self.body_html = ""  # the body rendered once by clean_body: its links counted, then stored as posted
         if not self.is_bound:
-            self.initial.setdefault("token", secrets.token_urlsafe(24))
+            self.initial.setdefault("token", new_form_token())
 
     def clean_nic(self) -> str:
         nic = clean_nic(self.cleaned_data["nic"])

@@ -9,7 +9,7 @@ escaped here, except the renderer's own output (the rows, the preview) and the m
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.templatetags.static import static
 from django.urls import reverse
@@ -40,7 +40,8 @@ class Section:
 
     article: object
     rows: str  # the stored rows, joined
-    form: object
+    values: dict[str, str]  # what the form's fields hold: as typed, or to start with
+    posted: bool  # whether the values came from a post (so are the visitor's own text)
     comments_open: bool
     pictures: list[str]
     csrf: str
@@ -49,6 +50,14 @@ class Section:
     comment_error: str | None = None
     comment_preview: str | None = None  # the renderer's output
     nic_note: str | None = None
+    errors: dict = field(default_factory=dict)  # a refused form's errors, by field name
+    non_field_errors: str = ""  # ... and the HTML of those about the whole form
+
+
+def form_values(form) -> dict[str, str]:
+    """What a form's fields hold, as the section shows them."""
+    values = {name: form[name].value() for name in ("nic", "email", "website", "body", "token")}
+    return {name: "" if value is None else str(value) for name, value in values.items()}
 
 
 @functools.cache
@@ -69,14 +78,9 @@ def _story_urls(pk: int) -> tuple[str, str, str]:
     )
 
 
-def _value(form, name: str) -> str:
-    value = form[name].value()
-    return "" if value is None else escape(value)
-
-
-def _invalid(form, name: str) -> tuple[str, str]:
+def _invalid(section: Section, name: str) -> tuple[str, str]:
     """The field's aria attributes and its error paragraph, when it has errors."""
-    errors = form.errors.get(name) if form.is_bound else None
+    errors = section.errors.get(name)
     if not errors:
         return "", ""
     attrs = f' aria-invalid="true" aria-describedby="{name}-error"'
@@ -100,12 +104,12 @@ def comment_section(section: Section) -> str:
 
 def _closing_part(section: Section) -> str:
     """The form, or why there is none."""
-    article, form = section.article, section.form
+    article = section.article
     if not article.is_published:
         return '  <p class="comments-closed">Comments open when the story is published.</p>\n'
     if not section.comments_open:
         closed = '  <p class="comments-closed" role="alert">Sorry. Comments have been closed on this article.</p>\n'
-        typed = form.data.get("body") if form.is_bound else None
+        typed = section.values.get("body") if section.posted else None
         if typed:
             closed += (
                 f'  <div class="refused-text">\n'
@@ -134,7 +138,8 @@ def _closing_part(section: Section) -> str:
 
 
 def _form(section: Section) -> str:
-    form, urls = section.form, _fixed_urls()
+    urls = _fixed_urls()
+    values = {name: escape(value) for name, value in section.values.items()}
     post_url = _story_urls(section.article.pk)[0]
     notes = ""
     if section.comment_error:
@@ -143,12 +148,12 @@ def _form(section: Section) -> str:
         notes += f'    <p class="form-error" role="status">{escape(section.nic_note)}</p>\n'
     if section.greeting:
         notes += f"    {section.greeting}\n"
-    if form.is_bound and form.non_field_errors():
-        notes += f'    <div class="form-error" role="alert">{form.non_field_errors()}</div>\n'
-    nic_attrs, nic_error = _invalid(form, "nic")
-    email_attrs, email_error = _invalid(form, "email")
-    website_attrs, website_error = _invalid(form, "website")
-    body_attrs, body_error = _invalid(form, "body")
+    if section.non_field_errors:
+        notes += f'    <div class="form-error" role="alert">{section.non_field_errors}</div>\n'
+    nic_attrs, nic_error = _invalid(section, "nic")
+    email_attrs, email_error = _invalid(section, "email")
+    website_attrs, website_error = _invalid(section, "website")
+    body_attrs, body_error = _invalid(section, "body")
     buttons = "".join(
         f'        <button type="button" data-tag="{tag}" title="{title}" aria-label="{label}">{face}</button>\n'
         for tag, title, label, face in TOOLBAR_BUTTONS
@@ -164,7 +169,7 @@ def _form(section: Section) -> str:
         f'    <input type="hidden" name="csrfmiddlewaretoken" value="{escape(section.csrf)}">\n'
         f"    <h3>Add a comment</h3>\n"
         f"{notes}"
-        f'    <input type="hidden" name="token" value="{_value(form, "token")}">\n'
+        f'    <input type="hidden" name="token" value="{values["token"]}">\n'
         f'    <input type="hidden" name="stamp" value="{escape(section.stamp)}">\n'
         f'    <div class="hp" aria-hidden="true">\n'
         f'      <label for="id_homepage">Leave this empty</label>\n'
@@ -172,7 +177,7 @@ def _form(section: Section) -> str:
         f"    </div>\n"
         f'    <div class="field field-nic">\n'
         f'      <label for="id_nic">Your Name</label>\n'
-        f'      <input type="text" name="nic" id="id_nic" value="{_value(form, "nic")}" maxlength="40" size="30"'
+        f'      <input type="text" name="nic" id="id_nic" value="{values["nic"]}" maxlength="40" size="30"'
         f' autocomplete="nickname" required{nic_attrs}>\n'
         f'      <button type="submit" name="original_nic" value="1" class="nic-button" data-action="original-nic">'
         f"My Original Nic</button>\n"
@@ -182,14 +187,14 @@ def _form(section: Section) -> str:
         f"    </div>\n"
         f'    <div class="field">\n'
         f'      <label for="id_email">Your e-mail (optional)</label>\n'
-        f'      <input type="email" name="email" id="id_email" value="{_value(form, "email")}" maxlength="254"'
+        f'      <input type="email" name="email" id="id_email" value="{values["email"]}" maxlength="254"'
         f' size="30" autocomplete="email"{email_attrs}> <span class="help">Never shown to anyone but the editors.'
         f"</span>\n"
         f"      {email_error}\n"
         f"    </div>\n"
         f'    <div class="field">\n'
         f'      <label for="id_website">Website (optional)</label>\n'
-        f'      <input type="url" name="website" id="id_website" value="{_value(form, "website")}" maxlength="500"'
+        f'      <input type="url" name="website" id="id_website" value="{values["website"]}" maxlength="500"'
         f' size="30" autocomplete="url" placeholder="https://"{website_attrs}>\n'
         f"      {website_error}\n"
         f"    </div>\n"
@@ -205,7 +210,7 @@ def _form(section: Section) -> str:
         f'        <button type="button" data-action="cancel-foto">Cancel</button>\n'
         f"      </div>\n"
         f'      <textarea name="body" id="id_body" rows="10" cols="70" class="comment-body" required{body_attrs}>\n'
-        f"{_value(form, 'body')}</textarea>\n"
+        f"{values['body']}</textarea>\n"
         f"      {body_error}\n"
         f'      <details class="markup-help">\n'
         f"        <summary>Formatting tags</summary>\n"

@@ -2,7 +2,6 @@
 
 import functools
 import hashlib
-import secrets
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils.safestring import mark_safe
 from rantboard.pagecache import register_slot, shared_fragment
 
 from . import defences
+from .forms import new_form_token
 from .models import Comment, Commenter
 from .nics import nic_key
 
@@ -48,7 +48,7 @@ def greeting_html(request) -> str:
     return f'<p class="greeting">You have commented {count} {times} on {escape(settings.SITE_NAME)}.</p>'
 
 
-register_slot("form_token")(lambda request: secrets.token_urlsafe(24))
+register_slot("form_token")(lambda request: new_form_token())
 register_slot("stamp")(lambda request: defences.form_stamp())
 register_slot("nic")(lambda request: escape(remembered_nic(request)))
 register_slot("greeting")(greeting_html)

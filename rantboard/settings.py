@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rantboard.context_processors.site",
             ],
+            "libraries": {"frame": "rantboard.frame_tags"},
         },
     },
 ]

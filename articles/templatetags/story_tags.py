@@ -9,15 +9,6 @@ from .. import rows
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def region_nav(context):
-    """The region links of the masthead (nav_regions, from the context processor), the current one marked."""
-    regions = context.get("nav_regions", ())
-    if callable(regions):
-        regions = regions()  # the context processor leaves it lazy: pages without the masthead never read it
-    return mark_safe(rows.region_nav(regions, context.get("current_region")))  # noqa: S308 (escaped in rows)
-
-
 @register.simple_tag
 def story_meta(article, subjects=None):
     """Posted by, date and time, and the subjects it is filed under."""

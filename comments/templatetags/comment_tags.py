@@ -8,11 +8,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from articles.models import page_lists
 from rantboard import pagecache, splice
 from rantboard.csrf import get_token
 
 from .. import defences, section, services, slots
-from ..forms import CommentForm
+from ..forms import new_form_token
 from ..models import Comment
 from ..rows import comment_row
 
@@ -27,15 +28,22 @@ def comment_section(context, article):
     """
     request = context["request"]
     form = context.get("comment_form")
+    fresh = {"email": "", "website": "", "body": ""}
+    refusal = {}
     if getattr(request, "page_slots", False):
-        form = CommentForm(initial={"nic": pagecache.slot("nic"), "token": pagecache.slot("form_token")})
+        values = {**fresh, "nic": pagecache.slot("nic"), "token": pagecache.slot("form_token")}
         visitor = {
             "csrf": pagecache.slot("csrf"),
             "stamp": pagecache.slot("stamp"),
             "greeting": pagecache.slot("greeting"),
         }
     else:
-        form = form or CommentForm(initial={"nic": slots.remembered_nic(request)}, user=request.user)
+        if form is None:
+            values = {**fresh, "nic": slots.remembered_nic(request), "token": new_form_token()}
+        else:
+            values = section.form_values(form)
+            if form.is_bound:
+                refusal = {"errors": form.errors, "non_field_errors": str(form.non_field_errors())}
         visitor = {"csrf": get_token(request), "stamp": defences.form_stamp(), "greeting": slots.greeting_html(request)}
     built = section.comment_section(
         section.Section(
@@ -43,13 +51,15 @@ def comment_section(context, article):
             # Stored rows joined, as bytes spliced into the response (rantboard.splice): no per-comment work and
             # no copies of the thread on the read path.
             rows=splice.defer(request, Comment.objects.thread_html(article)),
-            form=form,
+            values=values,
+            posted=form is not None and form.is_bound,
             comments_open=article.comments_open(),
-            pictures=sorted(services.picture_library()),
+            pictures=page_lists(request)[1],
             comment_error=context.get("comment_error"),
             comment_preview=context.get("comment_preview"),
             nic_note=context.get("nic_note"),
             **visitor,
+            **refusal,
         )
     )
     return mark_safe(built)  # noqa: S308 (escaped in comments.section)
