@@ -15,6 +15,8 @@ import json
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from rantboard import prepared
+
 from .models import Article, Region, Subject
 
 ARTICLE_FIELDS = frozenset({
@@ -89,7 +91,7 @@ def story_for_page(pk: int, *, drafts: bool = False) -> tuple[Article, list[Subj
     if not 0 < pk <= MAX_ID:
         return None  # no such row; the database would refuse the number
     with connection.cursor() as cursor:
-        cursor.execute(_story_sql(connection.vendor), [pk])
+        prepared.execute(cursor, "rantboard_story", _story_sql(connection.vendor), [pk])
         row = cursor.fetchone()
         if row is None:
             return None

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from rantboard import prepared
 
 
 class Commenter(models.Model):
@@ -63,7 +64,7 @@ class CommentQuerySet(models.QuerySet):
 
                 # This cursor's text comes back as the bytes PostgreSQL sent (the connection's encoding is UTF-8).
                 psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
-            cursor.execute(sql, [article.pk])
+            prepared.execute(cursor, "rantboard_thread", sql, [article.pk])
             rows = [row for (row,) in cursor.fetchall()]
         return b"".join(row if isinstance(row, bytes) else row.encode() for row in rows)
 
@@ -115,7 +116,9 @@ class CommentQuerySet(models.QuerySet):
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(window + " LIMIT %s", [Article.Status.PUBLISHED, now, count * 3])
+            prepared.execute(
+                cursor, "rantboard_latest", window + " LIMIT %s", [Article.Status.PUBLISHED, now, count * 3]
+            )
             rows = cursor.fetchall()
         return self._newest_visible(
             count,

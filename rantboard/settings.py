@@ -113,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A persistent SQLite connection would be shared by threads of the dev server; keep it simple.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The story page's fixed reads run as prepared statements on PostgreSQL (rantboard/prepared.py); turn off behind a
+# pooler that shares sessions between clients (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

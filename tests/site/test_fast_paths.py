@@ -1,0 +1,160 @@
+"""The story page's fast paths: plain-SQL reads, prepared statements, the spliced thread, the cheap CSRF token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Subject
+from articles.reads import story_for_page
+from comments.models import Comment
+from rantboard import csrf, prepared, splice
+from tests.comments.conftest import form_stamp, form_token
+
+# --- reads ------------------------------------------------------------------------------------------------------
+
+
+def test_the_story_read_loads_region_editor_and_subjects_in_name_order(make_article, region, editor):
+    later, earlier = Subject.objects.create(name="Whaling", slug="w"), Subject.objects.create(name="Fishing", slug="f")
+    article = make_article(subjects=[later, earlier], lead_note="A note.")
+    found, subjects = story_for_page(article.pk)
+    assert found == article
+    assert (found.title, found.region.name, found.posted_by.username) == (article.title, region.name, editor.username)
+    assert [s.name for s in subjects] == ["Fishing", "Whaling"]
+    assert subjects[0].get_absolute_url() == earlier.get_absolute_url()
+    assert timezone.is_aware(found.published_at) and found.published_at == article.published_at
+    assert found.comments_open() and found.closes_at == article.closes_at
+    assert found.body_html == article.body_html and found.lead_note_html == article.lead_note_html
+
+
+def test_the_story_read_hides_what_readers_may_not_see(make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    scheduled = make_article(published_at=timezone.now() + dt.timedelta(days=1))
+    for hidden in (draft, scheduled):
+        assert story_for_page(hidden.pk) is None
+        assert story_for_page(hidden.pk, drafts=True)[0] == hidden  # editors preview them
+    assert story_for_page(10**9) is None
+    assert story_for_page(10**30) is None  # beyond any id: no query, no error
+    assert story_for_page(0) is None
+
+
+def test_a_story_without_subjects_reads_an_empty_list(make_article):
+    assert story_for_page(make_article().pk)[1] == []
+
+
+# --- the thread as bytes, spliced ------------------------------------------------------------------------------
+
+
+def test_the_thread_is_read_as_utf8_bytes_in_order_without_removed_comments(make_article):
+    from tests.comments.test_queries import add_comments
+
+    article = make_article()
+    add_comments(article, 3)
+    Comment.objects.filter(article=article, number=2).update(removed=True, row_html="gone")
+    Comment.objects.filter(article=article, number=3).update(row_html="<p>Ça va — 東京 🚢</p>")
+    thread = Comment.objects.thread_html(article)
+    assert isinstance(thread, bytes)
+    assert thread.decode().endswith("<p>Ça va — 東京 🚢</p>")
+    assert b"gone" not in thread
+    assert thread.decode().index('id="c1"') < thread.decode().index("Ça va")
+
+
+def test_splice_puts_each_part_where_its_stand_in_was():
+    request = RequestFactory().get("/")
+    first = splice.defer(request, "<b>één</b>".encode())
+    second = splice.defer(request, b"<i>two</i>")
+    unused = splice.defer(request, b"never shown")
+    response = HttpResponse(f"<p>Ça {first} and {second}.</p>")
+    assert splice.splice(request, response).content.decode() == "<p>Ça <b>één</b> and <i>two</i>.</p>"
+    assert unused not in response.content.decode()
+    assert HttpResponse(b"untouched").content == splice.splice(request, HttpResponse(b"untouched")).content
+
+
+def test_a_stand_in_cannot_be_forged_by_content(settings):
+    request = RequestFactory().get("/")
+    marker = splice.defer(request, b"PART")
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789abcdef"
+    assert splice.defer(RequestFactory().get("/"), b"x") != marker  # markers come from the secret
+
+
+def test_the_story_page_shows_its_thread_once_in_place(client, make_article):
+    from tests.comments.test_queries import add_comments
+
+    article = make_article()
+    add_comments(article, 5)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count('class="comment"') == 5
+    assert "rb-splice-" not in page
+    assert page.index('id="c5"') < page.index('id="comment-form"') < page.index("Latest comments")
+
+
+# --- prepared statements ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_statement_is_prepared_once_per_connection_on_postgresql(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            prepared.execute(cursor, "rantboard_test_sum", "SELECT CAST(%s AS INTEGER) + CAST(%s AS INTEGER)", [2, 3])
+            assert cursor.fetchone()[0] == 5
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'rantboard_test_sum'")
+            assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_prepared_statements_can_be_turned_off(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "rantboard_test_off", "SELECT CAST(%s AS INTEGER) * 2", [21])
+        assert cursor.fetchone()[0] == 42
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'rantboard_test_off'")
+            assert cursor.fetchone()[0] == 0
+
+
+# --- the CSRF token --------------------------------------------------------------------------------------------
+
+
+def test_random_strings_use_the_whole_alphabet_evenly():
+    drawn = "".join(csrf.random_string() for _ in range(2000))
+    assert len(csrf.random_string()) == 32 and set(drawn) <= set(CSRF_ALLOWED_CHARS)
+    counts = Counter(drawn)
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    expected = len(drawn) / len(CSRF_ALLOWED_CHARS)  # about 1,032 each
+    assert all(0.8 * expected < n < 1.2 * expected for n in counts.values())
+
+
+def test_tokens_keep_the_visitors_secret_under_a_fresh_mask():
+    request = RequestFactory().get("/")
+    first, second = csrf.get_token(request), csrf.get_token(request)
+    assert first != second and len(first) == 64
+    secret = request.META["CSRF_COOKIE"]
+    from django.middleware.csrf import _unmask_cipher_token
+
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+
+
+@pytest.mark.parametrize("page_cache", [0, 60])
+def test_a_browser_posts_with_the_token_its_page_gave_it(settings, make_article, page_cache):
+    settings.PAGE_CACHE_SECONDS = page_cache
+    browser = Client(enforce_csrf_checks=True)
+    article = make_article()
+    page = browser.get(article.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = {"nic": "Tok Bearer", "body": "Checked.", "token": form_token(page), "stamp": form_stamp(page), "post": "1"}
+    url = reverse("comments:post", args=[article.pk])
+    assert Client(enforce_csrf_checks=True).post(url, {**data, "csrfmiddlewaretoken": token}).status_code == 403
+    response = browser.post(url, {**data, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Comment.objects.filter(article=article, nic="Tok Bearer").count() == 1
