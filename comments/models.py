@@ -42,6 +42,11 @@ def nic_url(nic: str) -> str:
     return reverse("comments:nic", kwargs={"nic": nic})
 
 
+# How many of the newest comments are read beyond those shown, to step over any under stories readers cannot see
+# (drafts, scheduled): rare, so a few spare rows nearly always do.
+HIDDEN_SPARE = 10
+
+
 class CommentQuerySet(models.QuerySet):
     def shown(self) -> CommentQuerySet:
         """Comments that stand in their thread (redacted ones included, with their note); not removed ones."""
@@ -65,8 +70,7 @@ class CommentQuerySet(models.QuerySet):
                 # This cursor's text comes back as the bytes PostgreSQL sent (the connection's encoding is UTF-8).
                 psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
             prepared.execute(cursor, "rantboard_thread", sql, [article.pk])
-            rows = [row for (row,) in cursor.fetchall()]
-        return b"".join(row if isinstance(row, bytes) else row.encode() for row in rows)
+            return b"".join(row for (row,) in cursor.fetchall())
 
     def on_visible_stories(self) -> CommentQuerySet:
         """Shown comments under stories readers can see (not drafts, not scheduled)."""
@@ -87,9 +91,9 @@ class CommentQuerySet(models.QuerySet):
         builds that query only then: building a query costs the ORM a few tenths of a millisecond).
         """
         now = timezone.now()
-        rows = list(window[: count * 3])
+        rows = list(window[: count + HIDDEN_SPARE])
         found = [pick(row) for row in rows if visible(row, now)]
-        if len(found) < count and len(rows) == count * 3:
+        if len(found) < count and len(rows) == count + HIDDEN_SPARE:
             found = list(exact()[:count])
         return found[:count]
 
@@ -116,9 +120,8 @@ class CommentQuerySet(models.QuerySet):
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            prepared.execute(
-                cursor, "rantboard_latest", window + " LIMIT %s", [Article.Status.PUBLISHED, now, count * 3]
-            )
+            params = [Article.Status.PUBLISHED, now, count + HIDDEN_SPARE]
+            prepared.execute(cursor, "rantboard_latest", window + " LIMIT %s", params)
             rows = cursor.fetchall()
         return self._newest_visible(
             count,

@@ -1,10 +1,10 @@
 """Story pieces for templates, built by articles.rows."""
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .. import rows
+from ..models import _path
 
 register = template.Library()
 
@@ -24,5 +24,5 @@ def story_page_block(article, subjects):
 def story_page_head(context, article):
     request = context["request"]
     canonical = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
-    feed = reverse("comments:feed_story_rss", args=[article.pk])
+    feed = _path("comments:feed_story_rss", pk=article.pk)
     return mark_safe(rows.story_page_head(article, canonical=canonical, comments_feed=feed))  # noqa: S308
