@@ -99,6 +99,19 @@ def prepare_database(kind: str, stories: int, comments: int, workdir: Path, labe
     return url, json.loads(manifest_path.read_text())
 
 
+def settle(kind: str, url: str) -> None:
+    """Have PostgreSQL write out what the previous phase left in its buffers (the fill, the posting runs), so that the
+    next phase is not measured while the database's background writer shares the CPU."""
+    if kind == "postgres":
+        import psycopg2
+
+        conn = psycopg2.connect(url)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+        conn.close()
+
+
 class Server:
     """gunicorn with the production settings on 127.0.0.1, stopped when the block ends."""
 
@@ -286,6 +299,7 @@ def main() -> None:
             base_env("sqlite:///unused", page_cache=False, static_root=static_root))  # fmt: skip
         for kind in dbs:
             url, manifest = prepare_database(kind, mode["stories"], mode["comments"], workdir, "big")
+            settle(kind, url)
             entry = {"size": {"stories": manifest["stories"], "comments": manifest["comments"]}}
             base = f"http://127.0.0.1:{args.port}"
             for cached in (False, True):
@@ -304,6 +318,7 @@ def main() -> None:
                         entry["posting_reader"] = measure_posting(
                             base, manifest, mode["post_seconds"], env, args.workers, "reader"
                         )
+                        settle(kind, url)
             env = {**base_env(url, page_cache=False, static_root=static_root),
                    "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}  # fmt: skip
             log(f"{kind}: the floor of the uncached story page (raw reads, no ORM or template)")

@@ -6,6 +6,7 @@ so a limit reached through one app server holds on every other.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -33,15 +34,21 @@ class Refusal:
 # The signed timestamp: when the form was shown. Too soon after = a script; too long after = a stale form.
 
 
+@functools.lru_cache(maxsize=4)
+def _stamp_signer(secret_key: str) -> signing.Signer:
+    # Made once per key: setting up a Signer costs as much as signing.
+    return signing.Signer(key=secret_key, salt=STAMP_SALT)
+
+
 def form_stamp() -> str:
     # A plain signed value (no JSON, no compression, no second time stamp): it is made for every page shown.
-    return signing.Signer(salt=STAMP_SALT).sign(repr(time.time()))
+    return _stamp_signer(settings.SECRET_KEY).sign(repr(time.time()))
 
 
 def check_stamp(stamp: str, *, now: float | None = None) -> Refusal | None:
     now = time.time() if now is None else now
     try:
-        shown_at = float(signing.Signer(salt=STAMP_SALT).unsign(stamp or ""))
+        shown_at = float(_stamp_signer(settings.SECRET_KEY).unsign(stamp or ""))
     except (signing.BadSignature, TypeError, ValueError):
         return Refusal("The form could not be checked. Reload the page and post again; your text is kept below.")
     age = now - shown_at

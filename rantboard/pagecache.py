@@ -104,7 +104,7 @@ def _cacheable(request) -> bool:
     return (
         enabled()
         and request.method in ("GET", "HEAD")
-        and not request.GET
+        and not request.META.get("QUERY_STRING")
         and not (hasattr(request, "user") and request.user.is_authenticated)
     )
 
@@ -213,7 +213,7 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
         versions = getattr(request, "page_cache_versions", None) or _page_versions(story_pk)
         request.page_site_version = versions[0]
         etag = _etag(request, versions[0])
-        if etag in request.headers.get("If-None-Match", ""):
+        if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
             return _not_modified(etag)
         key = _page_key(versions[1], request.path)
         entry = _stored_page(key)
@@ -330,26 +330,23 @@ class PageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
+        # Cheapest tests first: every request passes here, most of them (static files aside) for other addresses.
         if not (
-            enabled()
-            and request.method == "GET"  # HEAD goes to the views, which decide whether they allow it
-            and not request.GET
+            request.method == "GET"  # HEAD goes to the views, which decide whether they allow it
+            and enabled()
+            and not request.META.get("QUERY_STRING")
+            and (match := _cached_page_match(request.path_info)) is not None
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not settings.CSRF_USE_SESSIONS  # a CSRF secret in the session needs the session middleware
         ):
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS holds here too: DisallowedHost answers 400, as CommonMiddleware would
-        site = None
-        if "If-None-Match" in request.headers:
-            # The tag names the path, so it can only match a page that was served with it: no need to look up
-            # the URL's view first.
-            site = site_version()
-            etag = _etag(request, site)
-            if etag in request.headers["If-None-Match"]:
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            # The tag names the path, so it can only match a page that was served with it.
+            etag = _etag(request, site_version())
+            if etag in if_none_match:
                 return _not_modified(etag)
-        match = _cached_page_match(request.path_info)
-        if match is None:
-            return self.get_response(request)
         story_kwarg = match.func.page_story_kwarg
         versions = _page_versions(match.kwargs.get(story_kwarg) if story_kwarg else None)
         request.page_site_version = versions[0]
