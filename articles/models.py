@@ -85,7 +85,7 @@ def page_lists(request) -> tuple[list[NavRegion], list[str]]:
             nav = Region.objects.nav()
         names = found.get(PICTURE_NAMES_CACHE_KEY)
         if names is None:
-            names = list(Picture.objects.order_by("name").values_list("name", flat=True))
+            names = sorted(Picture.objects.values_list("name", flat=True))  # as the renderer's library sorts them
             cache.set(PICTURE_NAMES_CACHE_KEY, names, 60 * 60)
         lists = request._page_lists = (nav, names)
     return lists

@@ -45,11 +45,22 @@ def form_stamp() -> str:
     return _stamp_signer(settings.SECRET_KEY).sign(repr(time.time()))
 
 
+def _earlier_stamp(stamp: str) -> float | None:
+    """A stamp in the format of releases before 2026-11-28 (signed, compressed JSON), from a form shown before the
+    deploy: still good for the life of a form. Remove after COMMENT_FORM_MAX_AGE has passed since that release."""
+    try:
+        return float(signing.loads(stamp or "", salt=STAMP_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
 def check_stamp(stamp: str, *, now: float | None = None) -> Refusal | None:
     now = time.time() if now is None else now
     try:
         shown_at = float(_stamp_signer(settings.SECRET_KEY).unsign(stamp or ""))
     except (signing.BadSignature, TypeError, ValueError):
+        shown_at = _earlier_stamp(stamp)
+    if shown_at is None:
         return Refusal("The form could not be checked. Reload the page and post again; your text is kept below.")
     age = now - shown_at
     if age < settings.COMMENT_MIN_SECONDS:

@@ -4,6 +4,11 @@ PostgreSQL spent longer planning the story page's queries (about 0.3 ms a page) 
 prepared on a connection keeps its plan; the page's reads then send only `EXECUTE name(values)`. Each app server
 process keeps its connection (CONN_MAX_AGE), so each statement is prepared once per process and connection.
 
+A prepared statement can go bad under a running server: a migration that changes a column it returns ("cached plan
+must not change result type"), or a pooler or script that drops the session's statements. Then it is dropped and
+prepared afresh, once, and the read goes on. Inside a transaction the plain SQL is sent instead: a failed attempt
+there would abort the caller's transaction.
+
 Prepared statements belong to a database session: behind a pooler that hands a session's statements to other
 clients (PgBouncer in transaction mode), set DATABASE_PREPARED_STATEMENTS=0 and the same SQL is sent as it is.
 On SQLite (and with the setting off) the statement simply runs.
@@ -12,12 +17,18 @@ On SQLite (and with the setting off) the statement simply runs.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+
+# SQLSTATEs of a prepared statement that has gone bad: "feature not supported" (its result type changed under
+# it) and "invalid SQL statement name" (it no longer exists).
+STALE = {"0A000", "26000"}
 
 
 def execute(cursor, name: str, sql: str, params: list) -> None:
     """Run `sql` (with %s placeholders) with `params`, as the prepared statement `name` where that helps."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or connection.in_atomic_block:
+        # (In a transaction a failed EXECUTE would abort the caller's work, and a savepoint around each one would
+        # cost more round trips than preparing saves: readers' pages are read outside any transaction.)
         cursor.execute(sql, params)
         return
     raw = connection.connection
@@ -25,8 +36,20 @@ def execute(cursor, name: str, sql: str, params: list) -> None:
     if state is None or state[0] is not raw:  # a new connection: nothing is prepared on it yet
         state = (raw, set())
         connection._rantboard_prepared = state
-    if name not in state[1]:
-        numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
-        cursor.execute(f"PREPARE {name} AS {numbered}")
-        state[1].add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+    prepared = state[1]
+    run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+    if name in prepared:
+        try:
+            cursor.execute(run, params)
+            return
+        except DatabaseError as error:
+            if getattr(error.__cause__, "pgcode", None) not in STALE:
+                raise
+        prepared.discard(name)
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+        if cursor.fetchone():
+            cursor.execute(f"DEALLOCATE PREPARE {name}")
+    numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
+    cursor.execute(f"PREPARE {name} AS {numbered}")
+    prepared.add(name)
+    cursor.execute(run, params)

@@ -42,7 +42,7 @@ def comment_section(context, article):
             values = {**fresh, "nic": slots.remembered_nic(request), "token": new_form_token()}
         else:
             values = section.form_values(form)
-            if form.is_bound:
+            if form.is_bound and article.comments_open():  # (a closed story shows no form, so no errors to check)
                 refusal = {"errors": form.errors, "non_field_errors": str(form.non_field_errors())}
         visitor = {"csrf": get_token(request), "stamp": defences.form_stamp(), "greeting": slots.greeting_html(request)}
     built = section.comment_section(

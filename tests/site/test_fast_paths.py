@@ -100,7 +100,7 @@ def test_the_story_page_shows_its_thread_once_in_place(client, make_article):
 # --- prepared statements ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # prepared statements are used outside transactions, as on a live page
 def test_a_statement_is_prepared_once_per_connection_on_postgresql(settings):
     settings.DATABASE_PREPARED_STATEMENTS = True
     with connection.cursor() as cursor:
@@ -112,7 +112,7 @@ def test_a_statement_is_prepared_once_per_connection_on_postgresql(settings):
             assert cursor.fetchone()[0] == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_prepared_statements_can_be_turned_off(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False
     with connection.cursor() as cursor:
@@ -121,6 +121,29 @@ def test_prepared_statements_can_be_turned_off(settings):
         if connection.vendor == "postgresql":
             cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'rantboard_test_off'")
             assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_story_page_outlives_a_migration_and_dropped_statements(client, make_article, settings):
+    """A prepared read that has gone bad (a column it returns changed type; the session's statements dropped) is
+    prepared afresh and the page still answers."""
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200  # prepared on this connection
+    if connection.vendor != "postgresql":
+        return  # nothing is prepared on SQLite: the page above is the whole check
+    with connection.cursor() as cursor:  # what an AlterField(max_length=...) migration does from another process
+        cursor.execute("ALTER TABLE articles_article ALTER COLUMN title TYPE varchar(300)")
+    try:
+        for _ in range(2):
+            assert story_for_page(article.pk)[0] == article
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200 and article.title in response.content.decode()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE articles_article ALTER COLUMN title TYPE varchar(250)")
 
 
 # --- the CSRF token --------------------------------------------------------------------------------------------
@@ -158,3 +181,36 @@ def test_a_browser_posts_with_the_token_its_page_gave_it(settings, make_article,
     response = browser.post(url, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert Comment.objects.filter(article=article, nic="Tok Bearer").count() == 1
+
+
+# --- what the builders put on the page -------------------------------------------------------------------------
+
+
+def test_hostile_values_come_out_escaped_on_the_story_page(client, make_article, region, editor, settings):
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    settings.SITE_NAME = "Board " + hostile
+    region.name = "Region " + hostile
+    region.save()
+    editor.first_name = "Ed " + hostile
+    editor.save()
+    subject = Subject.objects.create(name="Subject " + hostile, slug="hostile")
+    article = make_article(title="Title " + hostile, source_name="Wire " + hostile, subjects=[subject])
+    client.cookies["rb_nic"] = hostile
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6  # site, region, editor, subject, title, source
+
+
+def test_a_post_to_a_closed_story_does_not_check_the_text_it_cannot_post(client, make_article, monkeypatch):
+    article = make_article(comments_closed=True)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="comment-form"' not in page
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the closed page rendered the comment")
+
+    monkeypatch.setattr("comments.services.render", refuse)
+    data = {"nic": "Late Comer", "body": "Too late?", "email": "", "website": "", "post": "1"}
+    response = client.post(reverse("comments:post", args=[article.pk]), data)
+    assert response.status_code == 403
+    assert "Too late?" in response.content.decode()  # handed back to copy
