@@ -36,6 +36,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
+from . import deflate
 from .csrf import get_token
 
 VERSION_KEY = "pagecache:site-version"  # every visible write changes it
@@ -119,7 +120,7 @@ def _etag(request, version: str) -> str:
 
 
 def _page_key(version: str, path: str) -> str:
-    return f"pagecache:page2:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+    return f"pagecache:page3:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
 
 def _not_modified(etag: str) -> HttpResponseNotModified:
@@ -139,8 +140,10 @@ def _stored_page(key: str) -> tuple | None:
 
 
 def _store(key: str, parts: list, content_type: str) -> tuple:
-    """Keep a freshly rendered page (or shared fragment) in the shared cache and in this process's memory."""
-    entry = (parts, content_type, time.time() + settings.PAGE_CACHE_SECONDS)
+    """Keep a freshly rendered page (or shared fragment) in the shared cache and in this process's memory; a page
+    also with its parts between the slots compressed, each on its own (rantboard.deflate)."""
+    compressed = [deflate.compress(part) for part in parts[::2]] if content_type else None
+    entry = (parts, content_type, time.time() + settings.PAGE_CACHE_SECONDS, compressed)
     cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
     local_pages.put(key, entry)
     return entry
@@ -149,19 +152,24 @@ def _store(key: str, parts: list, content_type: str) -> tuple:
 def _keep_locally(key: str, entry: tuple) -> None:
     """Keep a page fetched from the shared cache in this process's memory too."""
     # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
-    parts, content_type, expires = entry
-    local_pages.put(key, (parts, content_type, min(expires, time.time() + settings.PAGE_CACHE_SECONDS)))
+    parts, content_type, expires, compressed = entry
+    local_pages.put(key, (parts, content_type, min(expires, time.time() + settings.PAGE_CACHE_SECONDS), compressed))
 
 
 def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
-    parts, content_type, _ = entry
+    parts, content_type, _, compressed = entry
     # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor.
     filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2])}
-    content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
-    response = HttpResponse(content, content_type=content_type)
+    if compressed is not None and deflate.accepts(request):
+        pieces = [compressed[i // 2] if i % 2 == 0 else filled[part] for i, part in enumerate(parts)]
+        response = HttpResponse(deflate.stream(pieces), content_type=content_type)
+        response["Content-Encoding"] = "deflate"
+    else:
+        content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
+        response = HttpResponse(content, content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Cookie"])
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     return response
 
 
@@ -247,7 +255,7 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
 def shared_fragment(request, name: str, render: Callable[[], str]) -> str:
     """A part of many pages that any write may change (the latest comments): rendered once per site version for
     all of them, kept like a page. For the slot fillers of story pages."""
-    key = f"pagecache:fragment2:{name}:{request.page_site_version}"
+    key = f"pagecache:fragment3:{name}:{request.page_site_version}"
     entry = _stored_page(key)
     if entry is None:
         entry = _store(key, [render()], "")

@@ -53,3 +53,15 @@ def test_editor_previews_a_body_in_the_admin_before_saving(live_server, page, ed
     preview_note.wait_for()
     assert "with a note" in preview_note.inner_text()
     assert page.console_errors == []
+
+
+def test_a_cached_story_page_arrives_deflated_and_reads_the_same(live_server, page, make_article, artifacts):
+    article = make_article(title="Harbour pilots return to work")
+    url = live_server.url + article.get_absolute_url()
+    page.goto(url)  # renders and stores the page
+    response = page.reload()  # a hit (the CSRF cookie the first visit got changes the ETag: not a 304)
+    assert response.status == 200
+    assert response.headers.get("content-encoding") == "deflate"  # Chromium asks for it among others
+    assert page.locator("h1.story-title").inner_text().startswith("Harbour pilots return to work")
+    assert page.locator("#comment-form textarea#id_body").is_visible()
+    assert page.console_errors == []

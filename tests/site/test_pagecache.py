@@ -250,10 +250,10 @@ def test_head_gets_the_same_answer_cached_or_not(client, story):
 def test_a_local_copy_never_outlives_this_server_clock(client, story, settings, monkeypatch):
     client.get(story.get_absolute_url())
     key = story_page_key(story)
-    parts, content_type, _ = cache.get(key)
+    parts, content_type, _, compressed = cache.get(key)
     # Rendered by a server whose clock runs an hour ahead: this server still keeps its copy no longer than its own
     # PAGE_CACHE_SECONDS.
-    cache.set(key, (parts, content_type, time.time() + 3600), timeout=settings.PAGE_CACHE_SECONDS)
+    cache.set(key, (parts, content_type, time.time() + 3600, compressed), timeout=settings.PAGE_CACHE_SECONDS)
     pagecache.local_pages.clear()
     client.get(story.get_absolute_url())
     assert pagecache.local_pages._entries[key][2] <= time.time() + settings.PAGE_CACHE_SECONDS
