@@ -1,4 +1,4 @@
-"""The story page's reads, in plain SQL.
+"""The story page's and the front page's reads of stories, in plain SQL.
 
 The story page is the board's busiest uncached page. Building its queries through the ORM (cloning querysets,
 compiling SQL, the prefetch of its subjects) cost over a millisecond a request, more than the database itself took
@@ -14,6 +14,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from rantboard import prepared
 
@@ -21,10 +22,11 @@ from .models import Article, Region, Subject
 
 ARTICLE_FIELDS = frozenset({
     "id", "title", "slug", "source_url", "source_name", "body_html", "lead_note_html", "status", "published_at",
-    "comments_closed", "comments_close_at", "comment_count", "region_id", "posted_by_id",
+    "comments_closed", "comments_close_at", "comment_count", "last_comment_at", "last_comment_nic", "region_id",
+    "posted_by_id",
 })  # fmt: skip
 MAX_ID = 2**63 - 1  # the largest BigAutoField
-REGION_FIELDS = frozenset({"id", "name", "slug"})
+REGION_FIELDS = frozenset({"id", "name", "slug", "position"})
 EDITOR_FIELDS = frozenset({"id", "username", "first_name", "last_name"})
 
 
@@ -64,11 +66,12 @@ def _load(model, names: frozenset[str], values):
 
 
 @functools.cache
-def _story_sql(vendor: str) -> str:
+def _stories_sql(vendor: str) -> str:
+    """Stories with their region, editor and subjects, one row each; the caller adds the WHERE clause."""
     # Table and column names come from the models, quoted; every value is a parameter.
     editor = get_user_model()
     filed = f"{_table(Subject)} s JOIN {_table(Article.subjects.through)} x ON x.subject_id = s.id"
-    # The story's subjects come in its own row, as a JSON list of [id, name, slug] in name order.
+    # A story's subjects come in its own row, as a JSON list of [id, name, slug] in name order.
     if vendor == "postgresql":
         subjects = f"SELECT json_agg(json_build_array(s.id, s.name, s.slug) ORDER BY s.name) FROM {filed}"  # noqa: S608
         subjects += " WHERE x.article_id = a.id"
@@ -81,8 +84,31 @@ def _story_sql(vendor: str) -> str:
         f"SELECT {_columns('a', Article, ARTICLE_FIELDS)}, {_columns('r', Region, REGION_FIELDS)}"  # noqa: S608
         f", {_columns('u', editor, EDITOR_FIELDS)}, ({subjects})"
         f" FROM {_table(Article)} a JOIN {_table(Region)} r ON r.id = a.region_id"
-        f" JOIN {_table(editor)} u ON u.id = a.posted_by_id WHERE a.id = %s"
+        f" JOIN {_table(editor)} u ON u.id = a.posted_by_id"
     )
+
+
+def _story(row, seen: dict | None = None) -> tuple[Article, list[Subject]]:
+    """A story from its row; `seen` shares one instance per region, editor and subject among a list's stories."""
+    seen = {} if seen is None else seen
+    split, after = len(ARTICLE_FIELDS), len(ARTICLE_FIELDS) + len(REGION_FIELDS)
+    article = _load(Article, ARTICLE_FIELDS, row[:split])
+    region_key, editor_key = ("region", article.region_id), ("editor", article.posted_by_id)
+    if region_key not in seen:
+        seen[region_key] = _load(Region, REGION_FIELDS, row[split:after])
+    if editor_key not in seen:
+        seen[editor_key] = _load(get_user_model(), EDITOR_FIELDS, row[after:-1])
+    article.region, article.posted_by = seen[region_key], seen[editor_key]
+    found = row[-1] or []  # PostgreSQL's driver parses JSON itself; SQLite's hands back the text
+    if isinstance(found, str):
+        found = json.loads(found)
+    subjects = []
+    for values in found:
+        key = ("subject", values[0])
+        if key not in seen:
+            seen[key] = Subject.from_db(connection.alias, ("id", "name", "slug"), values)
+        subjects.append(seen[key])
+    return article, subjects
 
 
 def story_for_page(pk: int, *, drafts: bool = False) -> tuple[Article, list[Subject]] | None:
@@ -91,18 +117,27 @@ def story_for_page(pk: int, *, drafts: bool = False) -> tuple[Article, list[Subj
     if not 0 < pk <= MAX_ID:
         return None  # no such row; the database would refuse the number
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "rantboard_story", _story_sql(connection.vendor), [pk])
+        sql = _stories_sql(connection.vendor) + " WHERE a.id = %s"
+        prepared.execute(cursor, "rantboard_story", sql, [pk])
         row = cursor.fetchone()
-        if row is None:
-            return None
-    split, after = len(ARTICLE_FIELDS), len(ARTICLE_FIELDS) + len(REGION_FIELDS)
-    article = _load(Article, ARTICLE_FIELDS, row[:split])
+    if row is None:
+        return None
+    article, subjects = _story(row)
     if not drafts and not article.is_published:
         return None
-    article.region = _load(Region, REGION_FIELDS, row[split:after])
-    article.posted_by = _load(get_user_model(), EDITOR_FIELDS, row[after:-1])
-    found = row[-1] or []  # PostgreSQL's driver parses JSON itself; SQLite's hands back the text
-    if isinstance(found, str):
-        found = json.loads(found)
-    subjects = [Subject.from_db(connection.alias, ("id", "name", "slug"), values) for values in found]
     return article, subjects
+
+
+def stories_of_day(start, end) -> list[tuple[Article, list[Subject]]]:
+    """The published stories of a day (from `start` to `end`, and not later than now), by region (in the regions'
+    order) and newest first, each with its subjects: the front page's and the day pages' one read of stories."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    bounds = [connection.ops.adapt_datetimefield_value(value) for value in (start, end)]
+    sql = (
+        _stories_sql(connection.vendor) + " WHERE a.status = %s AND a.published_at >= %s AND a.published_at < %s"
+        " AND a.published_at <= %s ORDER BY r.position, r.name, a.published_at DESC"
+    )
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "rantboard_day", sql, [Article.Status.PUBLISHED, *bounds, now])
+        seen = {}
+        return [_story(row, seen) for row in cursor.fetchall()]

@@ -69,8 +69,8 @@ def story_meta(article: Article, subjects=None) -> str:
     )
 
 
-def story_block(article: Article) -> str:
-    """A whole story as the front page and day pages show it."""
+def story_block(article: Article, subjects=None) -> str:
+    """A whole story as the front page and day pages show it (`subjects`, when the caller read them itself)."""
     pk = article.pk
     source = escape(article.source_url)
     lead = f'  <p class="lead-note">{article.lead_note_html}</p>\n' if article.lead_note_html else ""
@@ -83,7 +83,7 @@ def story_block(article: Article) -> str:
         f"  </h3>\n"
         f"{lead}"
         f'  <div class="article-body">{article.body_html}</div>\n'
-        f"  {story_meta(article)}"
+        f"  {story_meta(article, subjects)}"
         f'  <p class="story-links"><a href="{url}">Permalink</a> · {_comments_link(article)}</p>\n'
         f"</article>\n"
     )

@@ -16,12 +16,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
+from rantboard import splice
 from rantboard.pagecache import cached_page, site_version
-from rantboard.splice import splice
 
 from . import rows
 from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
-from .reads import story_for_page
+from .reads import stories_of_day, story_for_page
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
@@ -63,18 +63,14 @@ def _latest_day() -> dt.date:
 
 
 def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
-    stories = list(
-        Article.objects.published()
-        .on_day(day)
-        .for_listing(with_body=True)
-        .order_by("region__position", "region__name", "-published_at")
-    )
+    start, end = _day_bounds(day)
+    found = stories_of_day(start, end)  # plain SQL, like the story page's (articles/reads.py)
+    stories = [article for article, _ in found]
     # Rows built in Python (articles/rows.py): the per-row template work is what a long day costs.
     groups = [
-        (region, mark_safe("".join(rows.story_block(a) for a in items)))  # noqa: S308 (escaped in rows)
-        for region, items in itertools.groupby(stories, key=lambda a: a.region)
+        (region, mark_safe("".join(rows.story_block(a, subjects) for a, subjects in items)))  # noqa: S308 (escaped)
+        for region, items in itertools.groupby(found, key=lambda pair: pair[0].region)
     ]
-    start, end = _day_bounds(day)
     subjects = (
         Subject.objects.filter(
             articles__status=Article.Status.PUBLISHED,
@@ -253,7 +249,7 @@ def article_detail(request, pk: int, slug: str = ""):
         # Old or missing slugs lead to the story's one canonical address.
         return redirect(article, permanent=True)
     context = {"article": article, "subjects": subjects, "current_region": article.region}
-    return splice(request, render(request, "articles/article_detail.html", context))
+    return splice.splice(request, render(request, "articles/article_detail.html", context))
 
 
 @require_GET

@@ -18,8 +18,8 @@ def _uncached(settings):
 
 # Story with its subjects, comments, latest-comments sidebar; + the greeting's count for a returning commenter.
 STORY_PAGE_QUERIES = 4
-# Latest day, stories, subjects, subject sidebar, latest comments (story and comment figures cached).
-FRONT_PAGE_QUERIES = 5
+# Latest day, stories with their subjects, subject sidebar, latest comments (story and comment figures cached).
+FRONT_PAGE_QUERIES = 4
 
 
 def add_comments(article: Article, count: int) -> None:
