@@ -19,7 +19,7 @@ import struct
 import zlib
 
 ADLER_MOD = 65521
-ZLIB_HEADER = b"\x78\x9c"  # deflate, 32 KB window, default level; the two bytes are a multiple of 31 as RFC 1950 asks
+ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KB window, fastest level; the two bytes are a multiple of 31 (RFC 1950)
 FINAL_EMPTY_BLOCK = b"\x01\x00\x00\xff\xff"  # a stored block with BFINAL set and no data
 MAX_STORED = 65535
 _ACCEPT = re.compile(r"(?:^|,)\s*deflate\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?:,|$)", re.IGNORECASE)
@@ -36,9 +36,14 @@ def accepts(request) -> bool:
         return False
 
 
+# zlib's fastest level: a 260 KB front page in about 1.5 ms (level 6 took 6.5 ms for a fifth fewer bytes). Pages
+# are compressed each time they are stored, which is after every comment that changes them.
+LEVEL = 1
+
+
 def compress(data: bytes) -> tuple[bytes, int, int]:
     """One part of a page, compressed to stand on its own in a deflate stream: (bytes, Adler-32, length)."""
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH), zlib.adler32(data), len(data)
 
 
