@@ -185,18 +185,13 @@ class ArticleQuerySet(models.QuerySet):
     def in_region(self, region: Region) -> ArticleQuerySet:
         return self.filter(region=region)
 
-    def on_day(self, day: dt.date) -> ArticleQuerySet:
-        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        return self.filter(published_at__gte=start, published_at__lt=start + dt.timedelta(days=1))
-
-    def for_listing(self, *, with_body: bool = False) -> ArticleQuerySet:
+    def for_listing(self) -> ArticleQuerySet:
         """Everything a list of stories shows, in a fixed number of queries whatever its length."""
-        queryset = self.select_related("region", "posted_by").prefetch_related("subjects").defer("body", "lead_note")
-        return queryset if with_body else queryset.defer("body_html")
-
-    def for_story_page(self) -> ArticleQuerySet:
-        """What the story page shows beside the body: its region, its editor and its subjects."""
-        return self.select_related("region", "posted_by").prefetch_related("subjects")
+        return (
+            self.select_related("region", "posted_by")
+            .prefetch_related("subjects")
+            .defer("body", "lead_note", "body_html")
+        )
 
     def for_posting(self) -> ArticleQuerySet:
         """The columns posting a comment reads: whether it is open, its count, and what a comment row links to."""
@@ -204,12 +199,6 @@ class ArticleQuerySet(models.QuerySet):
             "id", "title", "slug", "status", "published_at", "comments_closed", "comments_close_at",
             "last_comment_number",
         )  # fmt: skip
-
-    def visible_to(self, user) -> ArticleQuerySet:
-        """Readers see published stories; editors may also open drafts and scheduled ones to preview them."""
-        if user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
 
 
 class Article(models.Model):
