@@ -4,11 +4,11 @@ import datetime as dt
 
 from django import template
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles.models import page_lists
+from articles.models import Article, page_lists
 from rantboard import pagecache, splice
 from rantboard.csrf import get_token
 
@@ -77,11 +77,18 @@ def latest_comments(context):
 
 @register.simple_tag
 def comment_stats():
-    """Comments archived and posted today, cached briefly (a count over every comment is not free)."""
+    """Comments archived and posted today, cached briefly and dropped by every comment.
+
+    The total is the sum of the stories' own counts (kept by the write path and moderation), not a count over every
+    comment: on a board of half a million comments that count took about 0.4 s, paid again after each comment. The
+    day's count walks the comments' time index from midnight."""
     stats = cache.get(services.STATS_CACHE_KEY)
     if stats is None:
         start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-        stats = Comment.objects.shown().aggregate(total=Count("id"), today=Count("id", filter=Q(created_at__gte=start)))
+        stats = {
+            "total": Article.objects.aggregate(total=Sum("comment_count"))["total"] or 0,
+            "today": Comment.objects.shown().filter(created_at__gte=start).count(),
+        }
         cache.set(services.STATS_CACHE_KEY, stats, 60)
     return stats
 

@@ -59,6 +59,18 @@ def test_stats_line_counts_archived_and_todays_comments(client, story):
     assert "1 story and 2 comments archived · today 1 story and 1 comment" in html
 
 
+def test_stats_line_leaves_out_removed_comments_and_counts_every_story(client, story, make_article, editor):
+    from comments.moderation import comments_remove
+
+    other = make_article(title="Another story")
+    say(story)
+    say(other, nic="Tess")
+    gone = say(other, nic="Troll")
+    comments_remove(comments=Comment.objects.filter(pk=gone.pk), moderator=editor, reason="spam")
+    html = client.get("/").content.decode()
+    assert "2 comments archived · today 2 stories and 2 comments" in html
+
+
 def test_stats_line_is_up_to_date_after_a_post(client, story):
     client.get("/")
     say(story)
