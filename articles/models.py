@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from rantboard import pagecache
+from rantboard.cache import read_many
 
 from . import rendering
 
@@ -79,7 +80,7 @@ def page_lists(request) -> tuple[list[NavRegion], list[str]]:
     in one round trip to the cache, and kept for the rest of the request."""
     lists = request.__dict__.get("_page_lists")
     if lists is None:
-        found = cache.get_many([NAV_CACHE_KEY, PICTURE_NAMES_CACHE_KEY])
+        found = read_many([NAV_CACHE_KEY, PICTURE_NAMES_CACHE_KEY])
         nav = found.get(NAV_CACHE_KEY)
         if nav is None:
             nav = Region.objects.nav()

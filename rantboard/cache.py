@@ -5,11 +5,23 @@ about 170 reply callbacks, which costs more than the round trip to Redis itself.
 cache reads per request, so that construction was a measurable part of a cached page. A `redis.Redis` is safe to
 share between threads (each command takes a connection from the pool), so one per pool is kept and reused.
 
+`read_many` is `get_many` for the reads made on every request (the page cache's versions, the navigation): one
+MGET on a connection this thread keeps for itself, to the first (writing) server, with the keys made once. Going
+through `redis.Redis` and Django's cache layer cost about 140 microseconds of CPU for one such read, where the round
+trip itself costs about 40: a third of serving a cached page. Any error from Redis falls back to `get_many`, which
+has redis-py's own retries.
+
 `incr_counters` counts several rate-limit windows in one pipelined round trip (SET ... NX EX to create a counter with
 its life, then INCR), where Django's `add` and `incr` take three round trips a counter. Other cache backends lack
 it, and `comments.defences` falls back to `add` and `incr` for them.
 """
 
+import functools
+import os
+import threading
+
+import redis
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -32,6 +44,33 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
 
+    @functools.cached_property
+    def _quick(self) -> threading.local:
+        return threading.local()
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one cache object per process, kept for its life)
+    def _made_key(self, key: str) -> str:
+        return self.make_and_validate_key(key)
+
+    def read_many(self, keys: list[str]) -> dict:
+        """As `get_many`, on this thread's own connection to the first server (see the module's docstring)."""
+        made = [self._made_key(key) for key in keys]
+        quick = self._quick
+        try:
+            connection = getattr(quick, "connection", None)
+            if connection is None or quick.pid != os.getpid():  # none yet, or inherited across a fork
+                pool = self._cache._get_connection_pool(write=True)
+                connection = quick.connection = pool.connection_class(**pool.connection_kwargs)
+                quick.pid = os.getpid()
+            connection.send_packed_command(connection.pack_command("MGET", *made), check_health=False)
+            values = connection.read_response()
+        except (redis.RedisError, OSError):
+            if getattr(quick, "connection", None) is not None:
+                quick.connection.disconnect()
+            return self.get_many(keys)
+        loads = self._cache._serializer.loads
+        return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
     def incr_counters(self, counters: list[tuple[str, int]]) -> list[int]:
         """Add one to each (key, seconds to live) counter, creating it with that life; return the new counts."""
         client = self._cache.get_client(write=True)
@@ -42,3 +81,9 @@ class RedisCache(DjangoRedisCache):
                 pipe.incr(key)
             replies = pipe.execute()
         return [int(count) for count in replies[1::2]]
+
+
+def read_many(keys: list[str]) -> dict:
+    """The cached values under `keys` that exist: in one quick round trip on Redis, by `get_many` elsewhere."""
+    quick = getattr(cache, "read_many", None)
+    return quick(keys) if quick is not None else cache.get_many(keys)

@@ -37,6 +37,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from . import deflate
+from .cache import read_many
 from .csrf import get_token
 
 VERSION_KEY = "pagecache:site-version"  # every visible write changes it
@@ -65,7 +66,7 @@ def site_version() -> str:
 def _versions(keys: list[str]) -> dict[str, str]:
     """The current versions under these keys, in one round trip; a missing one is started (the same for every
     server that asks at once)."""
-    found = cache.get_many(keys)
+    found = read_many(keys)
     for key in keys:
         if key not in found:
             started = uuid.uuid4().hex[:12]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 
@@ -166,6 +167,48 @@ def test_tokens_keep_the_visitors_secret_under_a_fresh_mask():
     from django.middleware.csrf import _unmask_cipher_token
 
     assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+
+
+def _redis_cache():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL must be set in CI so the quick cache reads are tested against a real Redis.")
+        pytest.skip("no REDIS_URL: the quick cache reads are tested in CI")
+    from rantboard.cache import RedisCache
+
+    return RedisCache(url, {"KEY_PREFIX": f"test-quick-{os.getpid()}"})
+
+
+def test_quick_reads_return_what_get_many_does():
+    redis_cache = _redis_cache()
+    values = {"version": "3f9a", "count": 7, "names": ["kiln", "tern"], "text": "Ünïcode"}
+    redis_cache.set_many(values)
+    try:
+        keys = [*values, "missing"]
+        assert redis_cache.read_many(keys) == redis_cache.get_many(keys) == values
+        redis_cache.set("version", "new")  # no stale copy: every read asks Redis
+        assert redis_cache.read_many(["version"]) == {"version": "new"}
+    finally:
+        redis_cache.delete_many(list(values))
+
+
+def test_quick_reads_survive_a_dropped_connection():
+    redis_cache = _redis_cache()
+    redis_cache.set("version", "before")
+    try:
+        assert redis_cache.read_many(["version"]) == {"version": "before"}
+        redis_cache._quick.connection._sock.close()  # as when Redis restarts or a firewall drops the connection
+        redis_cache.set("version", "after")
+        fallbacks = []
+        get_many = redis_cache.get_many
+        redis_cache.get_many = lambda keys: fallbacks.append(keys) or get_many(keys)
+        assert redis_cache.read_many(["version"]) == {"version": "after"}
+        assert fallbacks == [["version"]]  # answered by get_many, with redis-py's retries
+        assert redis_cache.read_many(["version"]) == {"version": "after"}
+        assert fallbacks == [["version"]]  # and then on a new connection of its own
+    finally:
+        redis_cache.delete("version")
 
 
 @pytest.mark.parametrize("page_cache", [0, 60])
