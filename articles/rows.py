@@ -8,7 +8,8 @@ renderer's own stored HTML (body_html, lead_note_html).
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.html import escape
+
+from rantboard.markup import escape
 
 from .models import Article, display_name
 

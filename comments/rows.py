@@ -8,7 +8,8 @@ change to either the markup here or the time zone.
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.html import escape
+
+from rantboard.markup import escape
 
 REDACTED_TEXT = "This comment was removed by an editor."
 

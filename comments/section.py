@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+
+from rantboard.markup import escape
 
 TOOLBAR_BUTTONS = (
     # (tag, title, label, face)

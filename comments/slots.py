@@ -7,9 +7,9 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from rantboard.markup import escape
 from rantboard.pagecache import register_slot, shared_fragment
 
 from . import defences

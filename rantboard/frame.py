@@ -13,7 +13,8 @@ import functools
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import escape
+
+from rantboard.markup import escape
 
 
 @functools.cache
