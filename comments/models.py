@@ -135,7 +135,8 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # No index of its own: the unique (article, number) index serves every lookup by story, in thread order.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", db_index=False)
     commenter = models.ForeignKey(Commenter, on_delete=models.PROTECT, related_name="comments")
     number = models.PositiveIntegerField(help_text="The comment's number within its story: #1, #2, ...")
     nic = models.CharField(max_length=40, help_text="The nic as shown on this comment.")

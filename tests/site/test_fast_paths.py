@@ -69,6 +69,25 @@ def test_the_thread_is_read_as_utf8_bytes_in_order_without_removed_comments(make
     assert thread.decode().index('id="c1"') < thread.decode().index("Ça va")
 
 
+def test_stored_rows_under_8_kb_are_kept_uncompressed_on_postgresql(make_article):
+    # Every story page reads its thread's rows: compressed ones would be decompressed on every read.
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting; .ci/run runs the suite on PostgreSQL too")
+    from tests.comments.test_queries import add_comments
+
+    article = make_article()
+    add_comments(article, 1)
+    row = "<p>" + "Forty ferries wait off the harbour wall. " * 120 + "</p>"  # about 5 kB, very compressible
+    Comment.objects.filter(article=article).update(row_html=row, body_html=row, body=row)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(row_html), octet_length(row_html) FROM comments_comment WHERE article_id = %s",
+            [article.pk],
+        )
+        stored, length = cursor.fetchone()
+    assert stored >= length  # kept as it is (with its header), not compressed
+
+
 def test_splice_puts_each_part_where_its_stand_in_was():
     request = RequestFactory().get("/")
     first = splice.defer(request, "<b>één</b>".encode())
