@@ -32,7 +32,7 @@ PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed"]
 MODES = {
     "quick": {"stories": 300, "comments": 8000, "small": None, "seconds": 3, "dbs": ["sqlite"], "post_seconds": 5},
     "full": {
-        "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 10, "dbs": ["sqlite", "postgres"],
+        "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 8, "dbs": ["sqlite", "postgres"],
         "post_seconds": 20,
     },
 }  # fmt: skip
@@ -185,23 +185,61 @@ def etag_of(url: str) -> str:
 BROWSER_ENCODINGS = "Accept-Encoding: gzip, deflate, br"  # what every browser sends
 
 
-def measure_pages(base: str, manifest: dict, seconds: int, connections: int, server: Server, header: str = "") -> dict:
+def between_trivial_runs(
+    base: str, manifest: dict, seconds: int, connections: int, runs: dict, header: str = ""
+) -> dict:
+    """Each of `runs` (name: a function returning wrk's figures) measured between two runs of the trivial view, in the
+    order T R1 T R2 T ... Rn T; each figure gets the mean of the trivial runs either side of it as `trivial_rps`, its
+    ratio's denominator. This machine's speed drifts by up to a half within minutes (the trivial view ran at 2,592
+    and 3,876 req/s in one run), so one trivial figure per block made ratios measured minutes apart meaningless."""
+    trivial = [wrk(base + manifest["trivial"], seconds, connections, header=header)]
     results = {}
-    for page in PAGES:
-        figures = wrk(base + manifest[page], seconds, connections, header=header)
-        figures["rss_mb"] = server.worker_rss_mb()
-        results[page] = figures
-        log(f"  {page:<11} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms  p95 {figures['p95_ms']:.1f} ms"
-            f"  errors {figures['errors']}")  # fmt: skip
+    for name, measure in runs.items():
+        figures = measure()
+        trivial.append(wrk(base + manifest["trivial"], seconds, connections, header=header))
+        figures["trivial_rps"] = round((trivial[-2]["rps"] + trivial[-1]["rps"]) / 2, 1)
+        results[name] = figures
+    # The trivial view's own row: its mean over the block.
+    results["trivial"] = {**trivial[0], "rps": round(sum(t["rps"] for t in trivial) / len(trivial), 1)}
+    results["trivial"]["trivial_rps"] = results["trivial"]["rps"]
+    results["trivial"]["trivial_runs"] = [t["rps"] for t in trivial]
+    log(f"  trivial     {results['trivial']['rps']:>8.1f} req/s (mean of {results['trivial']['trivial_runs']})")
     return results
+
+
+def ratio(figures: dict, fallback: float) -> float:
+    """A figure as a share of the trivial view's rate measured beside it (results before 2026-11-28 21:00: of the
+    block's one trivial figure)."""
+    return figures["rps"] / figures.get("trivial_rps", fallback)
+
+
+def measure_pages(base: str, manifest: dict, seconds: int, connections: int, server: Server, header: str = "") -> dict:
+    def measure(page: str):
+        def run() -> dict:
+            figures = wrk(base + manifest[page], seconds, connections, header=header)
+            figures["rss_mb"] = server.worker_rss_mb()
+            log(f"  {page:<11} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms  "
+                f"p95 {figures['p95_ms']:.1f} ms  errors {figures['errors']}")  # fmt: skip
+            return figures
+
+        return run
+
+    pages = {page: measure(page) for page in PAGES if page != "trivial"}
+    results = between_trivial_runs(base, manifest, seconds, connections, pages, header=header)
+    results["trivial"]["rss_mb"] = server.worker_rss_mb()
+    return {page: results[page] for page in PAGES}
 
 
 def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> dict:
     url = base + manifest["story_200"]
     tag = etag_of(url)
-    figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}")
-    log(f"  304 story  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
-    return figures
+
+    def run() -> dict:
+        figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}")
+        log(f"  304 story  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
+        return figures
+
+    return between_trivial_runs(base, manifest, seconds, connections, {"304": run})["304"]
 
 
 MIXED_RATES = (1, 5)  # comments a second landing while readers read (the mixed run)
@@ -233,12 +271,13 @@ def measure_mixed(base: str, manifest: dict, seconds: int, connections: int, env
 
 
 def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> dict:
-    """The story page's four reads through a raw cursor, no ORM or template (bench/floor_urls.py), and the trivial
-    view of the same server, so the ceiling of the uncached story page is a ratio like the others."""
+    """The story page's four reads through a raw cursor, no ORM or template (bench/floor_urls.py), between runs of the
+    trivial view of the same server, so the ceiling of the uncached story page is a ratio like the others."""
     story_id = int(manifest["story_200"].split("/")[2])
-    figures = {"trivial": wrk(base + manifest["trivial"], seconds, connections)}
-    figures["floor"] = wrk(f"{base}/floor/{story_id}/", seconds, connections)
-    log(f"  floor       {figures['floor']['rps']:>8.1f} req/s against trivial {figures['trivial']['rps']:.1f}")
+    figures = between_trivial_runs(
+        base, manifest, seconds, connections, {"floor": lambda: wrk(f"{base}/floor/{story_id}/", seconds, connections)}
+    )
+    log(f"  floor       {figures['floor']['rps']:>8.1f} req/s against trivial {figures['floor']['trivial_rps']:.1f}")
     return figures
 
 
@@ -374,17 +413,17 @@ def to_markdown(report: dict) -> str:
         for page in PAGES:
             u, c = entry["uncached"][page], entry["cached"][page]
             z = compressed[page] if compressed else None
-            zipped = f"{z['rps']:.0f} | {z['rps'] / compressed['trivial']['rps']:.3f}" if z else " | "
+            zipped = f"{z['rps']:.0f} | {ratio(z, compressed['trivial']['rps']):.3f}" if z else " | "
             errors = u["errors"] + c["errors"] + (z["errors"] if z else 0)
             lines.append(
-                f"| {page} | {u['rps']:.0f} | {u['rps'] / trivial_u:.3f} | {u['p50_ms']:.1f} | {u['p95_ms']:.1f} | "
-                f"{u['p99_ms']:.1f} | {c['rps']:.0f} | {c['rps'] / trivial_c:.3f} | {c['p95_ms']:.1f} | "
+                f"| {page} | {u['rps']:.0f} | {ratio(u, trivial_u):.3f} | {u['p50_ms']:.1f} | {u['p95_ms']:.1f} | "
+                f"{u['p99_ms']:.1f} | {c['rps']:.0f} | {ratio(c, trivial_c):.3f} | {c['p95_ms']:.1f} | "
                 f"{zipped} | {errors} | {c['rss_mb']} |"
             )
         if "not_modified_304" in entry:
             n = entry["not_modified_304"]
             lines.append(
-                f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {n['rps'] / trivial_c:.3f} | "
+                f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {ratio(n, trivial_c):.3f} | "
                 f"{n['p95_ms']:.1f} | | | {n['errors']} | |"
             )
         lines.append("")
@@ -424,7 +463,8 @@ def to_markdown(report: dict) -> str:
             lines.append(
                 f"Floor of the uncached story_200 page (its four reads through a raw cursor, strings joined, no ORM, "
                 f"template, form or navigation; bench/floor_urls.py): {floor['rps']:.0f} req/s, ratio "
-                f"{floor['rps'] / trivial['rps']:.3f} to the trivial view of the same server ({trivial['rps']:.0f})."
+                f"{ratio(floor, trivial['rps']):.3f} to the trivial view of the same server "
+                f"({floor.get('trivial_rps', trivial['rps']):.0f})."
             )
             lines.append("")
         for label, what in (
