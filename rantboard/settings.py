@@ -102,6 +102,11 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the per-request health check skipped while the connection passed one less than
+    # DATABASE_HEALTH_CHECK_DELAY seconds ago (rantboard/postgresql/base.py); 0 checks every request.
+    DATABASES["default"]["ENGINE"] = "rantboard.postgresql"
+DATABASE_HEALTH_CHECK_DELAY = float(os.environ.get("DATABASE_HEALTH_CHECK_DELAY", "1"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a comment is written; IMMEDIATE takes the write lock up front so
     # two writers queue instead of failing half-way with "database is locked".

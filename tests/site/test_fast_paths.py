@@ -88,6 +88,44 @@ def test_stored_rows_under_8_kb_are_kept_uncompressed_on_postgresql(make_article
     assert stored >= length  # kept as it is (with its header), not compressed
 
 
+def test_the_health_check_runs_at_most_once_a_delay_on_postgresql(db, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL backend's check; .ci/run runs the suite on PostgreSQL too")
+    import time
+
+    from django.db import connections
+
+    wrapper = connections["default"]
+    wrapper.ensure_connection()
+    checks = []
+    saved = wrapper.health_check_enabled, wrapper.checked_at
+    wrapper.is_usable = lambda: checks.append(time.monotonic()) or True
+
+    def new_request() -> None:  # what Django does at the start of each request, then at its first query
+        wrapper.health_check_done = False
+        wrapper.close_if_health_check_failed()
+
+    try:
+        wrapper.health_check_enabled = True
+        settings.DATABASE_HEALTH_CHECK_DELAY = 60
+        wrapper.checked_at = time.monotonic()
+        new_request()
+        new_request()
+        assert checks == [] and wrapper.health_check_done  # checked a moment ago: no round trip
+        wrapper.checked_at = time.monotonic() - 61
+        new_request()
+        assert len(checks) == 1  # checked once the delay has passed, and then not again within it
+        new_request()
+        assert len(checks) == 1
+        settings.DATABASE_HEALTH_CHECK_DELAY = 0  # as Django: every request
+        new_request()
+        new_request()
+        assert len(checks) == 3
+    finally:
+        del wrapper.is_usable
+        wrapper.health_check_enabled, wrapper.checked_at = saved
+
+
 def test_splice_puts_each_part_where_its_stand_in_was():
     request = RequestFactory().get("/")
     first = splice.defer(request, "<b>één</b>".encode())
