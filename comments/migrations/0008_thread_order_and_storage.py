@@ -7,7 +7,7 @@ from django.db import migrations, models
 def keep_rows_uncompressed(apps, schema_editor):
     # PostgreSQL compresses a row's biggest text (the stored thread row, row_html) as soon as the row passes about
     # 2 kB, and every story page then decompresses it again: about a third of the comments of a busy thread. Rows
-    # under 8 kB now stay as they are. Rows written before keep their compression until rewritten (docs/scaling.md).
+    # under 8 kB now stay as they are. Rows written before keep their compression until rewritten (docs/deployment.md).
     if schema_editor.connection.vendor == "postgresql":
         table = schema_editor.quote_name(apps.get_model("comments", "Comment")._meta.db_table)
         schema_editor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = 8160)")
