@@ -30,7 +30,9 @@ RESULTS = ROOT / "bench" / "results"
 PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed"]
 
 MODES = {
-    "quick": {"stories": 300, "comments": 8000, "small": None, "seconds": 3, "dbs": ["sqlite"], "post_seconds": 5},
+    "quick": {
+        "stories": 300, "comments": 8000, "small": (30, 3000), "seconds": 3, "dbs": ["sqlite"], "post_seconds": 5,
+    },
     "full": {
         "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 8, "dbs": ["sqlite", "postgres"],
         "post_seconds": 20,
@@ -281,6 +283,25 @@ def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> 
     return figures
 
 
+def measure_big_against_small(
+    base: str, manifest: dict, small_base: str, small_manifest: dict, seconds: int, connections: int
+) -> dict:
+    """Each page's p50 on the big board against the small board's, both served at once and loaded in turn (small,
+    big, small), so the machine's drift between minutes does not enter the comparison."""
+    results = {}
+    for page in ("front", "story_200", "story_1000"):
+        before = wrk(small_base + small_manifest[page], seconds, connections)
+        big = wrk(base + manifest[page], seconds, connections)
+        after = wrk(small_base + small_manifest[page], seconds, connections)
+        small_p50 = (before["p50_ms"] + after["p50_ms"]) / 2
+        results[page] = {"big_p50_ms": big["p50_ms"], "small_p50_ms": round(small_p50, 2),
+                         "small_runs_p50_ms": [before["p50_ms"], after["p50_ms"]],
+                         "big_over_small": round(big["p50_ms"] / max(small_p50, 0.001), 3)}  # fmt: skip
+        log(f"  {page:<11} p50 big {big['p50_ms']:.1f} ms, small {before['p50_ms']:.1f} and {after['p50_ms']:.1f} ms:"
+            f" {results[page]['big_over_small']:.2f}x")  # fmt: skip
+    return results
+
+
 def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int, cycle: str) -> dict:
     ids = ",".join(str(i) for i in manifest["post_story_ids"])
     out = subprocess.run(
@@ -372,13 +393,17 @@ def main() -> None:
                 entry["floor"] = measure_floor(base, manifest, seconds, args.connections)
             if mode["small"]:
                 small_url, small_manifest = prepare_database(kind, *mode["small"], workdir, "small")
-                env = base_env(small_url, page_cache=False, static_root=static_root)
-                log(f"{kind}: the small database, uncached")
-                with Server(env, args.port, args.workers) as server:
+                log(f"{kind}: the small database beside the big one, uncached (small, big, small for each page)")
+                big_env = base_env(url, page_cache=False, static_root=static_root)
+                small_env = base_env(small_url, page_cache=False, static_root=static_root)
+                with Server(big_env, args.port, args.workers), Server(small_env, args.port + 1, args.workers):
                     entry["small"] = {
-                        "size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]}
-                    }
-                    entry["small"]["uncached"] = measure_pages(base, small_manifest, seconds, args.connections, server)
+                        "size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]},
+                        "paired": measure_big_against_small(
+                            base, manifest, f"http://127.0.0.1:{args.port + 1}", small_manifest, seconds,
+                            args.connections,
+                        ),
+                    }  # fmt: skip
             report["databases"][kind] = entry
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -427,7 +452,19 @@ def to_markdown(report: dict) -> str:
                 f"{n['p95_ms']:.1f} | | | {n['errors']} | |"
             )
         lines.append("")
-        if "small" in entry:
+        if "small" in entry and "paired" in entry["small"]:
+            small = entry["small"]
+            lines.append(
+                f"Big board against a small one ({small['size']['stories']:,} stories, "
+                f"{small['size']['comments']:,} comments), uncached p50, both served at once and loaded small, big, "
+                "small: "
+                + ", ".join(
+                    f"{p} {f['big_p50_ms']:.1f} ms against {f['small_p50_ms']:.1f} ms ({f['big_over_small']:.2f}x)"
+                    for p, f in small["paired"].items()
+                )
+            )
+            lines.append("")
+        elif "small" in entry:
             small = entry["small"]
             lines.append(
                 f"Small database ({small['size']['stories']:,} stories, {small['size']['comments']:,} comments), "
