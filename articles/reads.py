@@ -30,10 +30,6 @@ REGION_FIELDS = frozenset({"id", "name", "slug", "position"})
 EDITOR_FIELDS = frozenset({"id", "username", "first_name", "last_name"})
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _columns(alias: str, model, names: frozenset[str]) -> str:
     columns = (model._meta.get_field(name).column for name in _in_model_order(model, names))
     return ", ".join(f"{alias}.{connection.ops.quote_name(column)}" for column in columns)
@@ -70,7 +66,7 @@ def _stories_sql(vendor: str) -> str:
     """Stories with their region, editor and subjects, one row each; the caller adds the WHERE clause."""
     # Table and column names come from the models, quoted; every value is a parameter.
     editor = get_user_model()
-    filed = f"{_table(Subject)} s JOIN {_table(Article.subjects.through)} x ON x.subject_id = s.id"
+    filed = f"{prepared.table(Subject)} s JOIN {prepared.table(Article.subjects.through)} x ON x.subject_id = s.id"
     # A story's subjects come in its own row, as a JSON list of [id, name, slug] in name order.
     if vendor == "postgresql":
         subjects = f"SELECT json_agg(json_build_array(s.id, s.name, s.slug) ORDER BY s.name) FROM {filed}"  # noqa: S608
@@ -83,8 +79,8 @@ def _stories_sql(vendor: str) -> str:
     return (
         f"SELECT {_columns('a', Article, ARTICLE_FIELDS)}, {_columns('r', Region, REGION_FIELDS)}"  # noqa: S608
         f", {_columns('u', editor, EDITOR_FIELDS)}, ({subjects})"
-        f" FROM {_table(Article)} a JOIN {_table(Region)} r ON r.id = a.region_id"
-        f" JOIN {_table(editor)} u ON u.id = a.posted_by_id"
+        f" FROM {prepared.table(Article)} a JOIN {prepared.table(Region)} r ON r.id = a.region_id"
+        f" JOIN {prepared.table(editor)} u ON u.id = a.posted_by_id"
     )
 
 

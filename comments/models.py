@@ -58,7 +58,7 @@ class CommentQuerySet(models.QuerySet):
 
         Plain SQL: the ORM took longer to build this fixed query than the database took to answer it (see
         articles/reads.py)."""
-        table = connection.ops.quote_name(Comment._meta.db_table)
+        table = prepared.table(Comment)
         column = "row_html"
         if connection.vendor == "sqlite":
             column = "CAST(row_html AS BLOB)"  # SQLite hands back the stored UTF-8 as it is
@@ -110,8 +110,7 @@ class CommentQuerySet(models.QuerySet):
         """The stored sidebar lines of the newest comments readers can see: strings, no model instances.
 
         The window is read in plain SQL, which says itself whether each story is visible (see `thread_html`)."""
-        comments = connection.ops.quote_name(Comment._meta.db_table)
-        articles = connection.ops.quote_name(Article._meta.db_table)
+        comments, articles = prepared.table(Comment), prepared.table(Article)
         # Table names from the models, quoted; every value is a parameter.
         window = (
             f"SELECT c.latest_html, a.status = %s AND a.published_at <= %s FROM {comments} c"  # noqa: S608

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles.models import PICTURES_CACHE_KEY, Article, Picture
-from rantboard import pagecache
+from rantboard import pagecache, prepared
 
 from . import bbcode
 from .models import Comment, Commenter
@@ -83,15 +83,11 @@ def _claim_commenter(*, nic: str, owner_token: str, now) -> Commenter:
     return commenter
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _comment_id(where: str, params: list) -> int | None:
     """The first comment (by id) matching `where`: plain SQL, as these checks run on every post and almost never
     find one, and the ORM took longer to build each query than the database took to answer it."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {_table(Comment)} WHERE {where} ORDER BY id LIMIT 1", params)  # noqa: S608
+        cursor.execute(f"SELECT id FROM {prepared.table(Comment)} WHERE {where} ORDER BY id LIMIT 1", params)  # noqa: S608
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -163,12 +159,12 @@ def comment_create(
             at = connection.ops.adapt_datetimefield_value(now)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {_table(Article)} SET last_comment_number = %s, comment_count = comment_count + 1,"  # noqa: S608
+                    f"UPDATE {prepared.table(Article)} SET last_comment_number = %s, comment_count = comment_count + 1,"  # noqa: S608
                     " last_comment_at = %s, last_comment_nic = %s WHERE id = %s",
                     [number, at, nic, locked.pk],
                 )
                 cursor.execute(
-                    f"UPDATE {_table(Commenter)} SET comment_count = comment_count + 1, last_seen = %s"  # noqa: S608
+                    f"UPDATE {prepared.table(Commenter)} SET comment_count = comment_count + 1, last_seen = %s"  # noqa: S608
                     " WHERE id = %s",
                     [at, commenter.pk],
                 )

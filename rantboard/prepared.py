@@ -24,6 +24,11 @@ from django.db import DatabaseError, connection
 STALE = {"0A000", "26000"}
 
 
+def table(model) -> str:
+    """A model's table name, quoted for the connection's database: for the plain SQL that runs through here."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def execute(cursor, name: str, sql: str, params: list) -> None:
     """Run `sql` (with %s placeholders) with `params`, as the prepared statement `name` where that helps."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or connection.in_atomic_block:
