@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.reads import story_for_page
+from articles.views import render_story_page
 from rantboard.client_ip import client_ip
-from rantboard.splice import splice
 
 from . import defences, moderation, services
 from .forms import CommentForm
@@ -36,8 +36,8 @@ def _story_page(request, article: Article, *, form: CommentForm, status: int = 2
     if found is None:
         raise Http404("No such story.")
     article, subjects = found
-    context = {"article": article, "subjects": subjects, "current_region": article.region, "comment_form": form}
-    return splice(request, render(request, "articles/article_detail.html", {**context, **extra}, status=status))
+    context = {"article": article, "subjects": subjects, "comment_form": form, **extra}
+    return render_story_page(request, context, status=status)
 
 
 @require_POST
