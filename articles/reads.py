@@ -53,12 +53,12 @@ def _in_model_order(model, names: frozenset[str]) -> tuple[str, ...]:
     return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
 
 
-def _load(model, names: frozenset[str], values):
+def _load(model, names: frozenset[str], values, db):
     values = list(values)
-    for position, converters, column in _converters(model, names, connection.vendor):
+    for position, converters, column in _converters(model, names, db.vendor):
         for convert in converters:
-            values[position] = convert(values[position], column, connection)
-    return model.from_db(connection.alias, _in_model_order(model, names), values)
+            values[position] = convert(values[position], column, db)
+    return model.from_db(db.alias, _in_model_order(model, names), values)
 
 
 @functools.cache
@@ -84,16 +84,18 @@ def _stories_sql(vendor: str) -> str:
     )
 
 
-def _story(row, seen: dict | None = None) -> tuple[Article, list[Subject]]:
-    """A story from its row; `seen` shares one instance per region, editor and subject among a list's stories."""
+def _story(row, db, seen: dict | None = None) -> tuple[Article, list[Subject]]:
+    """A story from its row, read on the connection `db` (the connection itself, not Django's per-thread proxy, which
+    looks the connection up again at every use); `seen` shares one instance per region, editor and subject among a
+    list's stories."""
     seen = {} if seen is None else seen
     split, after = len(ARTICLE_FIELDS), len(ARTICLE_FIELDS) + len(REGION_FIELDS)
-    article = _load(Article, ARTICLE_FIELDS, row[:split])
+    article = _load(Article, ARTICLE_FIELDS, row[:split], db)
     region_key, editor_key = ("region", article.region_id), ("editor", article.posted_by_id)
     if region_key not in seen:
-        seen[region_key] = _load(Region, REGION_FIELDS, row[split:after])
+        seen[region_key] = _load(Region, REGION_FIELDS, row[split:after], db)
     if editor_key not in seen:
-        seen[editor_key] = _load(get_user_model(), EDITOR_FIELDS, row[after:-1])
+        seen[editor_key] = _load(get_user_model(), EDITOR_FIELDS, row[after:-1], db)
     article.region, article.posted_by = seen[region_key], seen[editor_key]
     found = row[-1] or []  # PostgreSQL's driver parses JSON itself; SQLite's hands back the text
     if isinstance(found, str):
@@ -102,7 +104,7 @@ def _story(row, seen: dict | None = None) -> tuple[Article, list[Subject]]:
     for values in found:
         key = ("subject", values[0])
         if key not in seen:
-            seen[key] = Subject.from_db(connection.alias, ("id", "name", "slug"), values)
+            seen[key] = Subject.from_db(db.alias, ("id", "name", "slug"), values)
         subjects.append(seen[key])
     return article, subjects
 
@@ -113,12 +115,13 @@ def story_for_page(pk: int, *, drafts: bool = False) -> tuple[Article, list[Subj
     if not 0 < pk <= MAX_ID:
         return None  # no such row; the database would refuse the number
     with connection.cursor() as cursor:
-        sql = _stories_sql(connection.vendor) + " WHERE a.id = %s"
+        db = cursor.db
+        sql = _stories_sql(db.vendor) + " WHERE a.id = %s"
         prepared.execute(cursor, "rantboard_story", sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    article, subjects = _story(row)
+    article, subjects = _story(row, db)
     if not drafts and not article.is_published:
         return None
     return article, subjects
@@ -136,4 +139,4 @@ def stories_of_day(start, end) -> list[tuple[Article, list[Subject]]]:
     with connection.cursor() as cursor:
         prepared.execute(cursor, "rantboard_day", sql, [Article.Status.PUBLISHED, *bounds, now])
         seen = {}
-        return [_story(row, seen) for row in cursor.fetchall()]
+        return [_story(row, cursor.db, seen) for row in cursor.fetchall()]

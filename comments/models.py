@@ -58,13 +58,13 @@ class CommentQuerySet(models.QuerySet):
 
         Plain SQL: the ORM took longer to build this fixed query than the database took to answer it (see
         articles/reads.py)."""
-        table = prepared.table(Comment)
-        column = "row_html"
-        if connection.vendor == "sqlite":
-            column = "CAST(row_html AS BLOB)"  # SQLite hands back the stored UTF-8 as it is
-        sql = f"SELECT {column} FROM {table} WHERE article_id = %s AND NOT removed ORDER BY number"  # noqa: S608
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            vendor = cursor.db.vendor
+            # SQLite hands back the stored UTF-8 as it is from a BLOB.
+            column = "CAST(row_html AS BLOB)" if vendor == "sqlite" else "row_html"
+            table = prepared.table(Comment)
+            sql = f"SELECT {column} FROM {table} WHERE article_id = %s AND NOT removed ORDER BY number"  # noqa: S608
+            if vendor == "postgresql":
                 import psycopg2.extensions
 
                 # This cursor's text comes back as the bytes PostgreSQL sent (the connection's encoding is UTF-8).

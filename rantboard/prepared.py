@@ -31,16 +31,17 @@ def table(model) -> str:
 
 def execute(cursor, name: str, sql: str, params: list) -> None:
     """Run `sql` (with %s placeholders) with `params`, as the prepared statement `name` where that helps."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or connection.in_atomic_block:
+    db = cursor.db  # the connection itself: each use of the `connection` proxy looks the thread's one up again
+    if db.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or db.in_atomic_block:
         # (In a transaction a failed EXECUTE would abort the caller's work, and a savepoint around each one would
         # cost more round trips than preparing saves: readers' pages are read outside any transaction.)
         cursor.execute(sql, params)
         return
-    raw = connection.connection
-    state = getattr(connection, "_rantboard_prepared", None)
+    raw = db.connection
+    state = getattr(db, "_rantboard_prepared", None)
     if state is None or state[0] is not raw:  # a new connection: nothing is prepared on it yet
         state = (raw, set())
-        connection._rantboard_prepared = state
+        db._rantboard_prepared = state
     prepared = state[1]
     run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
     if name in prepared:
