@@ -22,9 +22,9 @@ import functools
 import hashlib
 import math
 import re
+import secrets
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
@@ -34,7 +34,6 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
-from django.utils.cache import patch_vary_headers
 
 from . import deflate
 from .cache import read_many
@@ -59,20 +58,25 @@ def enabled() -> bool:
     return settings.PAGE_CACHE_SECONDS > 0
 
 
-def site_version() -> str:
+def site_version() -> int:
     return _versions([VERSION_KEY])[VERSION_KEY]
 
 
-def _versions(keys: list[str]) -> dict[str, str]:
+def _versions(keys: list[str]) -> dict[str, int]:
     """The current versions under these keys, in one round trip; a missing one is started (the same for every
     server that asks at once)."""
     found = read_many(keys)
     for key in keys:
         if key not in found:
-            started = uuid.uuid4().hex[:12]
+            started = _new_version()
             cache.add(key, started, timeout=None)
             found[key] = cache.get(key, started)  # never None, even if the cache dropped it at once
     return found
+
+
+def _new_version() -> int:
+    # A number, not text: Django's Redis serializer stores an int as it is, and reads it back without unpickling.
+    return secrets.randbits(60)
 
 
 def story_version_key(pk: int) -> str:
@@ -94,8 +98,8 @@ def bump(*, stories: Iterable[int] | None = None) -> None:
     def renew() -> None:
         # One set_many (one round trip on Redis), written in order with the site version last: a reader in between
         # gets the new page under the old ETag (and revalidates), never the old page under the new one.
-        versions = {key: uuid.uuid4().hex[:12] for key in keys}
-        versions[VERSION_KEY] = uuid.uuid4().hex[:12]
+        versions = {key: _new_version() for key in keys}
+        versions[VERSION_KEY] = _new_version()
         cache.set_many(versions, timeout=None)
 
     renew()
@@ -111,7 +115,7 @@ def _cacheable(request) -> bool:
     )
 
 
-def _etag(request, version: str) -> str:
+def _etag(request, version: int) -> str:
     # The visitor's own cookies are part of the tag: their greeting and form are theirs. The hour bucket keeps a
     # revalidated page's form stamp well inside its life.
     visitor = "|".join(request.COOKIES.get(name, "") for name in VISITOR_COOKIES)
@@ -120,8 +124,13 @@ def _etag(request, version: str) -> str:
     return f'W/"{digest}"'
 
 
-def _page_key(version: str, path: str) -> str:
-    return f"pagecache:page3:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+def _page_key(version: int | str, path: str) -> str:
+    return f"pagecache:page3:{version}:{_path_digest(path)}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _path_digest(path: str) -> str:
+    return hashlib.sha256(path.encode()).hexdigest()[:32]
 
 
 def _not_modified(etag: str) -> HttpResponseNotModified:
@@ -168,9 +177,12 @@ def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
     else:
         content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
         response = HttpResponse(content, content_type=content_type)
+    # Hits leave before CommonMiddleware, which sets the length of every other page: without it, gunicorn sends the
+    # page in chunks, an extra copy of it and an extra write.
+    response["Content-Length"] = str(len(response.content))
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    response["Vary"] = "Cookie, Accept-Encoding"  # (a new response: nothing to merge with, as patch_vary_headers would)
     return response
 
 
@@ -189,7 +201,7 @@ def _wait_for_page(key: str) -> tuple | None:
     return None
 
 
-def _page_versions(story_pk) -> tuple[str, str]:
+def _page_versions(story_pk) -> tuple[int, int | str]:
     """(the site version, the version a page is cached under), in one round trip.
 
     A story page is cached under the structure version and its own story's version, so a comment on another story

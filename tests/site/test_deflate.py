@@ -72,3 +72,14 @@ def test_uncached_pages_are_not_compressed(client, make_article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     response = client.get(make_article().get_absolute_url(), HTTP_ACCEPT_ENCODING="deflate")
     assert response.status_code == 200 and "Content-Encoding" not in response
+
+
+def test_a_cache_hit_says_its_length_compressed_or_not(client, make_article):
+    # Hits leave before CommonMiddleware: without their own Content-Length, gunicorn would send them chunked.
+    url = make_article().get_absolute_url()
+    client.get(url)  # rendered and stored
+    for encodings in ("", "gzip, deflate, br"):
+        hit = client.get(url, HTTP_ACCEPT_ENCODING=encodings)
+        assert hit["Content-Length"] == str(len(hit.content))
+    assert hit["Content-Encoding"] == "deflate"
+    assert hit["Vary"] == "Cookie, Accept-Encoding"
