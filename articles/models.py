@@ -194,13 +194,6 @@ class ArticleQuerySet(models.QuerySet):
             .defer("body", "lead_note", "body_html")
         )
 
-    def for_posting(self) -> ArticleQuerySet:
-        """The columns posting a comment reads: whether it is open, its count, and what a comment row links to."""
-        return self.only(
-            "id", "title", "slug", "status", "published_at", "comments_closed", "comments_close_at",
-            "last_comment_number",
-        )  # fmt: skip
-
 
 class Article(models.Model):
     """A news story: the source's key paragraphs with an editor's notes, filed under a region."""

@@ -1,4 +1,4 @@
-"""The story page's and the front page's reads of stories, in plain SQL.
+"""The story page's, the front page's and posting's reads of stories, in plain SQL.
 
 The story page is the board's busiest uncached page. Building its queries through the ORM (cloning querysets,
 compiling SQL, the prefetch of its subjects) cost over a millisecond a request, more than the database itself took
@@ -25,40 +25,12 @@ ARTICLE_FIELDS = frozenset({
     "comments_closed", "comments_close_at", "comment_count", "last_comment_at", "last_comment_nic", "region_id",
     "posted_by_id",
 })  # fmt: skip
+POSTING_FIELDS = frozenset({
+    "id", "title", "slug", "status", "published_at", "comments_closed", "comments_close_at", "last_comment_number",
+})  # fmt: skip
 MAX_ID = 2**63 - 1  # the largest BigAutoField
 REGION_FIELDS = frozenset({"id", "name", "slug", "position"})
 EDITOR_FIELDS = frozenset({"id", "username", "first_name", "last_name"})
-
-
-def _columns(alias: str, model, names: frozenset[str]) -> str:
-    columns = (model._meta.get_field(name).column for name in _in_model_order(model, names))
-    return ", ".join(f"{alias}.{connection.ops.quote_name(column)}" for column in columns)
-
-
-@functools.cache
-def _converters(model, names: frozenset[str], vendor: str) -> list[tuple[int, list, object]]:
-    """What the ORM would apply to each column (SQLite's naive datetimes made aware, for one), by position."""
-    found = []
-    for position, name in enumerate(_in_model_order(model, names)):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            found.append((position, converters, column))
-    return found
-
-
-@functools.cache
-def _in_model_order(model, names: frozenset[str]) -> tuple[str, ...]:
-    # Model.from_db takes a partial row in the order of the model's own fields.
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-def _load(model, names: frozenset[str], values, db):
-    values = list(values)
-    for position, converters, column in _converters(model, names, db.vendor):
-        for convert in converters:
-            values[position] = convert(values[position], column, db)
-    return model.from_db(db.alias, _in_model_order(model, names), values)
 
 
 @functools.cache
@@ -77,8 +49,8 @@ def _stories_sql(vendor: str) -> str:
             f" FROM (SELECT s.id, s.name, s.slug FROM {filed} WHERE x.article_id = a.id ORDER BY s.name) s"
         )
     return (
-        f"SELECT {_columns('a', Article, ARTICLE_FIELDS)}, {_columns('r', Region, REGION_FIELDS)}"  # noqa: S608
-        f", {_columns('u', editor, EDITOR_FIELDS)}, ({subjects})"
+        f"SELECT {prepared.columns('a', Article, ARTICLE_FIELDS)}, {prepared.columns('r', Region, REGION_FIELDS)}"  # noqa: S608
+        f", {prepared.columns('u', editor, EDITOR_FIELDS)}, ({subjects})"
         f" FROM {prepared.table(Article)} a JOIN {prepared.table(Region)} r ON r.id = a.region_id"
         f" JOIN {prepared.table(editor)} u ON u.id = a.posted_by_id"
     )
@@ -90,12 +62,12 @@ def _story(row, db, seen: dict | None = None) -> tuple[Article, list[Subject]]:
     list's stories."""
     seen = {} if seen is None else seen
     split, after = len(ARTICLE_FIELDS), len(ARTICLE_FIELDS) + len(REGION_FIELDS)
-    article = _load(Article, ARTICLE_FIELDS, row[:split], db)
+    article = prepared.load(Article, ARTICLE_FIELDS, row[:split], db)
     region_key, editor_key = ("region", article.region_id), ("editor", article.posted_by_id)
     if region_key not in seen:
-        seen[region_key] = _load(Region, REGION_FIELDS, row[split:after], db)
+        seen[region_key] = prepared.load(Region, REGION_FIELDS, row[split:after], db)
     if editor_key not in seen:
-        seen[editor_key] = _load(get_user_model(), EDITOR_FIELDS, row[after:-1], db)
+        seen[editor_key] = prepared.load(get_user_model(), EDITOR_FIELDS, row[after:-1], db)
     article.region, article.posted_by = seen[region_key], seen[editor_key]
     found = row[-1] or []  # PostgreSQL's driver parses JSON itself; SQLite's hands back the text
     if isinstance(found, str):
@@ -140,3 +112,25 @@ def stories_of_day(start, end) -> list[tuple[Article, list[Subject]]]:
         prepared.execute(cursor, "rantboard_day", sql, [Article.Status.PUBLISHED, *bounds, now])
         seen = {}
         return [_story(row, cursor.db, seen) for row in cursor.fetchall()]
+
+
+def story_for_posting(pk: int, *, published: bool = False, lock: bool = False) -> Article | None:
+    """The columns posting a comment reads (whether it is open, its count, what a comment row links to), or None.
+
+    `published`: only a story readers can see. `lock`: the row is locked until the transaction ends, so posts to one
+    story queue on it and their numbers stay unique and gapless. Plain SQL like the story page's reads: every post
+    makes both reads, and the ORM took longer to build each than the database took to answer it."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    sql = f"SELECT {prepared.columns('a', Article, POSTING_FIELDS)} FROM {prepared.table(Article)} a WHERE a.id = %s"  # noqa: S608
+    params = [pk]
+    if published:
+        sql += " AND a.status = %s AND a.published_at <= %s"
+        params += [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())]
+    with connection.cursor() as cursor:
+        db = cursor.db
+        if lock and db.features.has_select_for_update:  # (SQLite has no row locks: its writes queue on the file)
+            sql += " FOR UPDATE"
+        prepared.execute(cursor, f"rantboard_posting_story_{published:d}{lock:d}", sql, params)
+        row = cursor.fetchone()
+    return None if row is None else prepared.load(Article, POSTING_FIELDS, row, db)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
-from articles.reads import story_for_page
+from articles.reads import story_for_page, story_for_posting
 from articles.views import render_story_page
 from rantboard.client_ip import client_ip
 
@@ -43,7 +43,9 @@ def _story_page(request, article: Article, *, form: CommentForm, status: int = 2
 @require_POST
 def post_comment(request, pk: int):
     """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact."""
-    article = get_object_or_404(Article.objects.published().for_posting(), pk=pk)
+    article = story_for_posting(pk, published=True)
+    if article is None:
+        raise Http404("No such story.")
     form = CommentForm(request.POST, user=request.user)
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.

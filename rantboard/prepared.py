@@ -16,6 +16,8 @@ On SQLite (and with the setting off) the statement simply runs.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 
@@ -27,6 +29,42 @@ STALE = {"0A000", "26000"}
 def table(model) -> str:
     """A model's table name, quoted for the connection's database: for the plain SQL that runs through here."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def columns(alias: str, model, names: frozenset[str]) -> str:
+    """The columns of a model's fields `names`, in the order `load` takes them, quoted and prefixed with `alias`."""
+    return ", ".join(
+        f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+        for name in _in_model_order(model, names)
+    )
+
+
+def load(model, names: frozenset[str], values, db):
+    """A model instance from the values of `columns(..., model, names)`, read on the connection `db`: the ORM's own
+    loading hook (`Model.from_db`), after the value converters the ORM applies (SQLite's naive datetimes made aware,
+    for one). `db` is the connection itself, not Django's per-thread proxy, which looks it up again at every use."""
+    values = list(values)
+    for position, converters, column in _converters(model, names, db.vendor):
+        for convert in converters:
+            values[position] = convert(values[position], column, db)
+    return model.from_db(db.alias, _in_model_order(model, names), values)
+
+
+@functools.cache
+def _converters(model, names: frozenset[str], vendor: str) -> list[tuple[int, list, object]]:
+    found = []
+    for position, name in enumerate(_in_model_order(model, names)):
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((position, converters, column))
+    return found
+
+
+@functools.cache
+def _in_model_order(model, names: frozenset[str]) -> tuple[str, ...]:
+    # Model.from_db takes a partial row in the order of the model's own fields.
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
 
 
 def execute(cursor, name: str, sql: str, params: list) -> None:
