@@ -103,7 +103,8 @@ def bump(*, stories: Iterable[int] | None = None) -> None:
         cache.set_many(versions, timeout=None)
 
     renew()
-    transaction.on_commit(renew)
+    if transaction.get_connection().in_atomic_block:  # (outside one, on_commit would only renew them again at once)
+        transaction.on_commit(renew)
 
 
 def _cacheable(request) -> bool:
