@@ -233,3 +233,11 @@ def test_my_original_nic_without_javascript_explains_when_there_is_none(story, p
     html = response.content.decode()
     assert "This browser has not posted a comment yet, so there is no nic to restore." in html
     assert "Keep.</textarea>" in html
+
+
+def test_scheduled_stories_take_no_comments_until_they_appear(make_article, post):
+    from django.utils import timezone
+
+    later = make_article(published_at=timezone.now() + timezone.timedelta(hours=1))
+    assert post(later, fresh_form=False, token="t4").status_code == 404
+    assert not Comment.objects.exists()

@@ -368,3 +368,18 @@ def test_rerendering_comments_retires_the_cached_story_page(client, story):
 def test_a_version_the_cache_drops_at_once_is_never_none(monkeypatch):
     monkeypatch.setattr(cache, "add", lambda *args, **kwargs: True)  # a cache that keeps nothing
     assert pagecache.site_version() is not None
+
+
+@pytest.mark.django_db(transaction=True)  # (so that "outside a transaction" is outside one)
+def test_versions_are_written_once_outside_a_transaction_and_again_at_commit_inside_one(story, monkeypatch):
+    from django.db import transaction
+
+    writes = []
+    monkeypatch.setattr(cache, "set_many", lambda values, timeout=None: writes.append(set(values)))
+    pagecache.bump(stories=[story.pk])
+    assert len(writes) == 1  # (on_commit outside a transaction would have run a second write at once)
+    with transaction.atomic():
+        pagecache.bump(stories=[story.pk])
+        assert len(writes) == 2
+    assert len(writes) == 3  # again when the transaction commits, retiring any page rendered in between
+    assert pagecache.VERSION_KEY in writes[-1] and pagecache.story_version_key(story.pk) in writes[-1]
