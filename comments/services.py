@@ -196,6 +196,5 @@ def comment_create(
         if existing is None:
             raise
         return Posted(_posted(existing), duplicate=True)
-    cache.delete_many([STATS_CACHE_KEY, count_cache_key(commenter.key)])
-    pagecache.bump(stories=[locked.pk])
+    pagecache.bump(stories=[locked.pk], forget=[STATS_CACHE_KEY, count_cache_key(commenter.key)])
     return Posted(comment, duplicate=False)

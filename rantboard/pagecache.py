@@ -36,7 +36,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 
 from . import deflate
-from .cache import read_many
+from .cache import read_many, write_many
 from .csrf import get_token
 
 VERSION_KEY = "pagecache:site-version"  # every visible write changes it
@@ -83,7 +83,7 @@ def story_version_key(pk: int) -> str:
     return f"pagecache:story-version:{pk}"
 
 
-def bump(*, stories: Iterable[int] | None = None) -> None:
+def bump(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ()) -> None:
     """Something readers see has changed: cached pages that show it, on every app server, are stale from now on.
 
     With `stories`, only those stories' comments changed: their story pages, and every page by its site-wide parts
@@ -91,16 +91,18 @@ def bump(*, stories: Iterable[int] | None = None) -> None:
     changed (a story, a region, a subject, a picture): every page.
 
     Bumped at once and again when the transaction commits: a page rendered in between (from the old rows) is
-    cached under a version that the second bump retires.
+    cached under a version that the second bump retires. `forget`: other cache keys the same write made stale, deleted
+    in the same round trip.
     """
+    forget = list(forget)
     keys = [STRUCTURE_KEY] if stories is None else [story_version_key(pk) for pk in set(stories)]
 
     def renew() -> None:
-        # One set_many (one round trip on Redis), written in order with the site version last: a reader in between
-        # gets the new page under the old ETag (and revalidates), never the old page under the new one.
+        # One write (one round trip on Redis, MSET), in order with the site version last: a reader in between gets the
+        # new page under the old ETag (and revalidates), never the old page under the new one.
         versions = {key: _new_version() for key in keys}
         versions[VERSION_KEY] = _new_version()
-        cache.set_many(versions, timeout=None)
+        write_many(versions, delete=forget)
 
     renew()
     if transaction.get_connection().in_atomic_block:  # (outside one, on_commit would only renew them again at once)

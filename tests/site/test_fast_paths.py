@@ -314,3 +314,33 @@ def test_a_post_to_a_closed_story_does_not_check_the_text_it_cannot_post(client,
     response = client.post(reverse("comments:post", args=[article.pk]), data)
     assert response.status_code == 403
     assert "Too late?" in response.content.decode()  # handed back to copy
+
+
+def test_quick_writes_do_what_delete_many_and_set_many_do():
+    redis_cache = _redis_cache()
+    redis_cache.set_many({"stale": 1, "count": 7, "version": 3}, timeout=60)
+    try:
+        redis_cache.write_many({"version": 4, "other": "Ünïcode"}, delete=["stale", "count"])
+        assert redis_cache.get_many(["stale", "count", "version", "other"]) == {"version": 4, "other": "Ünïcode"}
+        assert redis_cache._cache.get_client().ttl(redis_cache.make_and_validate_key("version")) == -1  # kept
+    finally:
+        redis_cache.delete_many(["version", "other"])
+
+
+def test_quick_writes_survive_a_dropped_connection():
+    redis_cache = _redis_cache()
+    redis_cache.set("stale", 1)
+    try:
+        assert redis_cache.read_many(["stale"]) == {"stale": 1}  # the thread's own connection is open
+        redis_cache._quick.connection._sock.close()
+        fallbacks = []
+        set_many = redis_cache.set_many
+        redis_cache.set_many = lambda values, timeout: fallbacks.append(timeout) or set_many(values, timeout)
+        redis_cache.write_many({"version": 5}, delete=["stale"])
+        assert fallbacks == [None]  # written by delete_many and set_many, with redis-py's retries
+        assert redis_cache.get_many(["stale", "version"]) == {"version": 5}
+        redis_cache.write_many({"version": 6})
+        assert fallbacks == [None]  # and then on a new connection of its own
+        assert redis_cache.get("version") == 6
+    finally:
+        redis_cache.delete_many(["stale", "version"])

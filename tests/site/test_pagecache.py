@@ -375,7 +375,7 @@ def test_versions_are_written_once_outside_a_transaction_and_again_at_commit_ins
     from django.db import transaction
 
     writes = []
-    monkeypatch.setattr(cache, "set_many", lambda values, timeout=None: writes.append(set(values)))
+    monkeypatch.setattr(pagecache, "write_many", lambda values, delete=(): writes.append(set(values)))
     pagecache.bump(stories=[story.pk])
     assert len(writes) == 1  # (on_commit outside a transaction would have run a second write at once)
     with transaction.atomic():
