@@ -304,12 +304,18 @@ def measure_big_against_small(
 
 def measure_posting(base: str, manifest: dict, seconds: float, env: dict, workers: int, cycle: str) -> dict:
     ids = ",".join(str(i) for i in manifest["post_story_ids"])
+    before = os.times()
     out = subprocess.run(
         [PYTHON, "bench/post_load.py", "--url", base, "--stories", ids, "--processes", str(workers * 2),
          "--seconds", str(seconds), "--cycle", cycle],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    after = os.times()
     result = json.loads(next(line for line in out.splitlines() if line.startswith("POSTS "))[len("POSTS ") :])
+    # The posting clients' own CPU (their processes are waited for, so their time is counted here), per second: they
+    # share the machine with the server, as wrk does.
+    used = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    result["client_cpu_share"] = round(used / result["seconds"], 2)
     check = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c",
          "import json; from django.db.models import Count; from comments.models import Comment; "
@@ -327,7 +333,8 @@ def measure_posting(base: str, manifest: dict, seconds: float, env: dict, worker
     )
     log(
         f"  posting ({cycle}): {result['posts_per_s']} comments/s, accepted {result['accepted']}, "
-        f"refused {result['refused']}, errors {result['errors']}, stored once: {result['all_stored_once']}"
+        f"refused {result['refused']}, errors {result['errors']}, stored once: {result['all_stored_once']}, "
+        f"clients' CPU {result['client_cpu_share']} of a core"
     )
     return result
 
@@ -516,7 +523,8 @@ def to_markdown(report: dict) -> str:
                 f"accepted {p['accepted']}, "
                 f"refused {p['refused']}, errors {p['errors']}; stored {p['stored']}, duplicated bodies "
                 f"{p['duplicated_bodies']}, duplicated numbers {p['duplicated_numbers']}: "
-                f"{'every accepted comment stored once' if p['all_stored_once'] else 'MISMATCH'}."
+                f"{'every accepted comment stored once' if p['all_stored_once'] else 'MISMATCH'}"
+                + (f"; the posting clients used {p['client_cpu_share']} of a core." if "client_cpu_share" in p else ".")
             )
             lines.append("")
         shares = [entry[label][page]["wrk_cpu_share"] for label in ("uncached", "cached") for page in PAGES]
