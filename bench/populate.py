@@ -103,9 +103,16 @@ def main() -> None:
         body = story_body(rng)
         bodies.append((body, rendering.render_body(body, author=author, editors=editors)))
     now = timezone.now()
+    # The front page shows today once today has a story. Spread back from the moment of the fill, today held as many
+    # stories as hours had passed since midnight: a run just after midnight measured a front page of one story on
+    # one board and of yesterday's hundred on the other. A day's worth of the newest stories go within today instead.
+    since_midnight = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    per_day = max(1, args.stories // args.days)
     stories = []
     for n in range(args.stories):
         published = now - dt.timedelta(days=args.days * n / max(1, args.stories), minutes=rng.randint(1, 50))
+        if n < per_day:
+            published = now - since_midnight * (n + 1) / (per_day + 1)
         body, html = rng.choice(bodies)
         title = sentence(rng, rng.randint(6, 12))[:-1]
         stories.append(
