@@ -129,8 +129,8 @@ def story_for_posting(pk: int, *, published: bool = False, lock: bool = False) -
         params += [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:
         db = cursor.db
-        if lock and db.features.has_select_for_update:  # (SQLite has no row locks: its writes queue on the file)
-            sql += " FOR UPDATE"
+        if lock:
+            sql += prepared.for_update(db)
         prepared.execute(cursor, f"rantboard_posting_story_{published:d}{lock:d}", sql, params)
         row = cursor.fetchone()
     return None if row is None else prepared.load(Article, POSTING_FIELDS, row, db)

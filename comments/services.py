@@ -96,9 +96,7 @@ def _locked_commenter(key: str) -> Commenter | None:
     columns = prepared.columns("c", Commenter, COMMENTER_FIELDS)
     sql = f"SELECT {columns} FROM {prepared.table(Commenter)} c WHERE c.key = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        if cursor.db.features.has_select_for_update:  # (SQLite has no row locks: its writes queue on the file)
-            sql += " FOR UPDATE"
-        cursor.execute(sql, [key])
+        cursor.execute(sql + prepared.for_update(cursor.db), [key])
         row = cursor.fetchone()
         return None if row is None else prepared.load(Commenter, COMMENTER_FIELDS, row, cursor.db)
 

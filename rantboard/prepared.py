@@ -31,6 +31,12 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def for_update(db) -> str:
+    """What locks the rows a SELECT reads until the transaction ends, on the connection `db`: nothing on SQLite, which
+    has no row locks (its writes queue on the file)."""
+    return " FOR UPDATE" if db.features.has_select_for_update else ""
+
+
 def columns(alias: str, model, names: frozenset[str]) -> str:
     """The columns of a model's fields `names`, in the order `load` takes them, quoted and prefixed with `alias`."""
     return ", ".join(
