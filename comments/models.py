@@ -118,9 +118,12 @@ class CommentQuerySet(models.QuerySet):
             f" ORDER BY c.created_at DESC, c.id DESC"
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
+        # The LIMIT is written into the SQL, one statement per count: as a parameter it left PostgreSQL no estimate of
+        # the rows wanted, so it judged the statement's generic plan dearer and planned it afresh at every EXECUTE.
+        limit = int(count) + HIDDEN_SPARE
         with connection.cursor() as cursor:
-            params = [Article.Status.PUBLISHED, now, count + HIDDEN_SPARE]
-            prepared.execute(cursor, "rantboard_latest", window + " LIMIT %s", params)
+            params = [Article.Status.PUBLISHED, now]
+            prepared.execute(cursor, f"rantboard_latest_{limit}", f"{window} LIMIT {limit}", params)
             rows = cursor.fetchall()
         return self._newest_visible(
             count,

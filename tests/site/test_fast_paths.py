@@ -204,6 +204,36 @@ def test_a_story_page_outlives_a_migration_and_dropped_statements(client, make_a
             cursor.execute("ALTER TABLE articles_article ALTER COLUMN title TYPE varchar(250)")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_prepared_reads_are_planned_once_not_at_every_visit(client, make_article, settings):
+    """PostgreSQL plans a prepared statement's first five runs for their values, then keeps one plan for all values
+    unless it judges that plan dearer: a LIMIT sent as a value did that, and the sidebar's read was planned afresh at
+    every visit."""
+    from tests.comments.test_queries import add_comments
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    settings.PAGE_CACHE_SECONDS = 0  # every visit reads the database
+    article = make_article()
+    add_comments(article, 2)
+    for _ in range(8):
+        assert client.get(article.get_absolute_url()).status_code == 200
+        assert client.get("/").status_code == 200
+    if connection.vendor != "postgresql":
+        return  # nothing is prepared on SQLite: the pages above are the whole check
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE name LIKE 'rantboard%'"
+        )
+        statements = {name: (statement, generic, custom) for name, statement, generic, custom in cursor.fetchall()}
+    assert {"rantboard_story", "rantboard_thread", "rantboard_day"} <= set(statements)
+    assert any(name.startswith("rantboard_latest") for name in statements)
+    for name, (statement, generic, custom) in statements.items():
+        assert generic >= 3 and custom <= 5, (name, generic, custom)
+        # The test's tables are too small for the planner to judge a LIMIT sent as a value dearer; a board's are not.
+        assert not re.search(r"LIMIT \$", statement), statement
+
+
 # --- the CSRF token --------------------------------------------------------------------------------------------
 
 
