@@ -62,6 +62,11 @@ def site_version() -> int:
     return _versions([VERSION_KEY])[VERSION_KEY]
 
 
+def structure_version() -> int:
+    """The version that changes with stories, regions, subjects and pictures, but not with comments."""
+    return _versions([STRUCTURE_KEY])[STRUCTURE_KEY]
+
+
 def _versions(keys: list[str]) -> dict[str, int]:
     """The current versions under these keys, in one round trip; a missing one is started (the same for every
     server that asks at once)."""
