@@ -8,16 +8,20 @@ import re
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Subject
 from articles.reads import story_for_page
+from articles.views import _site_stats
 from comments.models import Comment
+from comments.templatetags.comment_tags import comment_stats
 from rantboard import csrf, prepared, splice
 from tests.comments.conftest import form_stamp, form_token
 
@@ -239,12 +243,6 @@ def test_the_pages_prepared_reads_are_planned_once_not_at_every_visit(client, ma
 
 def _counts_sql() -> list[str]:
     """The SQL of the front page's counts (stories archived and today; comments archived and today), as run."""
-    from django.core.cache import cache
-    from django.test.utils import CaptureQueriesContext
-
-    from articles.views import _site_stats
-    from comments.templatetags.comment_tags import comment_stats
-
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         _site_stats(timezone.localdate())
@@ -275,8 +273,6 @@ def test_the_front_pages_counts_are_read_from_indexes_alone(make_article):
 
 
 def test_a_comment_recounts_the_comments_but_not_the_stories(client, make_article):
-    from django.test.utils import CaptureQueriesContext
-
     from tests.comments.test_reading import say
 
     story = make_article()
