@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
-from rantboard.cache import read_many
+from rantboard.cache import read
 
 from .nics import clean_nic
 
@@ -166,7 +166,7 @@ class StaffNames:
 
 
 def staff_names() -> StaffNames:
-    cached = read_many([STAFF_CACHE_KEY]).get(STAFF_CACHE_KEY)  # (the quick read: every post asks)
+    cached = read(STAFF_CACHE_KEY)  # every post asks
     if cached is not None:
         return cached
     exact, within = {skeleton(settings.SITE_NAME)}, set()

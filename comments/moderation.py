@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from rantboard import pagecache
-from rantboard.cache import read_many
+from rantboard.cache import read
 
 from . import services
 from .models import Ban, Comment, Commenter, ModerationAction
@@ -213,7 +213,7 @@ def release_nic(*, commenter: Commenter, moderator) -> None:
 
 def active_bans() -> list[tuple[str, str, object]]:
     """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
-    bans = read_many([BANS_CACHE_KEY]).get(BANS_CACHE_KEY)  # (the quick read: every post asks)
+    bans = read(BANS_CACHE_KEY)  # every post asks
     if bans is None:
         now = timezone.now()
         rows = list(Ban.objects.active(now).values_list("kind", "value", "expires_at"))

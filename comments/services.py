@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import PICTURES_CACHE_KEY, Article, Picture
 from articles.reads import story_for_posting
 from rantboard import pagecache, prepared
-from rantboard.cache import read_many
+from rantboard.cache import read
 
 from . import bbcode
 from .models import Comment, Commenter
@@ -47,7 +47,7 @@ def token_hash(token: str) -> str:
 
 def picture_library() -> dict[str, bbcode.Picture]:
     """The picture library as the renderer needs it, cached until a picture changes."""
-    pictures = read_many([PICTURES_CACHE_KEY]).get(PICTURES_CACHE_KEY)  # (the quick read: every post asks)
+    pictures = read(PICTURES_CACHE_KEY)  # every post asks
     if pictures is None:
         pictures = {
             p.name: bbcode.Picture(url=p.get_absolute_url(), alt=p.alt_text, width=p.width, height=p.height)

@@ -116,6 +116,11 @@ def read_many(keys: list[str]) -> dict:
     return quick(keys) if quick is not None else cache.get_many(keys)
 
 
+def read(key: str):
+    """The cached value under `key`, or None: by the quick read, for the values every post or page asks for."""
+    return read_many([key]).get(key)
+
+
 def write_many(values: dict, *, delete: list[str] = ()) -> None:
     """Forget `delete` and keep `values` until replaced: in one quick round trip on Redis, by `delete_many` and
     `set_many` elsewhere."""
