@@ -35,9 +35,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 
-from . import deflate
+from . import csrf, deflate
 from .cache import read_many, write_many
-from .csrf import get_token
 
 VERSION_KEY = "pagecache:site-version"  # every visible write changes it
 STRUCTURE_KEY = "pagecache:structure-version"  # every visible write but a comment's changes it
@@ -342,7 +341,7 @@ def register_slot(name: str):
 
 @register_slot("csrf")
 def _csrf(request) -> str:
-    return get_token(request)
+    return csrf.get_token(request)
 
 
 class PageCacheMiddleware:
@@ -350,13 +349,14 @@ class PageCacheMiddleware:
 
     For a GET of a page served by a `cached_page` view, without a query string, from a visitor without a session
     cookie (so certainly not logged in) on an allowed host: a matching ETag is answered 304, and a page in the cache
-    is served with its slots filled. The CSRF cookie is read and set by Django's own CsrfViewMiddleware code, as on
-    any other page. Everything else goes on down the stack unchanged.
+    is served with its slots filled. The CSRF cookie is read by Django's own CsrfViewMiddleware code, as on any other
+    page, and set with the same header by `rantboard.csrf.set_cookie`. Everything else goes on down the stack
+    unchanged.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)
+        self.csrf_middleware = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         # Cheapest tests first: every request passes here, most of them (static files aside) for other addresses.
@@ -383,8 +383,8 @@ class PageCacheMiddleware:
         if entry is None:
             request.page_cache_versions = versions  # the view renders and stores the page under them
             return self.get_response(request)
-        self.csrf.process_request(request)
-        return self.csrf.process_response(request, _page_response(request, entry, _etag(request, versions[0])))
+        self.csrf_middleware.process_request(request)
+        return csrf.set_cookie(request, _page_response(request, entry, _etag(request, versions[0])))
 
 
 def _cached_page_match(path: str):

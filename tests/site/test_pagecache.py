@@ -3,11 +3,15 @@
 import re
 import threading
 import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article
@@ -212,6 +216,31 @@ def test_a_hit_carries_every_security_header_and_a_csrf_cookie(story):
     assert response.cookies["csrftoken"].value  # set by Django's CSRF code, as on a rendered page
     token, stamp, csrf = form_values(response.content.decode())
     assert csrf and stamp and token
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"CSRF_COOKIE_SECURE": True, "CSRF_COOKIE_DOMAIN": ".example.org", "CSRF_COOKIE_SAMESITE": "Strict"}],
+)
+def test_a_hit_sets_the_csrf_cookie_as_django_sets_it_on_a_rendered_page(story, settings, overrides):
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    settings.CSRF_COOKIE_AGE = 3600 * 24 * 30
+    rendered = Client().get(story.get_absolute_url())  # a miss: Django's CsrfViewMiddleware sets the cookie
+    with CaptureQueriesContext(connection) as queries:
+        served = Client().get(story.get_absolute_url())  # a hit: rantboard.csrf.set_cookie
+    assert len(queries) == 0
+    django, ours = rendered.cookies["csrftoken"], served.cookies["csrftoken"]
+    assert ours.value != django.value and len(ours.value) == 32
+    assert _header_shape(ours) == _header_shape(django)
+    assert abs(parsedate_to_datetime(ours["expires"]) - parsedate_to_datetime(django["expires"])).total_seconds() < 2
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', served.content.decode()).group(1)
+    assert _unmask_cipher_token(token) == ours.value  # the form's token goes with the cookie
+
+
+def _header_shape(morsel) -> str:
+    """A Set-Cookie header's text with its value and expiry date taken out."""
+    return morsel.OutputString().replace(morsel.value, "VALUE").replace(morsel["expires"], "EXPIRES")
 
 
 def test_pages_outside_the_cache_do_not_read_the_site_version(client, monkeypatch):
