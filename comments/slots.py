@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from rantboard.markup import escape
-from rantboard.pagecache import register_slot, shared_fragment
+from rantboard.pagecache import register_shared_slot, register_slot
 
 from . import defences
 from .forms import new_form_token
@@ -75,4 +75,4 @@ def latest_sidebar_html() -> str:
 
 
 # The sidebar of a cached story page: the same for every page of one site version, rendered once for all of them.
-register_slot("latest")(lambda request: shared_fragment(request, "latest", latest_sidebar_html))
+register_shared_slot("latest", latest_sidebar_html)

@@ -157,9 +157,9 @@ def _stored_page(key: str) -> tuple | None:
 
 
 def _store(key: str, parts: list, content_type: str) -> tuple:
-    """Keep a freshly rendered page (or shared fragment) in the shared cache and in this process's memory; a page
-    also with its parts between the slots compressed, each on its own (rantboard.deflate)."""
-    compressed = [deflate.compress(part) for part in parts[::2]] if content_type else None
+    """Keep a freshly rendered page (or shared fragment) in the shared cache and in this process's memory, with its
+    parts between the slots also compressed, each on its own (rantboard.deflate)."""
+    compressed = [deflate.compress(part) for part in parts[::2]]
     entry = (parts, content_type, time.time() + settings.PAGE_CACHE_SECONDS, compressed)
     cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
     local_pages.put(key, entry)
@@ -175,13 +175,19 @@ def _keep_locally(key: str, entry: tuple) -> None:
 
 def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
     parts, content_type, _, compressed = entry
-    # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor.
-    filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2])}
-    if compressed is not None and deflate.accepts(request):
-        pieces = [compressed[i // 2] if i % 2 == 0 else filled[part] for i, part in enumerate(parts)]
+    # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor. A visitor's own value
+    # goes into the compressed page as it is; a shared fragment is the same for everyone and was compressed once.
+    shared = {name: _shared_fragment(request, name) for name in set(parts[1::2]) if name in SHARED_SLOTS}
+    filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2]) if name not in shared}
+    if deflate.accepts(request):
+        pieces = [
+            compressed[i // 2] if i % 2 == 0 else shared[part][3][0] if part in shared else filled[part]
+            for i, part in enumerate(parts)
+        ]
         response = HttpResponse(deflate.stream(pieces), content_type=content_type)
         response["Content-Encoding"] = "deflate"
     else:
+        filled.update((name, fragment[0][0]) for name, fragment in shared.items())
         content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
         response = HttpResponse(content, content_type=content_type)
     # Hits leave before CommonMiddleware, which sets the length of every other page: without it, gunicorn sends the
@@ -272,17 +278,18 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
     return wrapper
 
 
-def shared_fragment(request, name: str, render: Callable[[], str]) -> str:
+def _shared_fragment(request, name: str) -> tuple:
     """A part of many pages that any write may change (the latest comments): rendered once per site version for
-    all of them, kept like a page. For the slot fillers of story pages."""
-    key = f"pagecache:fragment3:{name}:{request.page_site_version}"
+    all of them, kept like a page, compressed once."""
+    key = f"pagecache:fragment4:{name}:{request.page_site_version}"
     entry = _stored_page(key)
     if entry is None:
-        entry = _store(key, [render()], "")
-    return entry[0][0]  # kept as text: the slot filling encodes it once, with the other slots
+        entry = _store(key, [SHARED_SLOTS[name]().encode()], "text/html; charset=utf-8")
+    return entry
 
 
 SLOT_FILLERS: dict[str, Callable] = {}
+SHARED_SLOTS: dict[str, Callable[[], str]] = {}
 
 
 def _split(content: bytes) -> list:
@@ -337,6 +344,12 @@ def register_slot(name: str):
         return fill
 
     return decorator
+
+
+def register_shared_slot(name: str, render: Callable[[], str]) -> None:
+    """Register a slot filled with a fragment that is the same for every visitor but changes with any write (the
+    latest comments): `render` makes its HTML, once per site version for every page that shows it."""
+    SHARED_SLOTS[name] = render
 
 
 @register_slot("csrf")

@@ -66,6 +66,7 @@ def test_a_cached_story_page_comes_deflated_to_a_browser_and_plain_to_others(cli
     assert strip.sub("", page) == strip.sub("", plain.content.decode())
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     assert len(token) == 64 and "rb-slot-" not in page
+    assert page.count('<section class="latest-comments"') == 1  # the shared fragment, compressed once, in its place
 
 
 def test_uncached_pages_are_not_compressed(client, make_article, settings):
