@@ -74,12 +74,18 @@ def stream(pieces: list) -> bytes:
     out = [ZLIB_HEADER]
     checksum = 1  # the Adler-32 of nothing
     for piece in pieces:
-        if isinstance(piece, tuple):
+        if piece.__class__ is tuple:
             data, adler, length = piece
+            out.append(data)
+        elif len(piece) <= MAX_STORED:  # a visitor's value: always one block
+            adler, length = zlib.adler32(piece), len(piece)
+            out += (_STORED_HEADER.pack(0, length, length ^ 0xFFFF), piece)
         else:
-            data, adler, length = stored(piece), zlib.adler32(piece), len(piece)
-        out.append(data)
+            adler, length = zlib.adler32(piece), len(piece)
+            out.append(stored(piece))
         checksum = combine(checksum, adler, length)
-    out.append(FINAL_EMPTY_BLOCK)
-    out.append(struct.pack(">I", checksum))
+    out += (FINAL_EMPTY_BLOCK, struct.pack(">I", checksum))
     return b"".join(out)
+
+
+_STORED_HEADER = struct.Struct("<BHH")  # a stored block that is not the last: BFINAL and BTYPE 0, LEN, NLEN
