@@ -8,8 +8,8 @@ from a single `secrets.token_bytes` per value, rejecting bytes that would bias t
 
 `set_cookie` is `CsrfViewMiddleware.process_response` for a cached page: the same Set-Cookie header, from a cookie
 prepared once from the settings, with the expiry date written once a second. Django's `set_cookie` reads six settings,
-formats the date and validates every attribute again for every first-time visitor: a fifth of a cached hit's own
-work in Python.
+formats the date and validates every attribute again for every first-time visitor: about 15 microseconds timed
+alone, and 40 of a cached story hit's own 160 when it was taken out of the hit.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def _prepared_cookie() -> Morsel:
     """The CSRF cookie with every attribute but its value and expiry, from the settings, as Django sets them."""
     morsel = Morsel()
     morsel.set(settings.CSRF_COOKIE_NAME, "", "")
-    morsel["max-age"] = int(settings.CSRF_COOKIE_AGE)
+    if settings.CSRF_COOKIE_AGE is not None:  # (None: a cookie for the browser's session, with no max-age)
+        morsel["max-age"] = int(settings.CSRF_COOKIE_AGE)
     morsel["path"] = settings.CSRF_COOKIE_PATH
     if settings.CSRF_COOKIE_DOMAIN is not None:
         morsel["domain"] = settings.CSRF_COOKIE_DOMAIN
@@ -90,7 +91,7 @@ def _prepared_cookie() -> Morsel:
 
 @functools.lru_cache(maxsize=2)
 def _expiry(now: int) -> str:
-    return http_date(now + settings.CSRF_COOKIE_AGE)
+    return "" if settings.CSRF_COOKIE_AGE is None else http_date(now + settings.CSRF_COOKIE_AGE)
 
 
 @receiver(setting_changed)

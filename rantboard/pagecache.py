@@ -177,8 +177,9 @@ def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
     parts, content_type, _, compressed = entry
     # parts alternate: bytes, slot name, bytes, ...; each slot is filled once for this visitor. A visitor's own value
     # goes into the compressed page as it is; a shared fragment is the same for everyone and was compressed once.
-    shared = {name: _shared_fragment(request, name) for name in set(parts[1::2]) if name in SHARED_SLOTS}
-    filled = {name: SLOT_FILLERS[name](request).encode() for name in set(parts[1::2]) if name not in shared}
+    names = set(parts[1::2])
+    shared = {name: _shared_fragment(request, name) for name in names if name in SHARED_SLOTS}
+    filled = {name: SLOT_FILLERS[name](request).encode() for name in names if name not in shared}
     if deflate.accepts(request):
         pieces = [
             compressed[i // 2] if i % 2 == 0 else shared[part][3][0] if part in shared else filled[part]
