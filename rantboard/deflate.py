@@ -22,6 +22,7 @@ ADLER_MOD = 65521
 ZLIB_HEADER = b"\x78\x9c"  # deflate, 32 KB window, default level; the two bytes are a multiple of 31 (RFC 1950)
 FINAL_EMPTY_BLOCK = b"\x01\x00\x00\xff\xff"  # a stored block with BFINAL set and no data
 MAX_STORED = 65535
+_STORED_HEADER = struct.Struct("<BHH")  # a stored block that is not the last: BFINAL and BTYPE 0, LEN, NLEN
 _ACCEPT = re.compile(r"(?:^|,)\s*deflate\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?:,|$)", re.IGNORECASE)
 
 
@@ -54,8 +55,12 @@ def stored(data: bytes) -> bytes:
     blocks = []
     for start in range(0, len(data), MAX_STORED):
         chunk = data[start : start + MAX_STORED]
-        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+        blocks += (_stored_header(len(chunk)), chunk)
     return b"".join(blocks)
+
+
+def _stored_header(length: int) -> bytes:
+    return _STORED_HEADER.pack(0, length, length ^ 0xFFFF)
 
 
 def combine(first: int, second: int, second_length: int) -> int:
@@ -81,13 +86,10 @@ def stream(pieces: list) -> bytes:
             out.append(data)
         elif len(piece) <= MAX_STORED:  # a visitor's value: always one block
             adler, length = zlib.adler32(piece), len(piece)
-            out += (_STORED_HEADER.pack(0, length, length ^ 0xFFFF), piece)
+            out += (_stored_header(length), piece)
         else:
             adler, length = zlib.adler32(piece), len(piece)
             out.append(stored(piece))
         checksum = combine(checksum, adler, length)
     out += (FINAL_EMPTY_BLOCK, struct.pack(">I", checksum))
     return b"".join(out)
-
-
-_STORED_HEADER = struct.Struct("<BHH")  # a stored block that is not the last: BFINAL and BTYPE 0, LEN, NLEN
