@@ -268,7 +268,7 @@ def measure_mixed(base: str, manifest: dict, seconds: int, connections: int, env
     land on those stories at a steady rate: what a busy board's readers see, since every comment retires the pages
     that show it."""
     paths = ",".join(manifest["mixed_paths"])
-    ids = ",".join(str(i) for i in manifest["post_story_ids"])
+    ids = ",".join(str(i) for i in manifest["mixed_story_ids"])
     results = {"none": wrk(base + "/", seconds, connections, paths=paths)}
     log(f"  mixed, no posts:      {results['none']['rps']:>8.1f} req/s  p95 {results['none']['p95_ms']:.1f} ms")
     for rate in MIXED_RATES:
