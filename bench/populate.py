@@ -207,8 +207,8 @@ def main() -> None:
     busiest = max(per_commenter, key=per_commenter.get)
     # The quietest stories still open for comments (the last few days): the posting runs measure writes, not the
     # size of a long thread's page. The posting runs and the mixed run take twenty each, not the same twenty: the
-    # posting runs (PostgreSQL only) add a few hundred comments to each of theirs, which would leave the mixed run on
-    # PostgreSQL reading bigger pages than on SQLite.
+    # posting runs (on PostgreSQL alone in the full mode) add hundreds of comments to each of theirs, which would
+    # leave the mixed run on PostgreSQL reading bigger pages than on SQLite.
     quiet = sorted((s.id for s in stories[4:300]), key=lambda i: counts.get(i, 0))[:40]
     mixed, posting = quiet[:20], quiet[20:] or quiet[:20]
     manifest = {
