@@ -30,13 +30,16 @@ PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results"
 PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed"]
 
+# `seconds` is one run of wrk; each page is loaded in `rounds` such runs, interleaved with the trivial view (see
+# between_trivial_runs), so a page's figure is 12 s of load in the full mode, taken as three 4 s looks.
 MODES = {
     "quick": {
-        "stories": 300, "comments": 8000, "small": (30, 3000), "seconds": 3, "dbs": ["sqlite"], "post_seconds": 5,
+        "stories": 300, "comments": 8000, "small": (30, 3000), "seconds": 2, "rounds": 2, "dbs": ["sqlite"],
+        "post_seconds": 5,
     },
     "full": {
-        "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 8, "dbs": ["sqlite", "postgres"],
-        "post_seconds": 20,
+        "stories": 20000, "comments": 500000, "small": (200, 5000), "seconds": 4, "rounds": 3,
+        "dbs": ["sqlite", "postgres"], "post_seconds": 20,
     },
 }  # fmt: skip
 
@@ -170,15 +173,14 @@ class Server:
         return round(sum(sizes) / len(sizes), 1) if sizes else 0.0
 
 
-def wrk(url: str, seconds: int, connections: int, header: str = "", paths: str = "") -> dict:
+def wrk(url: str, seconds: int, connections: int, header: str = "", paths: str = "", warm: bool = True) -> dict:
+    """One run of wrk against `url`, after a 1 s warm-up unless `warm` is false (the page was loaded moments ago)."""
     env = {**os.environ, "BENCH_HEADER": header, "BENCH_PATHS": paths}
-    subprocess.run(
-        ["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        check=True,
-    )  # fmt: skip  (warm-up)
+    if warm:
+        subprocess.run(
+            ["wrk", "-t1", "-c", str(connections), "-d", "1s", "-s", "bench/report.lua", url],
+            cwd=ROOT, env=env, capture_output=True, check=True,
+        )  # fmt: skip
     before = os.times()
     out = subprocess.run(
         ["wrk", "-t1", "-c", str(connections), "-d", f"{seconds}s", "-s", "bench/report.lua", url],
@@ -203,25 +205,54 @@ def etag_of(url: str) -> str:
 BROWSER_ENCODINGS = "Accept-Encoding: gzip, deflate, br"  # what every browser sends
 
 
+ROUNDS = MODES["full"]["rounds"]  # main() sets the mode's
+
+
 def between_trivial_runs(
     base: str, manifest: dict, seconds: int, connections: int, runs: dict, header: str = ""
 ) -> dict:
-    """Each of `runs` (name: a function returning wrk's figures) measured between two runs of the trivial view, in the
-    order T R1 T R2 T ... Rn T; each figure gets the mean of the trivial runs either side of it as `trivial_rps`, its
-    ratio's denominator. This machine's speed drifts by up to a half within minutes (the trivial view ran at 2,592
-    and 3,876 req/s in one run), so one trivial figure per block made ratios measured minutes apart meaningless."""
-    trivial = [wrk(base + manifest["trivial"], seconds, connections, header=header)]
+    """Each of `runs` (name: a function of `warm` returning wrk's figures) measured between two runs of the trivial
+    view, `rounds` times over: T R1 T R2 T ... Rn T R1 T ... Rn T. Each look gets the mean of the trivial runs either
+    side of it as its ratio's denominator, and a page's reported figures are those of its look with the median ratio
+    (with two looks, the lower), its errors those of all its looks.
+
+    Why: this machine's speed drifts by up to a half within minutes (the trivial view ran at 2,592 and 3,876 req/s in
+    one run), so one trivial figure per block made ratios measured minutes apart meaningless; and a dip of a few
+    seconds inside one long look moved a page's only figure by a fifth (docs/benchmarks.md). Three short looks
+    minutes apart show such a dip as the one look out of line, and the median leaves it out."""
+    trivial_url, rounds = base + manifest["trivial"], ROUNDS
+    trivial = [wrk(trivial_url, seconds, connections, header=header)]
+    looks: dict[str, list[dict]] = {name: [] for name in runs}
+    for round_ in range(rounds):
+        for name, measure in runs.items():
+            figures = measure(warm=round_ == 0)
+            trivial.append(wrk(trivial_url, seconds, connections, header=header, warm=False))
+            figures["trivial_rps"] = round((trivial[-2]["rps"] + trivial[-1]["rps"]) / 2, 1)
+            figures["ratio"] = round(figures["rps"] / figures["trivial_rps"], 3)
+            looks[name].append(figures)
     results = {}
-    for name, measure in runs.items():
-        figures = measure()
-        trivial.append(wrk(base + manifest["trivial"], seconds, connections, header=header))
-        figures["trivial_rps"] = round((trivial[-2]["rps"] + trivial[-1]["rps"]) / 2, 1)
-        results[name] = figures
-    # The trivial view's own row: its mean over the block.
-    results["trivial"] = {**trivial[0], "rps": round(sum(t["rps"] for t in trivial) / len(trivial), 1)}
-    results["trivial"]["trivial_rps"] = results["trivial"]["rps"]
-    results["trivial"]["trivial_runs"] = [t["rps"] for t in trivial]
-    log(f"  trivial     {results['trivial']['rps']:>8.1f} req/s (mean of {results['trivial']['trivial_runs']})")
+    for name, figures in looks.items():
+        chosen = sorted(figures, key=lambda look: look["ratio"])[(len(figures) - 1) // 2]
+        results[name] = {
+            **chosen,
+            "errors": sum(look["errors"] for look in figures),
+            "looks": [{key: look[key] for key in ("rps", "trivial_rps", "ratio", "p95_ms", "wrk_cpu_share")}
+                      for look in figures],
+        }  # fmt: skip
+        if len(figures) > 1:
+            log(f"  {name:<11} ratios {[look['ratio'] for look in figures]}: median {chosen['ratio']}")
+    # The trivial view's own row: the median of its runs over the block.
+    rates = sorted(t["rps"] for t in trivial)
+    middle = trivial[[t["rps"] for t in trivial].index(rates[(len(rates) - 1) // 2])]
+    results["trivial"] = {
+        **middle,
+        "trivial_rps": middle["rps"],
+        "ratio": 1.0,
+        "errors": sum(t["errors"] for t in trivial),
+        "trivial_runs": [t["rps"] for t in trivial],
+        "looks": [{"rps": t["rps"], "p95_ms": t["p95_ms"], "wrk_cpu_share": t["wrk_cpu_share"]} for t in trivial],
+    }
+    log(f"  trivial     {results['trivial']['rps']:>8.1f} req/s (median of {results['trivial']['trivial_runs']})")
     return results
 
 
@@ -233,8 +264,8 @@ def ratio(figures: dict, fallback: float) -> float:
 
 def measure_pages(base: str, manifest: dict, seconds: int, connections: int, server: Server, header: str = "") -> dict:
     def measure(page: str):
-        def run() -> dict:
-            figures = wrk(base + manifest[page], seconds, connections, header=header)
+        def run(warm: bool) -> dict:
+            figures = wrk(base + manifest[page], seconds, connections, header=header, warm=warm)
             figures["rss_mb"] = server.worker_rss_mb()
             log(f"  {page:<11} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms  "
                 f"p95 {figures['p95_ms']:.1f} ms  errors {figures['errors']}")  # fmt: skip
@@ -252,8 +283,8 @@ def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> di
     url = base + manifest["story_200"]
     tag = etag_of(url)
 
-    def run() -> dict:
-        figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}")
+    def run(warm: bool) -> dict:
+        figures = wrk(url, seconds, connections, header=f"If-None-Match: {tag}", warm=warm)
         log(f"  304 story  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
         return figures
 
@@ -293,7 +324,11 @@ def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> 
     trivial view of the same server, so the ceiling of the uncached story page is a ratio like the others."""
     story_id = int(manifest["story_200"].split("/")[2])
     figures = between_trivial_runs(
-        base, manifest, seconds, connections, {"floor": lambda: wrk(f"{base}/floor/{story_id}/", seconds, connections)}
+        base,
+        manifest,
+        seconds,
+        connections,
+        {"floor": lambda warm: wrk(f"{base}/floor/{story_id}/", seconds, connections, warm=warm)},
     )
     log(f"  floor       {figures['floor']['rps']:>8.1f} req/s against trivial {figures['floor']['trivial_rps']:.1f}")
     return figures
@@ -367,6 +402,8 @@ def main() -> None:
     mode = MODES[args.mode]
     dbs = mode["dbs"] if args.db is None else (["sqlite", "postgres"] if args.db == "both" else [args.db])
     seconds = args.seconds or mode["seconds"]
+    global ROUNDS
+    ROUNDS = mode["rounds"]
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="rantboard-bench-"))
@@ -376,7 +413,8 @@ def main() -> None:
         REDIS_URL = ""
     report = {
         "mode": args.mode, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "connections": args.connections, "workers": args.workers, "seconds": seconds, "databases": {},
+        "connections": args.connections, "workers": args.workers, "seconds": seconds, "rounds": ROUNDS,
+        "databases": {},
         "cache": "Redis" if REDIS_URL else "files",
         "postgres_via": "a Unix socket" if pg_admin_url().split("@", 1)[-1].lower().startswith("%2f") else "TCP",
     }  # fmt: skip
@@ -401,7 +439,9 @@ def main() -> None:
                             base, manifest, seconds, args.connections, server, header=BROWSER_ENCODINGS
                         )
                         entry["not_modified_304"] = measure_304(base, manifest, seconds, args.connections)
-                        entry["mixed"] = measure_mixed(base, manifest, seconds, args.connections, env)
+                        # One long look each (no trivial runs between): the posting clients need time to land
+                        # their comments at a steady rate.
+                        entry["mixed"] = measure_mixed(base, manifest, 2 * seconds, args.connections, env)
                     elif kind == "postgres" or args.mode == "quick":
                         entry["posting"] = measure_posting(
                             base, manifest, mode["post_seconds"], env, args.workers, "post"
@@ -424,7 +464,7 @@ def main() -> None:
                     entry["small"] = {
                         "size": {"stories": small_manifest["stories"], "comments": small_manifest["comments"]},
                         "paired": measure_big_against_small(
-                            base, manifest, f"http://127.0.0.1:{args.port + 1}", small_manifest, seconds,
+                            base, manifest, f"http://127.0.0.1:{args.port + 1}", small_manifest, 2 * seconds,
                             args.connections,
                         ),
                     }  # fmt: skip
@@ -439,13 +479,25 @@ def main() -> None:
     print(markdown)
 
 
+def looks_of(page: str, figures: dict) -> str:
+    ratios = ", ".join(f"{look['ratio']:.3f}" for look in figures["looks"])
+    return f"{page} {ratios} ({max(look['p95_ms'] for look in figures['looks']):.1f} ms)"
+
+
 def to_markdown(report: dict) -> str:
     lines = [
         f"## Benchmark, {report['mode']} mode",
         "",
         f"Machine: {report['machine']}. gunicorn {report['workers']} sync workers, production settings; "
-        f"wrk 1 thread, {report['connections']} connections, {report['seconds']} s a page after a 1 s warm-up. "
-        f"Cache: {report.get('cache', 'files')}."
+        f"wrk 1 thread, {report['connections']} connections; "
+        + (
+            f"each page loaded in {report['rounds']} looks of {report['seconds']} s (the first after a 1 s warm-up), "
+            "each look between two runs of the trivial view and taken as a ratio to their mean; a page's row is its "
+            "look with the median ratio. "
+            if report.get("rounds", 1) > 1
+            else f"{report['seconds']} s a page after a 1 s warm-up. "
+        )
+        + f"Cache: {report.get('cache', 'files')}."
         + (
             f" PostgreSQL reached through {report.get('postgres_via', 'TCP')}."
             if "postgres" in report["databases"]
@@ -481,6 +533,15 @@ def to_markdown(report: dict) -> str:
                 f"{n['p95_ms']:.1f} | | | {n['errors']} | |"
             )
         lines.append("")
+        for label, what in (("uncached", "uncached"), ("cached", "cached"), ("cached_compressed", "compressed")):
+            if label in entry and len(entry[label]["front"].get("looks", [])) > 1:
+                pages = "; ".join(looks_of(page, entry[label][page]) for page in PAGES if page != "trivial")
+                runs = ", ".join(f"{rps:.0f}" for rps in entry[label]["trivial"]["trivial_runs"])
+                lines.append(
+                    f"Each look's ratio, {what} (the row above is the median; the worst look's p95 in brackets): "
+                    f"{pages}; the trivial view's runs {runs} req/s."
+                )
+                lines.append("")
         if "small" in entry and "paired" in entry["small"]:
             small = entry["small"]
             lines.append(
@@ -549,7 +610,12 @@ def to_markdown(report: dict) -> str:
                 + (f"; the posting clients used {p['client_cpu_share']} of a core." if "client_cpu_share" in p else ".")
             )
             lines.append("")
-        shares = [entry[label][page]["wrk_cpu_share"] for label in ("uncached", "cached") for page in PAGES]
+        shares = [
+            look["wrk_cpu_share"]
+            for label in ("uncached", "cached")
+            for page in PAGES
+            for look in entry[label][page].get("looks", [entry[label][page]])
+        ]
         lines.append(
             f"wrk's own CPU while loading: {min(shares):.2f} to {max(shares):.2f} of one core (of two), so the load "
             "generator was not what limited the rate."
