@@ -208,6 +208,11 @@ BROWSER_ENCODINGS = "Accept-Encoding: gzip, deflate, br"  # what every browser s
 ROUNDS = MODES["full"]["rounds"]  # main() sets the mode's
 
 
+def median_look(looks: list[dict], key: str) -> dict:
+    """The look whose `key` is the median of `looks` (of an even number, the lower middle one)."""
+    return sorted(looks, key=lambda look: look[key])[(len(looks) - 1) // 2]
+
+
 def between_trivial_runs(
     base: str, manifest: dict, seconds: int, connections: int, runs: dict, header: str = ""
 ) -> dict:
@@ -232,7 +237,7 @@ def between_trivial_runs(
             looks[name].append(figures)
     results = {}
     for name, figures in looks.items():
-        chosen = sorted(figures, key=lambda look: look["ratio"])[(len(figures) - 1) // 2]
+        chosen = median_look(figures, "ratio")
         results[name] = {
             **chosen,
             "errors": sum(look["errors"] for look in figures),
@@ -242,8 +247,7 @@ def between_trivial_runs(
         if len(figures) > 1:
             log(f"  {name:<11} ratios {[look['ratio'] for look in figures]}: median {chosen['ratio']}")
     # The trivial view's own row: the median of its runs over the block.
-    rates = sorted(t["rps"] for t in trivial)
-    middle = trivial[[t["rps"] for t in trivial].index(rates[(len(rates) - 1) // 2])]
+    middle = median_look(trivial, "rps")
     results["trivial"] = {
         **middle,
         "trivial_rps": middle["rps"],
@@ -340,8 +344,8 @@ def measure_big_against_small(
     """Each page's p50 on the big board against the small board's, both served at once and loaded in turn: small,
     big, small, big, ..., small, so the machine's drift between minutes does not enter the comparison. Each look at
     the big board is taken against the mean of the small board's runs either side of it, and the page's figure is
-    its look with the median ratio, as between_trivial_runs does for the pages' rates: with one look, a slow spell
-    of a few seconds put one page at 1.30x in a run where its looks before and after were 0.96-1.03x."""
+    its look with the median ratio, as between_trivial_runs does for the pages' rates: with one look, one page came
+    out at 1.30x in a run where the run before gave 1.03x (docs/benchmarks.md)."""
     results = {}
     for page in ("front", "story_200", "story_1000"):
         small = [wrk(small_base + small_manifest[page], seconds, connections)]
@@ -352,7 +356,7 @@ def measure_big_against_small(
             small_p50 = (small[-2]["p50_ms"] + small[-1]["p50_ms"]) / 2
             looks.append({"big_p50_ms": big["p50_ms"], "small_p50_ms": round(small_p50, 2),
                           "big_over_small": round(big["p50_ms"] / max(small_p50, 0.001), 3)})  # fmt: skip
-        chosen = sorted(looks, key=lambda look: look["big_over_small"])[(len(looks) - 1) // 2]
+        chosen = median_look(looks, "big_over_small")
         results[page] = {**chosen, "small_runs_p50_ms": [run["p50_ms"] for run in small], "looks": looks}
         log(f"  {page:<11} p50 big {[look['big_p50_ms'] for look in looks]} ms, small "
             f"{results[page]['small_runs_p50_ms']} ms: {[look['big_over_small'] for look in looks]}, "
