@@ -13,9 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from rantboard import pagecache
-
-from . import rendering
+from . import rendering, services
 from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors, note_author
 from .pictures import inspect_picture
 
@@ -106,19 +104,18 @@ class ArticleAdmin(admin.ModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.posted_by = request.user
-            if not self.has_publish_permission(request):
-                obj.status = Article.Status.DRAFT
-        if (
-            "status" in form.changed_data
-            and obj.status == Article.Status.PUBLISHED
-            and "published_at" not in form.changed_data
-            and obj.published_at < timezone.now()
-        ):
-            # Publishing a draft without choosing a time publishes it now, not on the day it was started.
-            obj.published_at = timezone.now().replace(microsecond=0)
-        super().save_model(request, obj, form, change)
+        services.article_save(
+            article=obj,
+            editor=request.user,
+            may_publish=self.has_publish_permission(request),
+            publishing="status" in form.changed_data and "published_at" not in form.changed_data,
+        )
+
+    def delete_model(self, request, obj):
+        services.articles_delete(articles=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.articles_delete(articles=queryset)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj: Article) -> str:
@@ -144,7 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
             preview,
         )
 
-    # Actions. Each is a single UPDATE and reports how many stories it changed.
+    # Actions. Each is one write function (articles.services) and reports how many stories it changed.
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("articles.publish_article")
@@ -154,34 +151,22 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
-        now = timezone.now().replace(microsecond=0)
-        drafts = queryset.filter(status=Article.Status.DRAFT)
-        # A draft whose time has passed is published now; one scheduled for later keeps its time.
-        changed = drafts.filter(published_at__lte=now).update(
-            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
-        )
-        changed += drafts.filter(published_at__gt=now).update(status=Article.Status.PUBLISHED, updated_at=now)
-        pagecache.bump()
+        changed = services.articles_publish(articles=queryset)
         self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = queryset.filter(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
-        )
-        pagecache.bump()
+        changed = services.articles_unpublish(articles=queryset)
         self.message_user(request, f"Moved {stories(changed)} back to draft.", messages.SUCCESS)
 
     @admin.action(description="Close comments on the selected stories", permissions=["close"])
     def close_comments(self, request, queryset):
-        changed = queryset.filter(comments_closed=False).update(comments_closed=True, updated_at=timezone.now())
-        pagecache.bump()
+        changed = services.articles_close_comments(articles=queryset)
         self.message_user(request, f"Closed comments on {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Reopen comments on the selected stories", permissions=["close"])
     def reopen_comments(self, request, queryset):
-        changed = queryset.filter(comments_closed=True).update(comments_closed=False, updated_at=timezone.now())
-        pagecache.bump()
+        changed = services.articles_reopen_comments(articles=queryset)
         self.message_user(
             request,
             f"Reopened comments on {stories(changed)}. Stories past their close-at time stay closed until "
@@ -200,8 +185,22 @@ class ArticleAdmin(admin.ModelAdmin):
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
+class FilingAdmin(admin.ModelAdmin):
+    """Regions, subjects, pictures and note colours are saved and deleted through the write functions, which retire
+    the pages and derived caches that show them."""
+
+    def save_model(self, request, obj, form, change):
+        services.filing_save(instance=obj)
+
+    def delete_model(self, request, obj):
+        services.filing_delete(instances=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.filing_delete(instances=queryset)
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(FilingAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -209,14 +208,14 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(FilingAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(EditorProfile)
-class EditorProfileAdmin(admin.ModelAdmin):
+class EditorProfileAdmin(FilingAdmin):
     list_display = ["user", "swatch", "note_colour"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -253,7 +252,7 @@ class PictureAdminForm(forms.ModelForm):
 
 
 @admin.register(Picture)
-class PictureAdmin(admin.ModelAdmin):
+class PictureAdmin(FilingAdmin):
     form = PictureAdminForm
     list_display = ["name", "thumbnail", "alt_text", "width", "height", "uploaded_by", "created_at"]
     list_select_related = ["uploaded_by"]

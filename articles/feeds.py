@@ -24,7 +24,7 @@ class LatestStoriesFeed(Feed):
         return f"The latest stories on {settings.SITE_NAME}."
 
     def items(self):
-        return Article.objects.published().select_related("region", "posted_by")[:FEED_LENGTH]
+        return Article.objects.visible().select_related("region", "posted_by")[:FEED_LENGTH]
 
     def item_title(self, item):
         return f"{item.region.name}: {item.title}"
@@ -61,7 +61,7 @@ class RegionFeed(LatestStoriesFeed):
         return f"The latest stories filed under {region.name} on {settings.SITE_NAME}."
 
     def items(self, region):
-        return Article.objects.published().in_region(region).select_related("region", "posted_by")[:FEED_LENGTH]
+        return Article.objects.visible().in_region(region).select_related("region", "posted_by")[:FEED_LENGTH]
 
 
 class RegionAtomFeed(RegionFeed):

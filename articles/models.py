@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import NamedTuple
 
 from django.conf import settings
@@ -15,46 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rantboard import pagecache
-from rantboard.cache import read_many
+from rantboard.addresses import address
 
 from . import rendering
 
-NAV_CACHE_KEY = "articles:nav-regions:v2"
-
-
-@functools.lru_cache(maxsize=65536)
-def _path(name: str, **kwargs) -> str:
-    """reverse() for the board's own addresses, remembered: a pure function of its arguments, called per row."""
-    return reverse(name, kwargs=kwargs)
-
-
+# Derived data kept in the cache; the write functions (articles.services) forget them when their rows change.
+NAV_CACHE_KEY = "articles:nav-regions:v3"
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
 PICTURE_NAMES_CACHE_KEY = "articles:picture-names:v1"
-STORY_STATS_CACHE_KEY = "articles:story-stats:v1"
-
-
-class DerivedCachesMixin:
-    """Saving or deleting drops the cache entries derived from these rows, and retires cached pages if they show
-    them. Only derived data: nothing here decides anything."""
-
-    derived_cache_keys: tuple[str, ...] = ()
-    shown_on_pages = False
-
-    def _drop_derived(self) -> None:
-        cache.delete_many(list(self.derived_cache_keys))
-        if self.shown_on_pages:
-            pagecache.bump()
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._drop_derived()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._drop_derived()
-        return result
+STORY_STATS_CACHE_KEY = "articles:story-stats:v3"  # the front page's counts of stories
 
 
 class NavRegion(NamedTuple):
@@ -75,28 +44,8 @@ class RegionQuerySet(models.QuerySet):
         return regions
 
 
-def page_lists(request) -> tuple[list[NavRegion], list[str]]:
-    """The masthead's regions and the names in the picture library (the comment form lists them): read together,
-    in one round trip to the cache, and kept for the rest of the request."""
-    lists = request.__dict__.get("_page_lists")
-    if lists is None:
-        found = read_many([NAV_CACHE_KEY, PICTURE_NAMES_CACHE_KEY])
-        nav = found.get(NAV_CACHE_KEY)
-        if nav is None:
-            nav = Region.objects.nav()
-        names = found.get(PICTURE_NAMES_CACHE_KEY)
-        if names is None:
-            names = sorted(Picture.objects.values_list("name", flat=True))  # as the renderer's library sorts them
-            cache.set(PICTURE_NAMES_CACHE_KEY, names, 60 * 60)
-        lists = request._page_lists = (nav, names)
-    return lists
-
-
-class Region(DerivedCachesMixin, models.Model):
+class Region(models.Model):
     """Where a story is filed ("China-Japan-Koreas"); the front page groups stories under these."""
-
-    derived_cache_keys = (NAV_CACHE_KEY,)
-    shown_on_pages = True
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -111,13 +60,11 @@ class Region(DerivedCachesMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _path("articles:region", slug=self.slug)
+        return address("articles:region", self.slug)
 
 
-class Subject(DerivedCachesMixin, models.Model):
+class Subject(models.Model):
     """A "File under" tag; a story has any number of them."""
-
-    shown_on_pages = True
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -129,16 +76,14 @@ class Subject(DerivedCachesMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _path("articles:subject", slug=self.slug)
+        return address("articles:subject", self.slug)
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #fff3c4.")
 
 
-class EditorProfile(DerivedCachesMixin, models.Model):
+class EditorProfile(models.Model):
     """What the board needs to know about an editor beyond the login: the shade of their notes."""
-
-    derived_cache_keys = (NOTES_CSS_CACHE_KEY,)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile")
     note_colour = models.CharField(
@@ -178,20 +123,28 @@ def default_published_at() -> dt.datetime:
     return timezone.now().replace(microsecond=0)
 
 
+def visible_to_readers(prefix: str = "") -> Q:
+    """What readers may see of stories: published, and not scheduled for later. The one definition: stories use it
+    through `Article.objects.visible()`, comments through `Comment.objects.visible()` (prefix "article__")."""
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
 class ArticleQuerySet(models.QuerySet):
-    def published(self, now: dt.datetime | None = None) -> ArticleQuerySet:
+    def visible(self) -> ArticleQuerySet:
         """What readers may see: published and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        return self.filter(visible_to_readers())
 
     def in_region(self, region: Region) -> ArticleQuerySet:
         return self.filter(region=region)
 
     def for_listing(self) -> ArticleQuerySet:
         """Everything a list of stories shows, in a fixed number of queries whatever its length."""
-        return (
-            self.select_related("region", "posted_by")
-            .prefetch_related("subjects")
-            .defer("body", "lead_note", "body_html")
+        return self.select_related("region", "posted_by").defer("body", "lead_note", "body_html")
+
+    def for_page(self) -> ArticleQuerySet:
+        """Everything a story block shows: region, editor and subjects (by name) in two queries."""
+        return self.select_related("region", "posted_by").prefetch_related(
+            models.Prefetch("subjects", queryset=Subject.objects.order_by("name"))
         )
 
 
@@ -269,13 +222,13 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html", "lead_note_html", "renderer_version"}
         super().save(*args, **kwargs)
-        pagecache.bump()
 
     def get_absolute_url(self) -> str:
-        return _path("articles:detail", pk=self.pk, slug=self.slug)
+        return address("articles:detail", self.pk, self.slug)
 
     @property
     def is_published(self) -> bool:
+        """Whether readers may see it (`visible_to_readers`, for a story already loaded)."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
@@ -318,11 +271,18 @@ picture_name = RegexValidator(
 )
 
 
-class Picture(DerivedCachesMixin, models.Model):
-    """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
+class PictureQuerySet(models.QuerySet):
+    def names(self) -> list[str]:
+        """The names in the library, for the comment form's picker; cached until a picture changes."""
+        names = cache.get(PICTURE_NAMES_CACHE_KEY)
+        if names is None:
+            names = list(self.order_by("name").values_list("name", flat=True))
+            cache.set(PICTURE_NAMES_CACHE_KEY, names, 60 * 60)
+        return names
 
-    derived_cache_keys = (PICTURES_CACHE_KEY, PICTURE_NAMES_CACHE_KEY)
-    shown_on_pages = True  # the comment form lists the library (the Foto picker and the tag help)
+
+class Picture(models.Model):
+    """A picture of the site's own library, uploaded by an editor; commenters show it with [foto]name[/foto]."""
 
     name = models.CharField(max_length=40, unique=True, validators=[picture_name])
     image = models.ImageField(upload_to="pictures/%Y/%m/", width_field="width", height_field="height")
@@ -334,6 +294,8 @@ class Picture(DerivedCachesMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PictureQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

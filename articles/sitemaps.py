@@ -10,7 +10,7 @@ class ArticleSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Article.objects.published().only("id", "slug", "updated_at").order_by("-published_at")
+        return Article.objects.visible().only("id", "slug", "updated_at").order_by("-published_at")
 
     def lastmod(self, item):
         return item.updated_at

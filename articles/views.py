@@ -10,20 +10,14 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
-from rantboard import splice
-from rantboard.context_processors import site
-from rantboard.pagecache import cached_page, structure_version
+from rantboard.pagecache import cached_page
 
-from . import rows
 from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
-from .reads import stories_of_day, story_for_page
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
@@ -44,39 +38,35 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _site_stats(today: dt.date) -> dict[str, int]:
-    """Stories archived and posted today: counts over the whole archive, so kept for a minute (or until a story
-    changes), like the comment figures beside them."""
-    # Keyed by the structure version: a story published, changed or withdrawn recounts, a comment does not. (Keyed by
-    # the site version, as it was, every comment recounted the archive at the next front page.)
-    key = f"{STORY_STATS_CACHE_KEY}:{structure_version()}:{today.isoformat()}"
-    stats = cache.get(key)
-    if stats is None:
+    """Stories archived and posted today: counts over the whole archive, so kept for a minute (or until a story is
+    written: articles.services forgets them), like the comment figures beside them."""
+    stats = cache.get(STORY_STATS_CACHE_KEY)
+    if stats is None or stats["day"] != today:
         start, end = _day_bounds(today)
-        # Counted from the status-and-date index alone (COUNT(*), and the date for today's): COUNT("id") read every
-        # story's row as well, 26-30 ms on a board of 20,000 stories against 7 on PostgreSQL.
-        stats = Article.objects.published().aggregate(
+        # COUNT(*) is answered from the status-and-date index alone; COUNT("id") would read every story's row.
+        stats = Article.objects.visible().aggregate(
             stories=Count("*"),
             stories_today=Count("published_at", filter=Q(published_at__gte=start, published_at__lt=end)),
         )
-        cache.set(key, stats, 60)
+        stats["day"] = today
+        cache.set(STORY_STATS_CACHE_KEY, stats, 60)
     return stats
 
 
 def _latest_day() -> dt.date:
     """The front page's day: today, or the latest day with stories when today has none yet."""
-    latest = Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+    latest = Article.objects.visible().aggregate(latest=Max("published_at"))["latest"]
     return timezone.localdate(latest) if latest else timezone.localdate()
 
 
 def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
     start, end = _day_bounds(day)
-    found = stories_of_day(start, end)  # plain SQL, like the story page's (articles/reads.py)
-    stories = [article for article, _ in found]
-    # Rows built in Python (articles/rows.py): the per-row template work is what a long day costs.
-    groups = [
-        (region, mark_safe("".join(rows.story_block(a, subjects) for a, subjects in items)))  # noqa: S308 (escaped)
-        for region, items in itertools.groupby(found, key=lambda pair: pair[0].region)
-    ]
+    stories = list(
+        Article.objects.visible()
+        .for_page()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .order_by("region__position", "region__name", "-published_at")
+    )
     subjects = (
         Subject.objects.filter(
             articles__status=Article.Status.PUBLISHED,
@@ -86,6 +76,7 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
         .annotate(stories_today=Count("articles"))
         .order_by("-stories_today", "name")
     )
+    groups = [(region, list(items)) for region, items in itertools.groupby(stories, key=lambda a: a.region)]
     today = timezone.localdate()
     # The tabs stay put while a reader moves between them: the front page's day and the days before it.
     tabs = [front_day - dt.timedelta(days=n) for n in range(TABS_BEFORE + 1)]
@@ -94,9 +85,8 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
         "is_front": day == front_day,
         "is_today": day == today,
         "tabs": tabs,
-        "groups": groups,
         "stories": stories,
-        "index_rows": mark_safe("".join(rows.index_item(a) for a in stories)),  # noqa: S308 (escaped in rows)
+        "groups": groups,
         "subjects_today": subjects,
         "stats": _site_stats(today),
     }
@@ -167,14 +157,11 @@ class StoryListView(ListView):
     heading = "Stories in posting order"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.visible().for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = self.heading
-        context["story_rows"] = mark_safe(  # noqa: S308 (escaped in rows)
-            "".join(rows.story_list_item(a) for a in context["stories"])
-        )
         return context
 
 
@@ -208,7 +195,7 @@ class SubjectView(StoryListView):
 @cached_page
 def archive_index(request):
     months = (
-        Article.objects.published()
+        Article.objects.visible()
         .annotate(month=TruncMonth("published_at"))
         .values("month")
         .annotate(stories=Count("id"))
@@ -231,7 +218,7 @@ def archive_month(request, year: int, month: int):
     start, _ = _day_bounds(first)
     end, _ = _day_bounds(following)
     days = list(
-        Article.objects.published()
+        Article.objects.visible()
         .filter(published_at__gte=start, published_at__lt=end)
         .annotate(day=TruncDate("published_at"))
         .values("day")
@@ -247,25 +234,23 @@ def archive_month(request, year: int, month: int):
 @require_GET
 @cached_page(story_kwarg="pk")
 def article_detail(request, pk: int, slug: str = ""):
-    found = story_for_page(pk, drafts=request.user.is_staff)
-    if found is None:
-        raise Http404("No such story.")
-    article, subjects = found
+    """A story with its comments; editors also open drafts and scheduled stories here, to preview them."""
+    stories = Article.objects.all() if request.user.is_staff else Article.objects.visible()
+    article = get_object_or_404(stories.for_page(), pk=pk)
     if slug != article.slug:
         # Old or missing slugs lead to the story's one canonical address.
         return redirect(article, permanent=True)
-    return render_story_page(request, {"article": article, "subjects": subjects})
+    return render_story_page(request, article)
 
 
-def render_story_page(request, context: dict, *, status: int = 200) -> HttpResponse:
-    """The story page (for the reader, and again with the comment form's answer after a post).
-
-    Its template is given what it uses, without the context processors: they cost a tenth of the uncached page, and
-    its parts read the visitor's values themselves (rantboard.frame, articles.rows, comments.section).
-    """
-    values = {**site(request), "request": request, "current_region": context["article"].region, **context}
-    content = get_template("articles/article_detail.html").render(values)
-    return splice.splice(request, HttpResponse(content, status=status))
+def render_story_page(request, article: Article, *, status: int = 200, **context) -> HttpResponse:
+    """The story page: for the reader, and again with the comment form's answer after a post (comments.views)."""
+    context.update(
+        article=article,
+        current_region=article.region,
+        canonical_url=request.build_absolute_uri(article.get_absolute_url()),
+    )
+    return render(request, "articles/article_detail.html", context, status=status)
 
 
 @require_GET

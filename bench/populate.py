@@ -36,7 +36,7 @@ from articles.models import Article, EditorProfile, Region, Subject, editor_note
 from comments import bbcode  # noqa: E402
 from comments.models import Comment, Commenter  # noqa: E402
 from comments.nics import nic_key, random_nic  # noqa: E402
-from comments.rows import comment_row, latest_item  # noqa: E402
+from comments.services import comment_row  # noqa: E402
 
 WORDS = """
 the ministry said on tuesday that talks would resume after the holiday while officials in the capital declined to
@@ -177,7 +177,6 @@ def main() -> None:
             )  # fmt: skip
             comment.article = story  # (in memory: the rows link to it without a query)
             comment.row_html = comment_row(comment)
-            comment.latest_html = latest_item(comment)  # the sidebar's line, as the write path stores it
             batch.append(comment)
             per_commenter[commenter_id] = per_commenter.get(commenter_id, 0) + 1
             if len(batch) >= 5000:

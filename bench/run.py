@@ -323,21 +323,6 @@ def measure_mixed(base: str, manifest: dict, seconds: int, connections: int, env
     return results
 
 
-def measure_floor(base: str, manifest: dict, seconds: int, connections: int) -> dict:
-    """The story page's four reads through a raw cursor, no ORM or template (bench/floor_urls.py), between runs of the
-    trivial view of the same server, so the ceiling of the uncached story page is a ratio like the others."""
-    story_id = int(manifest["story_200"].split("/")[2])
-    figures = between_trivial_runs(
-        base,
-        manifest,
-        seconds,
-        connections,
-        {"floor": lambda warm: wrk(f"{base}/floor/{story_id}/", seconds, connections, warm=warm)},
-    )
-    log(f"  floor       {figures['floor']['rps']:>8.1f} req/s against trivial {figures['floor']['trivial_rps']:.1f}")
-    return figures
-
-
 def measure_big_against_small(
     base: str, manifest: dict, small_base: str, small_manifest: dict, seconds: int, connections: int
 ) -> dict:
@@ -461,11 +446,6 @@ def main() -> None:
                             base, manifest, mode["post_seconds"], env, args.workers, "reader"
                         )
                         settle(kind, url)
-            env = {**base_env(url, page_cache=False, static_root=static_root),
-                   "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}  # fmt: skip
-            log(f"{kind}: the floor of the uncached story page (raw reads, no ORM or template)")
-            with Server(env, args.port, args.workers):
-                entry["floor"] = measure_floor(base, manifest, seconds, args.connections)
             if mode["small"]:
                 small_url, small_manifest = prepare_database(kind, *mode["small"], workdir, "small")
                 log(f"{kind}: the small database beside the big one, uncached (small, big, small for each page)")
@@ -603,15 +583,6 @@ def to_markdown(report: dict) -> str:
                     f"| {rate} | {figures['rps']:.0f} | {figures['rps'] / trivial_c:.3f} | {figures['p50_ms']:.1f} | "
                     f"{figures['p95_ms']:.1f} | {figures['p99_ms']:.1f} | {failures} | {posted} |"
                 )
-            lines.append("")
-        if "floor" in entry:
-            floor, trivial = entry["floor"]["floor"], entry["floor"]["trivial"]
-            lines.append(
-                f"Floor of the uncached story_200 page (its four reads through a raw cursor, strings joined, no ORM, "
-                f"template, form or navigation; bench/floor_urls.py): {floor['rps']:.0f} req/s, ratio "
-                f"{ratio(floor, trivial['rps']):.3f} to the trivial view of the same server "
-                f"({floor.get('trivial_rps', trivial['rps']):.0f})."
-            )
             lines.append("")
         for label, what in (
             ("posting", "Posting through HTTP (each client loads the form once, then posts)"),

@@ -6,4 +6,6 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
-        from . import signals, slots  # noqa: F401 (register the page-cache slots and the retitle receiver)
+        from .visitor import register_slots
+
+        register_slots()

@@ -6,10 +6,10 @@ so a limit reached through one app server holds on every other.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
+import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -19,11 +19,25 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
-from rantboard.cache import read
-
 from .nics import clean_nic
 
-STAMP_SALT = "rantboard.comment-form"
+STAMP_SALT = "rantboard.comment-form.v2"
+
+
+def new_stamp(story_pk: int, *, now: float | None = None) -> str:
+    """What a form shown now for this story carries: the story, the time, and a one-time token, signed."""
+    shown_ms = int((time.time() if now is None else now) * 1000)  # (rounded down: never "shown" in the future)
+    return signing.Signer(salt=STAMP_SALT).sign(f"{story_pk}:{shown_ms}:{secrets.token_urlsafe(18)}")
+
+
+def read_stamp(stamp: str, story_pk: int) -> tuple[float, str] | None:
+    """(when the form was shown, its one-time token), if the stamp is genuine and for this story."""
+    try:
+        value = signing.Signer(salt=STAMP_SALT).unsign(stamp or "")
+        pk, shown_ms, token = value.split(":")
+        return (int(shown_ms) / 1000, token) if int(pk) == story_pk else None
+    except (signing.BadSignature, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -31,56 +45,6 @@ class Refusal:
     message: str
     status: int = 400
     retry_after: int | None = None
-
-
-# The signed timestamp: when the form was shown. Too soon after = a script; too long after = a stale form.
-
-
-@functools.lru_cache(maxsize=4)
-def _stamp_signer(secret_key: str) -> signing.Signer:
-    # Made once per key: setting up a Signer costs as much as signing.
-    return signing.Signer(key=secret_key, salt=STAMP_SALT)
-
-
-def form_stamp() -> str:
-    # A plain signed value (no JSON, no compression, no second time stamp): it is made for every page shown.
-    return _stamp_signer(settings.SECRET_KEY).sign(repr(time.time()))
-
-
-def _earlier_stamp(stamp: str) -> float | None:
-    """A stamp in the format of releases before 2026-11-28 (signed, compressed JSON), from a form shown before the
-    deploy: still good for the life of a form. Remove after COMMENT_FORM_MAX_AGE has passed since that release."""
-    try:
-        return float(signing.loads(stamp or "", salt=STAMP_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
-
-
-def check_stamp(stamp: str, *, now: float | None = None) -> Refusal | None:
-    now = time.time() if now is None else now
-    try:
-        shown_at = float(_stamp_signer(settings.SECRET_KEY).unsign(stamp or ""))
-    except (signing.BadSignature, TypeError, ValueError):
-        shown_at = _earlier_stamp(stamp)
-    if shown_at is None:
-        return Refusal("The form could not be checked. Reload the page and post again; your text is kept below.")
-    age = now - shown_at
-    if age < settings.COMMENT_MIN_SECONDS:
-        return Refusal(
-            "That was faster than anyone can type. Wait a few seconds and post again; your text is kept below."
-        )
-    if age > settings.COMMENT_FORM_MAX_AGE:
-        hours = settings.COMMENT_FORM_MAX_AGE / 3600
-        return Refusal(
-            f"This form is more than {hours:g} hours old. Post again from this refreshed form; your text is kept below."
-        )
-    return None
-
-
-def check_honeypot(value: str) -> Refusal | None:
-    if value:
-        return Refusal("Your comment looked automated and was not posted. If you are a person, post again.")
-    return None
 
 
 # Rate limits: fixed windows counted in the cache.
@@ -93,8 +57,6 @@ def _window_key(scope: str, ident: str, window: int, start: int) -> str:
 
 def _count(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each (key, seconds to live) counter in the shared cache; return the new counts."""
-    if incr_counters := getattr(cache, "incr_counters", None):
-        return incr_counters(counters)  # Redis (rantboard.cache): one round trip for all of them
     counts = []
     for key, timeout in counters:
         cache.add(key, 0, timeout=timeout)
@@ -166,7 +128,7 @@ class StaffNames:
 
 
 def staff_names() -> StaffNames:
-    cached = read(STAFF_CACHE_KEY)  # every post asks
+    cached = cache.get(STAFF_CACHE_KEY)
     if cached is not None:
         return cached
     exact, within = {skeleton(settings.SITE_NAME)}, set()

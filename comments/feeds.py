@@ -54,7 +54,7 @@ class LatestCommentsAtomFeed(LatestCommentsFeed):
 
 class StoryCommentsFeed(CommentFeedMixin, Feed):
     def get_object(self, request, pk):
-        return get_object_or_404(Article.objects.published(), pk=pk)
+        return get_object_or_404(Article.objects.visible(), pk=pk)
 
     def title(self, article):
         return f"{settings.SITE_NAME}: comments on {article.title}"

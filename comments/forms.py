@@ -1,61 +1,63 @@
-"""The comment form, with the board's classic labels."""
+"""The comment form, with the board's classic labels, and the checks a browser's post must pass to be read at all.
+
+Like django-contrib-comments' security form, the form carries its own defences as fields: a honeypot that people
+never see, and a signed stamp bound to the story, saying when the form was shown and carrying its one-time token (so
+a double click or a reload posts once). Rate limits, bans and nic ownership need the database or the cache and are
+checked by the write path (comments.services).
+"""
 
 from __future__ import annotations
 
-import secrets
+import time
 
 from django import forms
+from django.conf import settings
 
 from . import bbcode, defences, services
+from .defences import read_stamp
 from .nics import MAX_NIC_LENGTH, clean_nic, nic_key
 
 MAX_COMMENT_CHARS = 10_000
 MAX_EMAIL_CHARS = 254
 
 
-def new_form_token() -> str:
-    """The one-time token of a form shown: a double click or a reload of the same form posts once."""
-    return secrets.token_urlsafe(24)
-
-
 class CommentForm(forms.Form):
+    """The fields, labels, help texts and limits of the form on every story page (templates/comments/_form.html)."""
+
     nic = forms.CharField(
         label="Your Name",
-        max_length=200,
-        error_messages={
-            "required": "Type a nic: the name your comment appears under."
-        },  # checked after cleaning, with a clearer message, in clean_nic
-        widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": MAX_NIC_LENGTH, "size": 30}),
+        max_length=200,  # longer nics get clean_nic's clearer message
+        error_messages={"required": "Type a nic: the name your comment appears under."},
     )
     email = forms.EmailField(
         label="Your e-mail (optional)",
         required=False,
         max_length=MAX_EMAIL_CHARS,
         help_text="Never shown to anyone but the editors.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "size": 30}),
     )
     website = forms.URLField(
         label="Website (optional)",
         required=False,
         max_length=500,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"autocomplete": "url", "size": 30, "placeholder": "https://"}),
     )
     body = forms.CharField(
         label="Comment",
         strip=False,
         error_messages={"required": "The comment is empty: type something to post."},
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 70, "class": "comment-body"}),
+        widget=forms.Textarea,
     )
-    # One per form shown: a double click or a reload of the same form posts once.
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    # Rendered afresh each time the form is shown (comments/_form.html), so a refused post is sent again as new.
+    stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The honeypot: hidden from people by the stylesheet and from screen readers; robots fill it in.
+    homepage = forms.CharField(label="Leave this empty", required=False)
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
+    def __init__(self, *args, story_pk: int, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.story_pk = story_pk
         self.user = user
         self.body_html = ""  # the body rendered once by clean_body: its links counted, then stored as posted
-        if not self.is_bound:
-            self.initial.setdefault("token", new_form_token())
+        self.submission_token = ""  # the stamp's one-time token, once the stamp is checked
 
     def clean_nic(self) -> str:
         nic = clean_nic(self.cleaned_data["nic"])
@@ -89,6 +91,25 @@ class CommentForm(forms.Form):
             raise forms.ValidationError(message)
         return body
 
-    def clean_token(self) -> str:
-        token = self.cleaned_data["token"]
-        return token if token and token.replace("-", "").replace("_", "").isalnum() else ""
+    def check_for_posting(self) -> None:
+        """The checks that only a post (not a preview) must pass: the honeypot and the stamp. Adds a form error
+        saying why, with the text kept."""
+        if self.cleaned_data.get("homepage"):
+            self.add_error(None, "Your comment looked automated and was not posted. If you are a person, post again.")
+            return
+        found = read_stamp(self.cleaned_data.get("stamp", ""), self.story_pk)
+        if found is None:
+            self.add_error(None, "The form could not be checked. Reload the page and post again; your text is kept.")
+            return
+        shown_at, self.submission_token = found
+        age = time.time() - shown_at
+        if age < settings.COMMENT_MIN_SECONDS:
+            self.add_error(
+                None, "That was faster than anyone can type. Wait a few seconds and post again; your text is kept."
+            )
+        elif age > settings.COMMENT_FORM_MAX_AGE:
+            hours = settings.COMMENT_FORM_MAX_AGE / 3600
+            self.add_error(
+                None,
+                f"This form is more than {hours:g} hours old. Post again from this refreshed form; your text is kept.",
+            )

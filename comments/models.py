@@ -7,12 +7,11 @@ article's comment figures (count, last number, time and nic of the latest) in st
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, models
-from django.urls import reverse
+from django.db import models
 from django.utils import timezone
 
-from articles.models import Article
-from rantboard import prepared
+from articles.models import Article, visible_to_readers
+from rantboard.addresses import address
 
 
 class Commenter(models.Model):
@@ -39,12 +38,7 @@ class Commenter(models.Model):
 
 def nic_url(nic: str) -> str:
     # reverse() percent-encodes what a URL cannot hold; Django decodes it again before the view sees it.
-    return reverse("comments:nic", kwargs={"nic": nic})
-
-
-# How many of the newest comments are read beyond those shown, to step over any under stories readers cannot see
-# (drafts, scheduled): rare, so a few spare rows nearly always do.
-HIDDEN_SPARE = 10
+    return address("comments:nic", nic)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -52,29 +46,9 @@ class CommentQuerySet(models.QuerySet):
         """Comments that stand in their thread (redacted ones included, with their note); not removed ones."""
         return self.filter(removed=False)
 
-    def thread_html(self, article: Article) -> bytes:
-        """The stored rows of a story's thread, in order, joined, as UTF-8: one query, no model instances, and the
-        text never decoded (see rantboard.splice).
-
-        Plain SQL: the ORM took longer to build this fixed query than the database took to answer it (see
-        articles/reads.py)."""
-        with connection.cursor() as cursor:
-            vendor = cursor.db.vendor
-            # SQLite hands back the stored UTF-8 as it is from a BLOB.
-            column = "CAST(row_html AS BLOB)" if vendor == "sqlite" else "row_html"
-            table = prepared.table(Comment)
-            sql = f"SELECT {column} FROM {table} WHERE article_id = %s AND NOT removed ORDER BY number"  # noqa: S608
-            if vendor == "postgresql":
-                import psycopg2.extensions
-
-                # This cursor's text comes back as the bytes PostgreSQL sent (the connection's encoding is UTF-8).
-                psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
-            prepared.execute(cursor, "rantboard_thread", sql, [article.pk])
-            return b"".join(row for (row,) in cursor.fetchall())
-
-    def on_visible_stories(self) -> CommentQuerySet:
-        """Shown comments under stories readers can see (not drafts, not scheduled)."""
-        return self.shown().filter(article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now())
+    def visible(self) -> CommentQuerySet:
+        """What readers may see: shown comments under stories readers may see (`articles.models.visible_to_readers`)."""
+        return self.shown().filter(visible_to_readers("article__"))
 
     def with_story(self) -> CommentQuerySet:
         """The public fields, and what a link to the comment's story needs, in the same query."""
@@ -82,58 +56,13 @@ class CommentQuerySet(models.QuerySet):
             *PUBLIC_FIELDS, "article__id", "article__slug", "article__title", "article__status", "article__published_at"
         )
 
-    def _newest_visible(self, count: int, *, window, exact, visible, pick=lambda row: row) -> list:
-        """The newest shown comments on stories readers can see.
-
-        Walks the newest comments by time (an index scan) and drops those under stories readers cannot see, which
-        are rare, instead of asking the database to join every published story first (which it plans badly). Only
-        when a whole window of recent comments sits under hidden stories does it ask the slow, exact way (`exact`
-        builds that query only then: building a query costs the ORM a few tenths of a millisecond).
-        """
-        now = timezone.now()
-        rows = list(window[: count + HIDDEN_SPARE])
-        found = [pick(row) for row in rows if visible(row, now)]
-        if len(found) < count and len(rows) == count + HIDDEN_SPARE:
-            found = list(exact()[:count])
-        return found[:count]
+    def thread_rows(self, article: Article) -> list[str]:
+        """The stored rows of a story's thread, in order: one query, no model instances."""
+        return list(self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True))
 
     def latest(self, count: int = 20) -> list[Comment]:
-        """The newest comments readers can see, as models with their story, for the feeds."""
-        return self._newest_visible(
-            count,
-            window=self.shown().with_story().order_by("-created_at", "-id"),
-            exact=lambda: self.on_visible_stories().with_story().order_by("-created_at", "-id"),
-            visible=lambda c, now: c.article.status == Article.Status.PUBLISHED and c.article.published_at <= now,
-        )
-
-    def latest_items(self, count: int = 20) -> list[str]:
-        """The stored sidebar lines of the newest comments readers can see: strings, no model instances.
-
-        The window is read in plain SQL, which says itself whether each story is visible (see `thread_html`)."""
-        comments, articles = prepared.table(Comment), prepared.table(Article)
-        # Table names from the models, quoted; every value is a parameter.
-        window = (
-            f"SELECT c.latest_html, a.status = %s AND a.published_at <= %s FROM {comments} c"  # noqa: S608
-            f" JOIN {articles} a ON a.id = c.article_id WHERE NOT c.removed"
-            f" ORDER BY c.created_at DESC, c.id DESC"
-        )
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        # The LIMIT is written into the SQL, one statement per count: as a parameter it left PostgreSQL no estimate of
-        # the rows wanted, so it judged the statement's generic plan dearer and planned it afresh at every EXECUTE.
-        limit = int(count) + HIDDEN_SPARE
-        with connection.cursor() as cursor:
-            params = [Article.Status.PUBLISHED, now]
-            prepared.execute(cursor, f"rantboard_latest_{limit}", f"{window} LIMIT {limit}", params)
-            rows = cursor.fetchall()
-        return self._newest_visible(
-            count,
-            window=rows,
-            exact=lambda: (
-                self.on_visible_stories().order_by("-created_at", "-id").values_list("latest_html", flat=True)
-            ),
-            visible=lambda row, now: bool(row[1]),
-            pick=lambda row: row[0],
-        )
+        """The newest comments readers can see, with their story: the sidebar and the feeds."""
+        return list(self.visible().with_story().order_by("-created_at", "-id")[:count])
 
 
 class Comment(models.Model):
@@ -156,9 +85,8 @@ class Comment(models.Model):
     removed = models.BooleanField(default=False, editable=False)
     # An editor's change to the text is never silent: this line is shown under the comment.
     moderator_note = models.CharField(max_length=400, blank=True, editable=False)
-    # The whole row as its thread shows it (comments.rows), rebuilt whenever the comment changes.
+    # The whole row as its thread shows it (templates/comments/_comment.html), rebuilt whenever the comment changes.
     row_html = models.TextField(default="", editable=False)
-    latest_html = models.TextField(default="", editable=False)
     # The one-time token of the form that posted this comment: a double click or a reload posts once.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 

@@ -17,13 +17,11 @@ from django.utils import timezone
 
 from articles.models import Article
 from rantboard import pagecache
-from rantboard.cache import read
 
 from . import services
 from .models import Ban, Comment, Commenter, ModerationAction
 from .nics import clean_nic, nic_key
-from .rows import comment_row
-from .slots import count_cache_key
+from .services import comment_row, count_cache_key
 
 BANS_CACHE_KEY = "comments:active-bans:v1"
 
@@ -52,8 +50,7 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
             updates["last_seen"] = figures["last"]
         Commenter.objects.filter(pk=commenter_id).update(**updates)
     keys = Commenter.objects.filter(pk__in=set(commenter_ids)).values_list("key", flat=True)
-    cache.delete_many([services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
-    pagecache.bump(stories=article_ids)
+    pagecache.changed(stories=article_ids, forget=[services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
 
 
 @transaction.atomic
@@ -63,7 +60,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
     comment.redaction_note = note.strip()[:300]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "redaction_note", "row_html"])
-    pagecache.bump(stories=[comment.article_id])
+    pagecache.changed(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=comment.body,
@@ -75,7 +72,7 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
     comment.redacted = False
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["redacted", "row_html"])
-    pagecache.bump(stories=[comment.article_id])
+    pagecache.changed(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.UNREDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id
     )
@@ -91,7 +88,7 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
-    pagecache.bump(stories=[comment.article_id])
+    pagecache.changed(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=original, after=comment.body,
@@ -213,7 +210,7 @@ def release_nic(*, commenter: Commenter, moderator) -> None:
 
 def active_bans() -> list[tuple[str, str, object]]:
     """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
-    bans = read(BANS_CACHE_KEY)  # every post asks
+    bans = cache.get(BANS_CACHE_KEY)
     if bans is None:
         now = timezone.now()
         rows = list(Ban.objects.active(now).values_list("kind", "value", "expires_at"))

@@ -1,13 +1,14 @@
-"""Template context every page needs: the site's name and the region navigation (rantboard.frame shows it)."""
+"""Template context every page needs: the site's name and the region navigation (templates/base.html)."""
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
-from articles.models import page_lists
+from articles.models import Region
 
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        # Lazily evaluated: a page that never shows the navigation never pays for the cache lookup.
-        "nav_regions": lambda: page_lists(request)[0],
+        # Lazy: a page that never shows the navigation (an error page of the admin's) never reads it.
+        "nav_regions": SimpleLazyObject(Region.objects.nav),
     }

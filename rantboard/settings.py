@@ -78,17 +78,26 @@ ROOT_URLCONF = "rantboard.urls"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The public pages (templates/): Jinja2 through Django's backend, for speed (docs/decisions.md).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "rantboard.jinja2.environment",
+            "context_processors": ["rantboard.context_processors.site"],
+        },
+    },
+    {
+        # The admin, the feeds and the forms' widgets: Django's own engine, templates in the apps' templates/.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rantboard.context_processors.site",
             ],
-            "libraries": {"frame": "rantboard.frame_tags"},
         },
     },
 ]
@@ -102,11 +111,6 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", True),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with the per-request health check skipped while the connection passed one less than
-    # DATABASE_HEALTH_CHECK_DELAY seconds ago (rantboard/postgresql/base.py); 0 checks every request.
-    DATABASES["default"]["ENGINE"] = "rantboard.postgresql"
-DATABASE_HEALTH_CHECK_DELAY = float(os.environ.get("DATABASE_HEALTH_CHECK_DELAY", "1"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a comment is written; IMMEDIATE takes the write lock up front so
     # two writers queue instead of failing half-way with "database is locked".
@@ -115,13 +119,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Kept open between requests like PostgreSQL's (DATABASE_CONN_MAX_AGE): a connection opened per request read the
-    # schema again and started with an empty page cache, a third of an uncached story page's cost. Each thread has
-    # its own connection, so gunicorn's workers and the dev server's threads never share one.
-
-# The story page's fixed reads run as prepared statements on PostgreSQL (rantboard/prepared.py); turn off behind a
-# pooler that shares sessions between clients (PgBouncer in transaction mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,6 +129,11 @@ if REDIS_URL:
             "BACKEND": "rantboard.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rantboard",
+            # A Redis that stalls must not hold a request for long: reads and writes give up and count as a miss.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+            },
         }
     }
 else:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import filing_save
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_front_page_story_links_out_to_the_source_with_a_source_tag_and_lead_not
     html = client.get("/").content.decode()
     assert '<a href="https://news.example.com/abc" rel="noopener" class="source-link">' in html
     assert "[Kansai Wire]</a>" in html
-    assert '<p class="lead-note">An editor&#x27;s lead note.</p>' in html or "An editor's lead note." in html
+    assert '<p class="lead-note">An editor&#39;s lead note.</p>' in html or "An editor's lead note." in html
     assert f'href="{article.get_absolute_url()}#comments"' in html
 
 
@@ -68,7 +69,7 @@ def test_front_page_sidebar_counts_todays_stories_per_subject(client, make_artic
 def test_front_page_falls_back_to_the_latest_day_with_stories(client, make_article):
     make_article(title="Yesterday's story", published_at=timezone.now() - dt.timedelta(days=1))
     html = client.get("/").content.decode()
-    assert "Yesterday&#x27;s story" in html
+    assert "Yesterday&#39;s story" in html
 
 
 def test_front_page_with_no_stories_says_so(client, db):
@@ -93,7 +94,7 @@ def test_notes_stylesheet_shades_each_editor_in_their_colour(client, editor):
 def test_notes_stylesheet_follows_a_colour_change(client, editor):
     client.get(reverse("articles:notes_css"))
     editor.editor_profile.note_colour = "#ffe0e0"
-    editor.editor_profile.save()
+    filing_save(instance=editor.editor_profile)
     assert "#ffe0e0" in client.get(reverse("articles:notes_css")).content.decode()
 
 

@@ -19,10 +19,10 @@ def _count_queries(client, url, django_assert_max_num_queries, limit):
     return len(captured)
 
 
-# Latest day, its stories with their subjects (one row each), the subject sidebar, the latest comments (the story
-# and comment figures are cached for a minute, as on the live site).
+# Latest day, its stories, their subjects, the subject sidebar (the story and comment figures are cached for a
+# minute, and the latest-comments sidebar per site version, as on the live site).
 FRONT_PAGE_QUERIES = 4
-# The story with its subjects (one row), its comments, the latest comments in the sidebar.
+# The story, its subjects, its comments.
 STORY_PAGE_QUERIES = 3
 # The page of stories (one row more tells whether there is a next page), their subjects.
 POSTING_ORDER_QUERIES = 2

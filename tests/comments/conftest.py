@@ -6,10 +6,6 @@ import pytest
 from django.urls import reverse
 
 
-def form_token(html: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', html).group(1)
-
-
 def form_stamp(html: str) -> str:
     return re.search(r'name="stamp" value="([^"]+)"', html).group(1)
 
@@ -21,14 +17,12 @@ def story(make_article):
 
 @pytest.fixture
 def post(client):
-    """Post a comment to a story like a browser: the form's one-time token comes from the page."""
+    """Post a comment to a story like a browser: the form's stamp (with its one-time token) comes from the page."""
 
     def do(article, *, nic="Fred Bloggs", body="A first comment.", fresh_form=True, **fields):
         data = {"nic": nic, "body": body, "email": "", "website": "", "post": "1", **fields}
         if fresh_form:
             page = client.get(article.get_absolute_url()).content.decode()
-            if "token" not in fields and 'name="token"' in page:
-                data["token"] = form_token(page)
             if "stamp" not in fields and 'name="stamp"' in page:
                 data["stamp"] = form_stamp(page)
         return client.post(reverse("comments:post", args=[article.pk]), data)

@@ -26,7 +26,7 @@ def test_concurrent_posts_get_unique_gapless_numbers_and_matching_counts(make_ar
             for i in range(POSTS_EACH):
                 # Half the threads share one nic, so the commenter's counter is contended too.
                 nic = "Shared Nic" if n % 2 else f"Nic {n}"
-                comment_create(article=story, nic=nic, body=f"post {n}-{i}", owner_token=f"owner-{nic}")
+                comment_create(article_id=story.pk, nic=nic, body=f"post {n}-{i}", owner_token=f"owner-{nic}")
         except Exception as exc:  # reported below, with the thread
             errors.append((n, exc))
         finally:

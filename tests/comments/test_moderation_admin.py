@@ -18,7 +18,9 @@ CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
 def say(article, nic="Troll Face", body="Something nasty.", ip="203.0.113.66", **extra):
-    return comment_create(article=article, nic=nic, body=body, owner_token=f"t-{nic.lower()}", ip=ip, **extra).comment
+    return comment_create(
+        article_id=article.pk, nic=nic, body=body, owner_token=f"t-{nic.lower()}", ip=ip, **extra
+    ).comment
 
 
 def change(client, comment, **fields):
@@ -103,8 +105,11 @@ def test_ban_the_network_around_an_address(editor_client, story):
     assert Ban.objects.get().value == "203.0.113.0/24"
 
 
-def test_remove_and_ban_removes_recent_comments_fixes_counts_and_bans(editor_client, story, make_article):
-    other = make_article()
+def test_remove_and_ban_removes_recent_comments_fixes_counts_and_bans(editor_client, make_article):
+    # Both stories were out (and open) ten days ago, when the old comment was posted.
+    long_ago = timezone.now() - dt.timedelta(days=11)
+    story = make_article(published_at=long_ago, comments_close_at=timezone.now() + dt.timedelta(days=1))
+    other = make_article(published_at=long_ago, comments_close_at=timezone.now() + dt.timedelta(days=1))
     with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
         old = say(story, body="an old one")
     recent = [say(story, body="recent 1"), say(other, body="recent 2")]

@@ -1,15 +1,19 @@
-"""Cached pages sent deflated: parts compressed once when stored, the visitor's values joined in as stored blocks."""
+"""Cached pages sent deflated: the pure stream builder (rantboard.deflate), then pages as a browser gets them."""
 
 from __future__ import annotations
 
 import random
 import re
 import zlib
+from urllib.parse import quote
 
 import pytest
 from django.test import RequestFactory
 
+from comments.defences import read_stamp
+from comments.services import comment_create
 from rantboard import deflate
+from tests.comments.conftest import form_stamp
 
 
 def test_combined_checksums_equal_the_checksum_of_the_whole():
@@ -49,34 +53,71 @@ def test_deflate_is_sent_only_to_clients_that_ask_for_it(header, wanted):
     assert deflate.accepts(RequestFactory().get("/", HTTP_ACCEPT_ENCODING=header)) is wanted
 
 
-def test_a_cached_story_page_comes_deflated_to_a_browser_and_plain_to_others(client, make_article, settings):
-    from tests.comments.test_queries import add_comments
+# --- as a browser gets pages ----------------------------------------------------------------------------------
 
-    article = make_article()
-    add_comments(article, 30)
+
+def _own_values_out(html: str) -> str:
+    """The page without the values that are new on every request (the CSRF token and the form's stamp)."""
+    return re.sub(r'name="(csrfmiddlewaretoken|stamp)" value="[^"]+"', "", html)
+
+
+@pytest.mark.django_db
+def test_a_cached_story_page_comes_deflated_to_a_browser_that_asks_and_inflates_to_the_plain_page(client, make_article):
+    article = make_article(title="A story with a long thread")
+    for n in range(30):
+        comment_create(article_id=article.pk, nic=f"Nic {n}", body=f"Comment {n}, [b]bold[/b].", owner_token=f"t{n}")
+    comment_create(article_id=article.pk, nic="Zoë", body="Ça va — 東京 🚢", owner_token="zoe")
+    client.cookies["rb_nic"] = quote("Zoë")
     url = article.get_absolute_url()
-    plain = client.get(url)  # rendered and stored
-    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
-    squeezed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")  # a hit
+    rendered = client.get(url)  # rendered and stored
+    plain = client.get(url)  # a hit, to a client that does not ask for deflate
+    squeezed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")  # a hit, to a browser
+    for response in (rendered, plain):
+        assert "Content-Encoding" not in response and "Accept-Encoding" in response["Vary"]
     assert squeezed["Content-Encoding"] == "deflate" and "Accept-Encoding" in squeezed["Vary"]
-    page = zlib.decompress(squeezed.content).decode()
     assert len(squeezed.content) < len(plain.content) / 3
-    # The same page but for this request's own values, and those are filled in.
-    strip = re.compile(r'name="(csrfmiddlewaretoken|token|stamp)" value="[^"]+"')
-    assert strip.sub("", page) == strip.sub("", plain.content.decode())
+    page = zlib.decompress(squeezed.content).decode()  # checks the Adler-32 trailer too
+    assert (
+        _own_values_out(page) == _own_values_out(plain.content.decode()) == _own_values_out(rendered.content.decode())
+    )
+    # This request's own values are filled in: a token and a stamp of its own, the visitor's nic and greeting.
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    assert len(token) == 64 and "rb-slot-" not in page
-    assert page.count('<section class="latest-comments"') == 1  # the shared fragment, compressed once, in its place
+    assert token != re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', plain.content.decode()).group(1)
+    assert read_stamp(form_stamp(page), article.pk)
+    assert 'name="nic" value="Zoë"' in page and "You have commented 1 time on Rantboard." in page
+    assert "Ça va — 東京 🚢" in page
+    assert page.count('<section class="latest-comments"') == 1  # the sidebar, in its place
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/latest/", "/feeds/latest/rss/"])
+def test_other_cached_pages_come_deflated_too(client, make_article, url):
+    make_article(title="A story on every list")
+    plain = client.get(url)
+    squeezed = client.get(url, HTTP_ACCEPT_ENCODING="deflate")
+    assert squeezed["Content-Encoding"] == "deflate"
+    assert _own_values_out(zlib.decompress(squeezed.content).decode()) == _own_values_out(plain.content.decode())
+    assert "A story on every list" in plain.content.decode()
+
+
+@pytest.mark.django_db
 def test_uncached_pages_are_not_compressed(client, make_article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     response = client.get(make_article().get_absolute_url(), HTTP_ACCEPT_ENCODING="deflate")
     assert response.status_code == 200 and "Content-Encoding" not in response
 
 
+@pytest.mark.django_db
+def test_a_logged_in_editor_gets_pages_plain(editor_client, make_article):
+    url = make_article().get_absolute_url()
+    editor_client.get(url)
+    response = editor_client.get(url, HTTP_ACCEPT_ENCODING="deflate")
+    assert response.status_code == 200 and "Content-Encoding" not in response
+
+
+@pytest.mark.django_db
 def test_a_cache_hit_says_its_length_compressed_or_not(client, make_article):
-    # Hits leave before CommonMiddleware: without their own Content-Length, gunicorn would send them chunked.
+    # Hits answered before CommonMiddleware must still say their length, or gunicorn would send them chunked.
     url = make_article().get_absolute_url()
     client.get(url)  # rendered and stored
     for encodings in ("", "gzip, deflate, br"):

@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from articles import rendering
+from articles import rendering, services
 from articles.models import Article, editor_note_authors
-from rantboard import pagecache
 
 
 class Command(BaseCommand):
@@ -33,7 +32,7 @@ class Command(BaseCommand):
                 done += self._flush(batch)
         done += self._flush(batch)
         if done:
-            pagecache.bump()  # bulk_update sends no signal: retire the cached pages that show the old HTML
+            services.stories_changed_in_bulk()
         if verbosity >= 1:
             self.stdout.write(f"Re-rendered {done} stories (renderer version {rendering.RENDERER_VERSION}).")
 

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.models import Article, EditorProfile, Picture, Region, Subject
+from articles.services import stories_changed_in_bulk
 from comments.moderation import comment_redact
 from comments.services import comment_create
 
@@ -344,6 +345,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._seed()
             self._seed_picture()
+            stories_changed_in_bulk()
         comments = self._seed_comments()
         passwords = self._reset_passwords()
         if verbosity >= 1:
@@ -453,7 +455,7 @@ class Command(BaseCommand):
                 continue
             for nic, body in thread:
                 comment = comment_create(
-                    article=article,
+                    article_id=article.pk,
                     nic=nic,
                     body=body,
                     owner_token=f"demo-{nic}",

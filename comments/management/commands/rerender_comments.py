@@ -4,8 +4,6 @@ from django.core.management.base import BaseCommand
 
 from comments import bbcode, services
 from comments.models import Comment
-from comments.rows import comment_row, latest_item
-from rantboard import pagecache
 
 
 class Command(BaseCommand):
@@ -28,17 +26,16 @@ class Command(BaseCommand):
         for comment in queryset.iterator(chunk_size=batch_size):
             comment.body_html = services.render(comment.body)
             comment.renderer_version = bbcode.RENDERER_VERSION
-            comment.row_html = comment_row(comment)
-            comment.latest_html = latest_item(comment)
+            comment.row_html = services.comment_row(comment)
             batch.append(comment)
             if len(batch) >= batch_size:
-                Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html", "latest_html"])
+                Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
                 done += len(batch)
                 batch = []
         if batch:
-            Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html", "latest_html"])
+            Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
             done += len(batch)
         if done:
-            pagecache.bump()  # bulk_update sends no signal: retire the cached pages that show the old HTML
+            services.comments_rerendered()
         if verbosity >= 1:
             self.stdout.write(f"Re-rendered {done} comments.")

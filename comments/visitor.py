@@ -1,0 +1,59 @@
+"""What a story page shows one visitor: the nic this browser posts under, their greeting, a fresh form stamp.
+
+On a page the page cache keeps (rantboard.pagecache), these are slots filled in for each request; the fillers are
+registered in CommentsConfig.ready(). Elsewhere (a logged-in editor, a refused post) the values are put in directly.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from markupsafe import escape
+
+from rantboard import pagecache
+
+from .defences import new_stamp
+from .models import Comment, Commenter
+from .nics import nic_key
+from .services import count_cache_key
+
+NIC_COOKIE = "rb_nic"  # the nic this browser last posted under (read by the toolbar script for "My Original Nic")
+
+
+def remembered_nic(request) -> str:
+    return unquote(request.COOKIES.get(NIC_COOKIE, ""))[:200]
+
+
+def posted_count(nic: str) -> int:
+    """How many comments the nic has posted, from the cache when it can (a returning reader's greeting)."""
+    key = nic_key(nic)
+    if not key:
+        return 0
+    count = cache.get(count_cache_key(key))
+    if count is None:
+        count = Commenter.objects.filter(key=key).values_list("comment_count", flat=True).first() or 0
+        cache.set(count_cache_key(key), count, 300)
+    return count
+
+
+def greeting_html(request) -> str:
+    return render_to_string(
+        "comments/_greeting.html",
+        {"count": posted_count(remembered_nic(request)), "SITE_NAME": settings.SITE_NAME},
+    )
+
+
+def latest_comments_html() -> str:
+    return render_to_string("comments/_latest.html", {"comments": Comment.objects.latest(20)})
+
+
+def register_slots() -> None:
+    pagecache.register_slot("stamp", lambda request, story_pk: new_stamp(int(story_pk)))
+    # Escaped as the templates escape, so a cached page and a rendered one say the same thing.
+    pagecache.register_slot("nic", lambda request, arg: str(escape(remembered_nic(request))))
+    pagecache.register_slot("greeting", lambda request, arg: greeting_html(request))
+    # The latest comments on a cached story page: the same for every page of one site version, rendered once.
+    pagecache.register_shared_slot("latest", latest_comments_html)
