@@ -40,10 +40,10 @@ def posted_count(nic: str) -> int:
 
 
 def greeting_html(request) -> str:
-    return render_to_string(
-        "comments/_greeting.html",
-        {"count": posted_count(remembered_nic(request)), "SITE_NAME": settings.SITE_NAME},
-    )
+    nic = remembered_nic(request)
+    if not nic:
+        return ""  # a browser that never posted: nothing to say, and nothing to read
+    return render_to_string("comments/_greeting.html", {"count": posted_count(nic), "SITE_NAME": settings.SITE_NAME})
 
 
 def latest_comments_html() -> str:

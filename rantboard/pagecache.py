@@ -9,6 +9,8 @@ The apps use it through five names, and nothing else:
 - `register_slot(name, fill)` / `register_shared_slot(name, render)`: how a slot is filled, registered by the app
   that owns the value from its `AppConfig.ready()`; `shared_fragment(request, name)` is a shared slot's HTML, for
   a page that is not being cached (it is kept all the same: it is the same for every page until the next change).
+- `remember(key, compute)`: a value derived from stories and what files them (not from comments), such as a story
+  read with its region, editor and subjects; kept until the next such change, like the pages that show it.
 - `changed(stories=...)`: the one way to say that something readers see has changed. Only the write functions
   (`articles.services`, `comments.services`, `comments.moderation`) call it.
 
@@ -88,6 +90,24 @@ def register_shared_slot(name: str, render: Callable[[], str]) -> None:
 def shared_fragment(request, name: str) -> str:
     """A shared slot's HTML for the current site version, rendered once for every page that shows it."""
     return _shared_fragment(request, name)[0][0].decode()
+
+
+def remember(key: str, compute: Callable[[], object]):
+    """`compute()`, kept in the shared cache under the current structure version: every change but a comment's
+    retires it, as it retires the pages. Read in the same round trip as the version. None is never kept."""
+    found = cache.get_many([STRUCTURE_VERSION, key])
+    version = found.get(STRUCTURE_VERSION)
+    if version is None:
+        version = _versions([STRUCTURE_VERSION])[STRUCTURE_VERSION]
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    if value is not None:
+        # Computed from rows read after the version: if a change lands in between, the version it moves makes this
+        # entry a miss for the next reader.
+        cache.set(key, (version, value), timeout=FRAGMENT_SECONDS)
+    return value
 
 
 def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ()) -> None:
