@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import chart  # bench/chart.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results"
@@ -467,6 +469,9 @@ def main() -> None:
     (RESULTS / f"{args.mode}-{stamp}.json").write_text(json.dumps(report, indent=2))
     markdown = to_markdown(report)
     (RESULTS / f"{args.mode}-{stamp}.md").write_text(markdown)
+    chart.draw(report, RESULTS / f"{args.mode}-{stamp}.png")
+    if args.mode == "full":
+        chart.draw(report, ROOT / "docs" / "img" / "benchmark.png")  # the chart docs/benchmarks.md shows
     print(markdown)
 
 
