@@ -202,6 +202,11 @@ def main() -> None:
         connection.connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+    else:
+        # SQLite's planner has no statistics until ANALYZE runs (a deployment runs it daily, docs/deployment.md):
+        # without them it joins the latest comments' stories the slow way round.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     busiest = max(per_commenter, key=per_commenter.get)
     # The quietest stories still open for comments (the last few days): the posting runs measure writes, not the

@@ -118,8 +118,7 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ())
     same write made stale (counts, derived lists).
 
     Inside a transaction the versions move twice, now and when it commits: a page rendered in between, from the old
-    rows, is stored under a version that the second move retires. A cache that fails here costs nothing but
-    freshness: the pages expire by themselves.
+    rows, is stored under a version that the second move retires.
     """
     keys = [STRUCTURE_VERSION] if stories is None else [_story_version_key(pk) for pk in set(stories)]
     forget = list(forget)
@@ -133,7 +132,8 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ())
 
     move()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(move)
+        # robust: a cache that fails after the commit is logged, and the stored write still answers as one.
+        transaction.on_commit(move, robust=True)
 
 
 def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None) -> Callable:

@@ -129,7 +129,8 @@ if REDIS_URL:
             "BACKEND": "rantboard.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rantboard",
-            # A Redis that stalls must not hold a request for long: reads and writes give up and count as a miss.
+            # A Redis that stalls must not hold every request for long: its reads and writes give up after this.
+            # (They then fail the request: making a cache error a miss is the next step, docs/scaling.md.)
             "OPTIONS": {
                 "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
                 "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),

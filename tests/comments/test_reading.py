@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import articles_unpublish
 from comments.models import Comment
 from comments.moderation import comment_redact
 from comments.services import comment_create
@@ -93,6 +94,18 @@ def test_sidebar_leaves_out_comments_on_unpublished_stories(client, story, make_
     say(draft, nic="Hidden Nic")
     Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
     assert "Hidden Nic" not in client.get("/").content.decode()
+
+
+def test_sidebar_still_fills_when_the_newest_comments_are_all_under_a_withdrawn_story(client, story, make_article):
+    for n in range(20):
+        say(story, nic=f"Seen {n:02}")
+    withdrawn = make_article()
+    for n in range(40):  # more than the window of newest comments the sidebar looks at first
+        say(withdrawn, nic=f"Hidden {n:02}")
+    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk))
+    sidebar = client.get("/").content.decode().split('id="latest-comments-heading"')[1]
+    assert "Hidden" not in sidebar
+    assert sidebar.count("Seen ") == 20
 
 
 def test_nic_page_shows_history_count_and_first_and_last_seen(client, story, make_article):
