@@ -1,6 +1,6 @@
 """Whole-page caching for anonymous readers, right across app servers, with per-visitor slots and ETags.
 
-The apps use it through five names, and nothing else:
+The apps use it through these names, and nothing else (`PageCacheMiddleware` is in MIDDLEWARE):
 
 - `cached_page`: a view decorator; the page is kept for anonymous readers (`story_kwarg` names a story page's id).
 - `slot(name, arg)`: a marker a template puts where a visitor's own value goes (the CSRF token, the nic, the
