@@ -1,8 +1,7 @@
 -- wrk script: print the figures as one JSON line at the end (p95 is not in wrk's own summary).
--- An optional header comes from the environment: BENCH_HEADER="If-None-Match: W/\"...\"".
+-- Optional headers come from the environment, one a line: BENCH_HEADER="If-None-Match: W/\"...\"".
 -- An optional list of paths comes from BENCH_PATHS="/a/,/b/": the requests go round them in turn.
-local header = os.getenv("BENCH_HEADER")
-if header and header ~= "" then
+for header in string.gmatch(os.getenv("BENCH_HEADER") or "", "[^\n]+") do
   local name, value = header:match("^([^:]+):%s*(.*)$")
   wrk.headers[name] = value
 end

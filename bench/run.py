@@ -297,6 +297,23 @@ def measure_304(base: str, manifest: dict, seconds: int, connections: int) -> di
     return between_trivial_runs(base, manifest, seconds, connections, {"304": run})["304"]
 
 
+def measure_returning(base: str, manifest: dict, seconds: int, connections: int) -> dict:
+    """The cached story page for a returning browser: compressed, and sending the CSRF cookie its first visit got,
+    as browsers do after the first page (every other cached figure is a first visit: wrk keeps no cookies)."""
+    url = base + manifest["story_200"]
+    with urllib.request.urlopen(urllib.request.Request(url), timeout=10) as response:
+        cookies = [value.split(";")[0] for value in response.headers.get_all("Set-Cookie") or []]
+    csrf = next(cookie for cookie in cookies if cookie.startswith("csrftoken="))
+    header = f"{BROWSER_ENCODINGS}\nCookie: {csrf}"
+
+    def run(warm: bool) -> dict:
+        figures = wrk(url, seconds, connections, header=header, warm=warm)
+        log(f"  returning  {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:.1f} ms")
+        return figures
+
+    return between_trivial_runs(base, manifest, seconds, connections, {"returning": run})["returning"]
+
+
 MIXED_RATES = (1, 5)  # comments a second landing while readers read (the mixed run)
 
 
@@ -437,6 +454,7 @@ def main() -> None:
                             base, manifest, seconds, args.connections, server, header=BROWSER_ENCODINGS
                         )
                         entry["not_modified_304"] = measure_304(base, manifest, seconds, args.connections)
+                        entry["returning"] = measure_returning(base, manifest, seconds, args.connections)
                         # One long look at each rate (no trivial runs between): the posting clients need time to
                         # land their comments at a steady rate.
                         entry["mixed"] = measure_mixed(base, manifest, 2 * seconds, args.connections, env)
@@ -537,6 +555,12 @@ def to_markdown(report: dict) -> str:
             lines.append(
                 f"| story_200, 304 with ETag | | | | | | {n['rps']:.0f} | {ratio(n, trivial_c):.3f} | "
                 f"{n['p95_ms']:.1f} | | | {n['errors']} | |"
+            )
+        if "returning" in entry:
+            n = entry["returning"]
+            lines.append(
+                f"| story_200, returning browser (CSRF cookie), compressed | | | | | | | | | {n['rps']:.0f} | "
+                f"{ratio(n, trivial_c):.3f} | {n['errors']} | |"
             )
         lines.append("")
         for label, what in (("uncached", "uncached"), ("cached", "cached"), ("cached_compressed", "compressed")):
