@@ -65,6 +65,23 @@ def test_a_forged_or_missing_stamp_is_refused(story, post):
     refused(post(story, body="No stamp", stamp="forged:value"), "could not be checked", "No stamp")
 
 
+def test_a_stamp_from_another_storys_form_is_refused(client, story, make_article):
+    other = make_article(title="Another story")
+    stamp = form_stamp(client.get(other.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Carried over", "stamp": stamp}
+    refused(client.post(reverse("comments:post", args=[story.pk]), data), "could not be checked", "Carried over")
+
+
+def test_a_form_sent_twice_posts_once(client, story):
+    stamp = form_stamp(client.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Said once, sent twice", "stamp": stamp}
+    first = client.post(reverse("comments:post", args=[story.pk]), data)
+    second = client.post(reverse("comments:post", args=[story.pk]), {**data, "body": "Edited before resending"})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Comment.objects.count() == 1
+
+
 def _post_from(ip, story, nic, body):
     browser = Client(REMOTE_ADDR=ip)
     page = browser.get(story.get_absolute_url()).content.decode()
