@@ -122,5 +122,7 @@ def filing_delete(*, instances: Iterable[Region | Subject | Picture | EditorProf
 
 
 def stories_changed_in_bulk() -> None:
-    """Stories were written in bulk (`rerender_articles`, `seed_demo`): every page that shows them is stale."""
-    _stories_changed()
+    """Stories, or what files them, were written in bulk (`rerender_articles`, `seed_demo`): every page that shows
+    them is stale, and so is every list derived from them."""
+    derived = {key for keys in DERIVED_CACHE_KEYS.values() for key in keys}
+    pagecache.changed(forget=[STORY_STATS_CACHE_KEY, *sorted(derived)])

@@ -98,6 +98,18 @@ def test_demo_content_is_idempotent_and_prints_a_working_login(settings):
 
 
 @pytest.mark.django_db
+def test_demo_content_shows_at_once_on_a_board_whose_lists_were_cached_empty(client, settings):
+    client.get("/")  # caches the (empty) navigation and picture library, as a running board has them
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    html = client.get("/").content.decode()
+    assert all(region.get_absolute_url() in html for region in Region.objects.all())
+    story = Article.objects.filter(comments__body__contains="[foto]").first()
+    assert story is not None
+    assert 'class="foto" src="/pictures/harbour-map"' in client.get(story.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
 def test_demo_content_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="local runs"):
