@@ -145,3 +145,21 @@ def test_an_empty_database_url_means_the_default_sqlite_file():
         env_overrides={"DJANGO_DEBUG": "1", "DATABASE_URL": ""},
     )
     assert "django.db.backends.sqlite3" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("order", ["admin last", "reversed"])
+def test_the_apps_load_in_any_order(order):
+    """No import cycles between the apps' modules: Django starts whatever order INSTALLED_APPS lists them in."""
+    reorder = {
+        "admin last": "[a for a in s.INSTALLED_APPS if a != 'django.contrib.admin'] + ['django.contrib.admin']",
+        "reversed": "list(reversed(s.INSTALLED_APPS))",
+    }[order]
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings'\n"
+        f"import tests.settings as s; s.INSTALLED_APPS = {reorder}\n"
+        "import django; django.setup()\n"
+        "import articles.admin, articles.services, articles.views, comments.admin, comments.forms, comments.pageparts\n"
+        "import comments.services, comments.views, comments.visitor, rantboard.urls\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
