@@ -24,13 +24,16 @@ import multiprocessing
 import os
 import re
 import secrets
+import sys
 import time
 import urllib.parse
 import uuid
+from pathlib import Path
 
 from django.core import signing
 
-STAMP_SALT = "rantboard.comment-form.v2"  # comments.defences.STAMP_SALT
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from comments.defences import STAMP_SALT
 
 STAMP_RE = re.compile(r'name="stamp" value="([^"]+)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
