@@ -11,7 +11,6 @@ import math
 import re
 import secrets
 import time
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
-from .nics import clean_nic
+from .nics import clean_nic, nic_key
 
 STAMP_SALT = "rantboard.comment-form.v2"
 
@@ -97,28 +96,20 @@ def count_links(body_html: str) -> int:
     return body_html.count("<a ")
 
 
-# Nics that imitate staff: compared as skeletons, so case, spacing, accents, digits for letters and Cyrillic or
-# Greek look-alikes do not make a different name.
+# Nics that imitate staff: compared as skeletons. The base is the nic's own key (UTS #39, comments/nics.py), so
+# look-alike letters from any script, styled and compatibility forms and invisible fillers make no difference; on
+# top of it, digits and signs written for letters, l/I/i, and spacing and punctuation make none either.
 
-CONFUSABLES = str.maketrans(
-    {
-        "\u0430": "a", "\u0432": "b", "\u0435": "e", "\u0451": "e", "\u043a": "k", "\u043c": "m", "\u043d": "h",
-        "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0442": "t", "\u0443": "y", "\u0445": "x", "\u0456": "i",
-        "\u0457": "i", "\u0458": "j", "\u0455": "s", "\u0501": "d", "\u051b": "q", "\u051d": "w", "\u0261": "g",
-        "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "n", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v",
-        "\u03bf": "o", "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u03c9": "w", "0": "o", "1": "l",
-        "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i",
-    }
-)  # fmt: skip
-STAFF_CACHE_KEY = "comments:staff-skeletons:v1"
+LETTERS_FOR_SIGNS = str.maketrans(
+    {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i"}
+)
+STAFF_CACHE_KEY = "comments:staff-skeletons:v2"
 RESERVED_NAMES = ("admin", "administrator", "moderator", "editor", "staff", "webmaster", "sysop")
 
 
 def skeleton(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", clean_nic(text).casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(CONFUSABLES)
-    folded = folded.replace("i", "l")  # l, I and 1 look alike in most fonts
-    return re.sub(r"[^a-z]", "", folded)
+    folded = nic_key(clean_nic(text).translate(LETTERS_FOR_SIGNS)).casefold()
+    return "".join(ch for ch in folded.replace("i", "l") if ch.isalpha())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from . import bbcode, defences, services
 from .defences import read_stamp
-from .nics import MAX_NIC_LENGTH, clean_nic, nic_key
+from .nics import MAX_KEY_LENGTH, MAX_NIC_LENGTH, clean_nic, nic_key
 
 MAX_COMMENT_CHARS = 10_000
 MAX_EMAIL_CHARS = 254
@@ -61,10 +61,16 @@ class CommentForm(forms.Form):
 
     def clean_nic(self) -> str:
         nic = clean_nic(self.cleaned_data["nic"])
-        if not nic or not nic_key(nic):
+        key = nic_key(nic)
+        if not nic or not key:
             raise forms.ValidationError("Type a nic: the name your comment appears under.")
         if len(nic) > MAX_NIC_LENGTH:
             raise forms.ValidationError(f"A nic can be at most {MAX_NIC_LENGTH} characters; yours is {len(nic)}.")
+        if len(key) > MAX_KEY_LENGTH:
+            raise forms.ValidationError(
+                "That nic holds characters that each stand for a whole word or phrase, which makes it too long to "
+                "tell apart from others. Choose a shorter nic or plainer characters."
+            )
         if defences.imitates_staff(nic, own=defences.own_skeletons(self.user) if self.user else set()):
             raise forms.ValidationError(
                 "That nic looks like the name of one of the board's editors. Choose another (Pic-a-Nic suggests one)."

@@ -13,12 +13,19 @@ from django.utils import timezone
 from articles.models import Article, visible_to_readers
 from rantboard.addresses import address
 
+from .nics import MAX_KEY_LENGTH
+
 
 class Commenter(models.Model):
-    """Everyone who has posted under one nic. "Fred", "fred" and "Fred " share a key and so are one commenter."""
+    """Everyone who has posted under one nic. "Fred", "fred", "Fred " and "Fred" spelt with a Cyrillic e share a key
+    and so are one commenter."""
 
     nic = models.CharField(max_length=40, help_text="The nic as first typed.")
-    key = models.CharField(max_length=80, unique=True, help_text="The nic folded for comparison.")
+    key = models.CharField(
+        max_length=MAX_KEY_LENGTH,
+        unique=True,
+        help_text="What the nic looks like, for comparison: nics a reader cannot tell apart share it.",
+    )
     # SHA-256 of the random token in the cookie of the browser that first posted under this nic. Another browser
     # cannot post under it: that is what makes nics impersonation-proof without accounts. Empty = unclaimed.
     owner_token_hash = models.CharField(max_length=64, blank=True, editable=False)

@@ -23,7 +23,7 @@ from .models import Ban, Comment, Commenter, ModerationAction
 from .nics import clean_nic, nic_key
 from .services import comment_row, count_cache_key
 
-BANS_CACHE_KEY = "comments:active-bans:v1"
+BANS_CACHE_KEY = "comments:active-bans:v2"
 
 
 def _moderator_name(moderator) -> str:

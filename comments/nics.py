@@ -1,6 +1,11 @@
-"""Nics: cleaning what a commenter typed, the key that makes "Fred", "fred" and "Fred " one nic, and Pic-a-Nic.
+"""Nics: cleaning what a commenter typed, the key that makes look-alike nics one nic, and Pic-a-Nic.
 
 Pure functions, no database; the caller says which keys are taken.
+
+Two nics a reader cannot tell apart must be the same nic, so a nic's key is its confusables skeleton as Unicode
+Technical Standard #39 defines it, from ICU's data (the `icu` module, PyICU; the Unicode version is
+`CONFUSABLES_UNICODE_VERSION`): "Alice", "alice", "Alice" spelt with a Cyrillic capital A or in mathematical
+sans-serif letters, and "Alice" followed by a Hangul filler share one key.
 """
 
 from __future__ import annotations
@@ -10,25 +15,65 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 
+import icu
+
 MAX_NIC_LENGTH = 40
+# A key is at most this long. Normalisation can multiply a nic's length (U+FDFA alone spells out 18 characters), so a
+# typed nic within MAX_NIC_LENGTH can still be refused for its key's length; ordinary nics in any script stay well
+# inside it (a Hangul syllable spells out at most three characters).
+MAX_KEY_LENGTH = 255
+CONFUSABLES_UNICODE_VERSION = icu.UNICODE_VERSION
 
 # Format and control characters (bidi overrides, zero-width joiners, ...) never belong in a nic: they reorder or
-# hide text, which is how "Fred" is made to look like someone else.
+# hide text, which is how "Fred" is made to look like someone else; nor do the other default-ignorable characters
+# (variation selectors, soft hyphens), which show as nothing. Fillers show as a blank, so they count as a space.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+_FILLERS = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0\u2800", " "))  # Hangul fillers, Braille blank
+_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")
 _SPACES = re.compile(r"\s+")
+# ICU's skeleton is the confusables mapping between two NFD normalisations; one checker serves every thread (its
+# skeleton is a read-only lookup).
+_SPOOF_CHECKER = icu.SpoofChecker()
+
+
+def _visible(text: str) -> str:
+    text = text.translate(_FILLERS)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE and ch not in _IGNORABLE)
 
 
 def clean_nic(typed: str) -> str:
     """The nic as it will be shown: NFC, invisible characters removed, runs of spaces made one, trimmed."""
-    text = unicodedata.normalize("NFC", typed or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _visible(unicodedata.normalize("NFC", typed or ""))).strip()
 
 
 def nic_key(typed: str) -> str:
-    """The identity of a nic: compatibility-folded, case-folded, spaces ignored at the ends and collapsed within."""
-    folded = unicodedata.normalize("NFKC", clean_nic(typed)).casefold()
-    return _SPACES.sub(" ", folded).strip()
+    """The identity of a nic: its UTS #39 skeleton (NFKD, case-folded, mapped to the confusables' prototypes, NFKD
+    again), with invisible characters removed, runs of spaces made one, trimmed."""
+    decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
+    folded = _visible(_capitals_as_they_look(decomposed).casefold())
+    skeleton = unicodedata.normalize("NFKD", _SPOOF_CHECKER.getSkeleton(0, folded))
+    return _SPACES.sub(" ", _visible(skeleton)).strip()
+
+
+def _capitals_as_they_look(text: str) -> str:
+    """Capitals outside ASCII that look like a Latin capital replaced by it, before case-folding.
+
+    Case-folding first is what keeps "ADMIN" and "admin" one nic, but it loses look-alikes that only the capitals
+    have: the Cyrillic capital em looks like M, while its small letter looks like a small capital M, not m. An
+    I-like capital (Cyrillic or Greek) becomes I: the confusables data reads I as l only because it does not fold
+    case. (So in Greek or Cyrillic a nic in capitals is another nic than the same word in small letters: they look
+    different, too.)
+    """
+    if text.isascii():
+        return text
+    return "".join(_capital_prototype(ch) if not ch.isascii() and ch.isupper() else ch for ch in text)
+
+
+def _capital_prototype(ch: str) -> str:
+    prototype = _SPOOF_CHECKER.getSkeleton(0, ch)
+    if prototype == "l":
+        return "I"
+    return prototype if prototype.isascii() and prototype.isalpha() else ch
 
 
 FIRST_NAMES = [

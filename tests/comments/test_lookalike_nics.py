@@ -1,0 +1,112 @@
+"""Nics a reader cannot tell apart are one nic (keyed by their UTS #39 skeleton), and a nic whose key would outgrow
+its column is refused with a reason."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment, Commenter
+from comments.nics import nic_key
+from comments.rekeying import SET_ASIDE, rekey
+from tests.comments.conftest import form_stamp
+
+pytestmark = pytest.mark.django_db
+
+LOOKALIKES_OF_ALICE = [
+    "\u0410lice Tester",  # Cyrillic capital A
+    "Alice Tester\u3164",  # Hangul filler after it
+    "Alice\u2800Tester",  # Braille blank for the space
+    "Alice\u3164Tester",  # Hangul filler for the space
+    "\U0001d5a0\U0001d5c5\U0001d5c2\U0001d5bc\U0001d5be Tester",  # mathematical sans-serif
+    "ALICE TESTER",
+    "Alice  Tester ",
+    "A\u200blice Tester",  # zero-width space
+    "Al\u0456ce Tester",  # Cyrillic small i
+    "\uff21lice Tester",  # fullwidth A
+]
+
+
+def post_from(browser, story, nic, body):
+    page = browser.get(story.get_absolute_url()).content.decode()
+    return browser.post(
+        reverse("comments:post", args=[story.pk]), {"nic": nic, "body": body, "stamp": form_stamp(page)}
+    )
+
+
+@pytest.mark.parametrize("lookalike", LOOKALIKES_OF_ALICE)
+def test_a_lookalike_of_someone_elses_nic_is_refused(story, lookalike):
+    assert post_from(Client(), story, "Alice Tester", "The real Alice.").status_code == 302
+    response = post_from(Client(), story, lookalike, "Also Alice, honest.")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "belongs to another commenter" in html
+    assert "Also Alice, honest.</textarea>" in html
+    assert Comment.objects.count() == 1
+
+
+def test_the_owner_may_type_their_nic_in_any_of_its_lookalike_forms(story):
+    alice = Client()
+    assert post_from(alice, story, "Alice Tester", "First.").status_code == 302
+    assert post_from(alice, story, "\u0410LICE TESTER", "Second.").status_code == 302
+    assert Commenter.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "pair", [("Ali", "All"), ("Fred", "Fried"), ("Old Salt", "OldSalt"), ("Anna", "\u0410nn\u0430 \u0411")]
+)
+def test_nics_that_look_different_stay_different(pair):
+    assert nic_key(pair[0]) != nic_key(pair[1])
+
+
+@pytest.mark.parametrize(
+    "nic", ["\U0001d5ac\U0001d5ba\U0001d5cb\U0001d5ba", "M\u0251ra", "Adm\u0131n", "ch\u0131ef", "\u041cara"]
+)
+def test_lookalikes_of_staff_names_are_refused(story, post, editor, make_editor, nic):
+    make_editor("chief")
+    response = post(story, nic=nic, body="Official notice")
+    assert response.status_code == 400
+    assert "looks like the name of one of the board" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_nic_that_grows_too_long_when_spelled_out_is_refused_with_a_reason(story, post):
+    response = post(story, nic="\ufdfa" * 40, body="Words of blessing.")  # 18 characters each, spelled out
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "too long to tell apart" in html
+    assert "Words of blessing.</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+def test_a_nic_of_ligatures_fits_once_spelled_out(story, post):
+    assert post(story, nic="\ufb03" * 40, body="Ligatures.").status_code == 302  # "ffi" x 40: 120 characters
+
+
+def test_a_long_hangul_nic_is_accepted(story, post):
+    nic = "\uae40\ucca0\uc218" * 13 + "\uae40"  # 40 syllables, 103 characters spelled out
+    assert post(story, nic=nic, body="안녕하세요").status_code == 302
+
+
+def test_rekeying_sets_aside_a_lookalike_and_reports_it(make_article):
+    # Keys as the earlier definition (NFKC, case-folded) made them: these two were different nics then.
+    first = Commenter.objects.create(nic="Alice Tester", key="alice tester")
+    second = Commenter.objects.create(nic="\u0410lice Tester", key="\u0430lice tester")
+    plain = Commenter.objects.create(nic="Mara Fan", key="mara fan")
+    report = []
+    assert rekey(Commenter, report=report.append) == [(first.pk, second.pk)]
+    first.refresh_from_db(), second.refresh_from_db(), plain.refresh_from_db()
+    assert first.key == "alice tester"
+    assert second.key == f"alice tester{SET_ASIDE}{second.pk}"
+    assert second.nic == "\u0410lice Tester"  # neither is renamed
+    assert plain.key == nic_key("Mara Fan")
+    assert len(report) == 1 and "\u0410lice Tester" in report[0] and "set aside" in report[0]
+
+
+def test_rekey_nics_command_reports_what_it_did():
+    Commenter.objects.create(nic="Bob", key="bob")
+    out = io.StringIO()
+    call_command("rekey_nics", stdout=out)
+    assert "0 pair(s)" in out.getvalue()
