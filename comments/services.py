@@ -87,12 +87,25 @@ def _claim_commenter(*, nic: str, owner_token: str, now) -> Commenter:
         commenter.owner_token_hash = owner
         commenter.save(update_fields=["owner_token_hash"])
     elif commenter.owner_token_hash != owner:
-        raise CommentRefused(
-            f"The nic “{commenter.nic}” belongs to another commenter. Choose another nic (Pic-a-Nic suggests one), "
-            "or post from the browser where you first used it.",
-            field="nic",
-        )
+        raise CommentRefused(_nic_taken_message(commenter), field="nic")
     return commenter
+
+
+def nic_claimed_by_another(nic: str, owner_token: str) -> CommentRefused | None:
+    """The refusal, if another browser owns this nic: checked before the post counts against any rate limit, so
+    that tries under someone else's nic never use up the owner's allowance. (The write path checks again, under
+    its lock.)"""
+    commenter = Commenter.objects.filter(key=nic_key(nic)).only("nic", "owner_token_hash").first()
+    if commenter is None or not commenter.owner_token_hash or commenter.owner_token_hash == token_hash(owner_token):
+        return None
+    return CommentRefused(_nic_taken_message(commenter), field="nic")
+
+
+def _nic_taken_message(commenter: Commenter) -> str:
+    return (
+        f"The nic “{commenter.nic}” belongs to another commenter. Choose another nic (Pic-a-Nic suggests one), "
+        "or post from the browser where you first used it."
+    )
 
 
 def _already_posted(submission_token: str | None) -> Posted | None:

@@ -66,14 +66,19 @@ def post_comment(request, pk: int):
 
     ip = client_ip(request)
     nic = form.cleaned_data["nic"]
-    refusal = _check_ban(nic, ip) or defences.check_rate(ip=ip, nic_key=nic_key(nic))
+    token = owner_token(request) or secrets.token_urlsafe(32)
+    # Bans and ownership first: a try that either refuses must not count against the nic's owner.
+    refusal = _check_ban(nic, ip)
+    if refusal is None and (taken := services.nic_claimed_by_another(nic, token)):
+        form.add_error(taken.field, taken.message)
+        return _story_page(request, pk, form=form, status=400)
+    refusal = refusal or defences.check_rate(ip=ip, nic_key=nic_key(nic))
     if refusal:
         response = _story_page(request, pk, form=form, status=refusal.status, comment_error=refusal.message)
         if refusal.retry_after:
             response["Retry-After"] = str(refusal.retry_after)
         return response
 
-    token = owner_token(request) or secrets.token_urlsafe(32)
     try:
         posted = services.comment_create(
             article_id=pk,

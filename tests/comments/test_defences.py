@@ -7,7 +7,7 @@ import os
 import pytest
 import time_machine
 from django.core.cache import caches
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,3 +196,23 @@ def test_ordinary_nics_are_not_mistaken_for_staff(story, post, editor, nic):
 
 def test_an_editor_may_comment_under_their_own_name(editor_client, story, post):
     assert post(story, nic="Mara Editor", body="Editor here.").status_code == 302
+
+
+def post_from(browser, story, nic, body):
+    page = browser.get(story.get_absolute_url()).content.decode()
+    return browser.post(
+        reverse("comments:post", args=[story.pk]), {"nic": nic, "body": body, "stamp": form_stamp(page)}
+    )
+
+
+@override_settings(COMMENT_RATE_LIMITS=[(3, 60), (10, 3600)])
+def test_failed_tries_under_someone_elses_nic_never_count_against_its_owner(story):
+    owner = Client()
+    assert post_from(owner, story, "Alice Tester", "Mine.").status_code == 302
+    impostor = Client(REMOTE_ADDR="198.51.100.7")
+    for attempt in range(15):
+        response = post_from(impostor, story, "Alice Tester", f"Silence her {attempt}")
+        assert response.status_code == 400, attempt
+        assert "belongs to another commenter" in response.content.decode()
+    assert post_from(owner, story, "Alice Tester", "Still here.").status_code == 302
+    assert Comment.objects.filter(body="Still here.").exists()
