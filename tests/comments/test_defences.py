@@ -83,10 +83,7 @@ def test_a_form_sent_twice_posts_once(client, story):
 
 
 def _post_from(ip, story, nic, body):
-    browser = Client(REMOTE_ADDR=ip)
-    page = browser.get(story.get_absolute_url()).content.decode()
-    data = {"nic": nic, "body": body, "stamp": form_stamp(page)}
-    return browser.post(reverse("comments:post", args=[story.pk]), data)
+    return post_from(Client(REMOTE_ADDR=ip), story, nic, body)
 
 
 def test_per_ip_rate_limit_answers_429_with_retry_after_and_resets(story, settings):
