@@ -290,11 +290,6 @@ def picture(request, name: str):
     return response
 
 
-def healthz(request):
-    """For load balancers and the benchmark's baseline: the whole middleware stack, no template, no query."""
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
 @require_GET
 def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)

@@ -150,7 +150,7 @@ class Server:
         )  # fmt: skip
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/livez", timeout=2).read()
                 return self
             except OSError:
                 time.sleep(0.1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from urllib.parse import quote
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -20,6 +22,8 @@ from .forms import CommentForm
 from .models import Commenter
 from .nics import nic_key, random_nic
 from .visitor import NIC_COOKIE, remembered_nic
+
+logger = logging.getLogger(__name__)
 
 OWNER_COOKIE = "rb_owner"  # the random token that owns this browser's nics (signed, HttpOnly)
 COOKIE_AGE = 60 * 60 * 24 * 365 * 2
@@ -40,9 +44,33 @@ def _story_page(request, pk: int, *, form: CommentForm, status: int = 200, **con
     return render_story_page(request, article, status=status, comment_form=form, **context)
 
 
+RETRY_AFTER_SECONDS = 30
+
+
 @require_POST
 def post_comment(request, pk: int):
-    """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact."""
+    """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact, and
+    so does one the board could not store (503)."""
+    try:
+        return _post_comment(request, pk)
+    except DatabaseError:
+        logger.exception("a comment to story %s could not be posted", pk)
+        return _post_unavailable(request, pk)
+
+
+def _post_unavailable(request, pk: int) -> HttpResponse:
+    fields = {name: request.POST.get(name, "") for name in ("nic", "email", "website", "body", "stamp")}
+    response = render(
+        request,
+        "comments/post_unavailable.html",
+        {**fields, "story_pk": pk, "retry_after": RETRY_AFTER_SECONDS},
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _post_comment(request, pk: int) -> HttpResponse:
     form = CommentForm(request.POST, story_pk=pk, user=request.user)
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.

@@ -1,15 +1,107 @@
-"""Django's Redis cache backend, keeping one client object per connection pool.
+"""The cache backends: Django's own, made to fail soft, and Django's Redis client kept per connection pool.
 
-Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache operation, and building one fills
-a table of reply callbacks each time. A `redis.Redis` is safe to share between threads (each command takes a
-connection from the pool), so one per pool is made and reused. Everything else is Django's backend as it ships.
+A cache that is down, stalled or full must never cost a reader a page the database can give them, nor a commenter
+their post: every page, version and counter in it can be rebuilt. So an error from the cache server or the cache
+directory is a miss (reads give the default, writes report failure), logged at most once every few seconds per
+process; and after an error each process leaves the cache alone for `FAILURE_PAUSE` seconds, so that a stalled Redis
+costs one request a socket timeout, not every request several.
+
+While the cache is away: pages are rendered from the database for every request, rate limits and the admin-login
+throttle count nothing (posting goes on; docs/reliability.md), and bans and staff names are read from the database.
 """
 
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
+logger = logging.getLogger("rantboard.cache")
+
+FAILURE_PAUSE = 2.0  # seconds each process leaves a failing cache alone
+LOG_EVERY = 10.0  # seconds between two log lines about the same cache in one process
+
+
+class CacheUnavailableError(ValueError):
+    """`incr` on a cache that is away: a ValueError, as for a missing key, which callers already handle."""
+
+
+class FailSoftCache:
+    """Mixin for a Django cache backend: the errors in `failures` become misses."""
+
+    failures: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        self._away_until = 0.0
+        self._last_logged = float("-inf")
+        super().__init__(*args, **kwargs)
+
+    def _away(self) -> bool:
+        return time.monotonic() < self._away_until
+
+    def _failed(self, operation: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        self._away_until = now + FAILURE_PAUSE
+        if now - self._last_logged >= LOG_EVERY:
+            self._last_logged = now
+            logger.warning("cache %s failed (%s: %s); serving without it", operation, type(exc).__name__, exc)
+
+    def _try(self, operation: str, call, fallback):
+        if self._away():
+            return fallback
+        try:
+            return call()
+        except self.failures as exc:
+            self._failed(operation, exc)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._try("get", lambda: super(FailSoftCache, self).get(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        return self._try("get_many", lambda: super(FailSoftCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._try("has_key", lambda: super(FailSoftCache, self).has_key(key, version), False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._try("set", lambda: super(FailSoftCache, self).set(key, value, timeout, version), None)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("add", lambda: super(FailSoftCache, self).add(key, value, timeout, version), False)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("set_many", lambda: super(FailSoftCache, self).set_many(data, timeout, version), list(data))
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("touch", lambda: super(FailSoftCache, self).touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._try("delete", lambda: super(FailSoftCache, self).delete(key, version), False)
+
+    def delete_many(self, keys, version=None):
+        self._try("delete_many", lambda: super(FailSoftCache, self).delete_many(keys, version), None)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._try("incr", lambda: super(FailSoftCache, self).incr(key, delta, version), None)
+        if result is None:
+            raise CacheUnavailableError(f"Key '{key}' could not be counted: the cache is away")
+        return result
+
+    def clear(self):
+        self._try("clear", lambda: super(FailSoftCache, self).clear(), None)
+
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every operation, and building one fills
+    a table of reply callbacks each time. A `redis.Redis` is safe to share between threads (each command takes a
+    connection from the pool), so one per pool is made and reused."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
@@ -22,7 +114,24 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
-class RedisCache(DjangoRedisCache):
+class RedisCache(FailSoftCache, DjangoRedisCache):
+    """Django's Redis backend; a Redis that is down, stalled (see the socket timeouts in settings) or refusing
+    writes is a miss."""
+
+    failures = (redis.RedisError,)
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+class FileBasedCache(FailSoftCache, DjangoFileBasedCache):
+    """Django's file cache; a directory that is unwritable, full or gone is a miss."""
+
+    failures = (OSError, EOFError)
+
+    def __init__(self, dir, params):
+        try:
+            super().__init__(dir, params)
+        except OSError as exc:  # the directory cannot be made: every operation tries again, and misses meanwhile
+            self._failed("creating the directory", exc)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import math
 import re
 import secrets
@@ -42,7 +43,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
@@ -53,6 +54,14 @@ SITE_VERSION = "pagecache:site-version"  # every change moves it
 STRUCTURE_VERSION = "pagecache:structure-version"  # every change but a comment's moves it
 VISITOR_COOKIES = ("csrftoken", "rb_nic")
 FRAGMENT_SECONDS = 60
+# A copy of every page rendered is kept this long, to serve when the database is away.
+LAST_COPY_SECONDS = 24 * 60 * 60
+STALE_NOTICE_AFTER = b'<main id="main" class="content">'
+STALE_NOTICE = (
+    '<p class="stale-notice" role="status">The board cannot reach its database just now: this is the page as it was '
+    "last saved, and comments cannot be posted. Try again in a minute.</p>"
+)
+logger = logging.getLogger(__name__)
 
 SLOT_FILLERS: dict[str, Callable] = {}
 SHARED_SLOTS: dict[str, Callable[[], str]] = {}
@@ -124,16 +133,39 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ())
     forget = list(forget)
 
     def move() -> None:
-        # Set together, with the site version last: a reader in between gets the new page under the old ETag (and
-        # revalidates), never the old page under the new one.
-        if forget:
-            cache.delete_many(forget)
-        cache.set_many({**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}, timeout=None)
+        _move_versions(keys, forget)
 
     move()
     if transaction.get_connection().in_atomic_block:
         # robust: a cache that fails after the commit is logged, and the stored write still answers as one.
         transaction.on_commit(move, robust=True)
+
+
+# Versions this process could not move (the cache refused the write), moved at its next chance; see _move_versions.
+_unmoved: dict[str, set[str]] = {"keys": set(), "forget": set()}
+_unmoved_lock = threading.Lock()
+
+
+def _move_versions(keys: list[str], forget: list[str]) -> None:
+    """Move these versions (and forget these keys) in the shared cache. The write was committed: a cache that fails
+    here must not turn it into an error, nor leave readers its old pages for long. So a refused move is kept and
+    tried again before this process next reads a version, and meanwhile the old versions are deleted (a Redis out
+    of memory still deletes), which makes every page under them a miss."""
+    with _unmoved_lock:
+        keys = sorted(set(keys) | _unmoved["keys"])
+        forget = sorted(set(forget) | _unmoved["forget"])
+        _unmoved["keys"].clear()
+        _unmoved["forget"].clear()
+    if forget:
+        cache.delete_many(forget)
+    # Set together, with the site version last: a reader in between gets the new page under the old ETag (and
+    # revalidates), never the old page under the new one.
+    failed = cache.set_many({**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}, timeout=None)
+    if failed:
+        cache.delete_many([*keys, SITE_VERSION])
+        with _unmoved_lock:
+            _unmoved["keys"].update(keys)
+            _unmoved["forget"].update(forget)
 
 
 def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None) -> Callable:
@@ -172,6 +204,14 @@ def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None)
                 if hasattr(response, "render"):
                     response.render()
                 entry = _store(key, _split(response.content), response["Content-Type"])
+                cache.set(_last_copy_key(request.path), entry, timeout=LAST_COPY_SECONDS)
+            except DatabaseError:
+                # The database is away: the last copy rendered, marked as such, is better than no page.
+                last = cache.get(_last_copy_key(request.path))
+                if last is None:
+                    raise
+                logger.warning("serving the last copy of %s: the database is unreachable", request.path)
+                return _stale_response(request, last)
             finally:
                 cache.delete(key + ":rendering")
         return _page_response(request, entry, etag)
@@ -245,6 +285,8 @@ def _story_version_key(pk: int) -> str:
 def _versions(keys: list[str]) -> dict[str, int]:
     """The current versions under these keys, in one round trip; a missing one is started (the same for every
     server that asks at once)."""
+    if _unmoved["keys"]:
+        _move_versions([], [])
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
@@ -271,6 +313,10 @@ def _etag(request, version: int) -> str:
     hour = int(time.time() // 3600)
     digest = hashlib.sha256(f"{version}|{request.path}|{visitor}|{hour}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'
+
+
+def _last_copy_key(path: str) -> str:
+    return f"pagecache:last:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
 
 def _page_key(version: int | str, path: str) -> str:
@@ -357,18 +403,23 @@ def _shared_fragment(request, name: str) -> tuple:
     return entry
 
 
-def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
+def _page_response(request, entry: tuple, etag: str | None, *, compress: bool = True) -> HttpResponse:
     parts, content_type, _, compressed = entry
     # Each slot is filled once for this visitor. A visitor's own value goes into the compressed page as it is; a
     # shared fragment is the same for everyone and was compressed once.
     shared, filled = {}, {}
     for name_arg in set(parts[1::2]):
         name, _, arg = name_arg.partition(":")
-        if name in SHARED_SLOTS:
-            shared[name_arg] = _shared_fragment(request, name)
-        else:
-            filled[name_arg] = SLOT_FILLERS[name](request, arg).encode()
-    if deflate.accepts(request):
+        try:
+            if name in SHARED_SLOTS:
+                shared[name_arg] = _shared_fragment(request, name)
+            else:
+                filled[name_arg] = SLOT_FILLERS[name](request, arg).encode()
+        except DatabaseError:
+            # A part that needs the database (the greeting, the latest comments) is left out rather than failing
+            # the page: the rest of it was rendered already.
+            filled[name_arg] = b""
+    if compress and deflate.accepts(request):
         pieces = [
             compressed[i // 2] if i % 2 == 0 else shared[part][3][0] if part in shared else filled[part]
             for i, part in enumerate(parts)
@@ -380,9 +431,24 @@ def _page_response(request, entry: tuple, etag: str) -> HttpResponse:
         content = b"".join(part if i % 2 == 0 else filled[part] for i, part in enumerate(parts))
         response = HttpResponse(content, content_type=content_type)
     response["Content-Length"] = str(len(response.content))  # hits leave before CommonMiddleware, which sets it
-    response["ETag"] = etag
+    if etag:
+        response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Cookie, Accept-Encoding"
+    return response
+
+
+def _stale_response(request, entry: tuple) -> HttpResponse:
+    """The last rendered copy of a page, for when the database is away: uncompressed, with a notice saying so at the
+    top of the content, and no ETag (a browser must not keep it as the page)."""
+    parts, content_type, _, compressed = entry
+    notice = STALE_NOTICE.encode()
+    for i in range(0, len(parts), 2):
+        if STALE_NOTICE_AFTER in parts[i]:
+            parts = [*parts[:i], parts[i].replace(STALE_NOTICE_AFTER, STALE_NOTICE_AFTER + notice, 1), *parts[i + 1 :]]
+            break
+    response = _page_response(request, (parts, content_type, 0, compressed), etag=None, compress=False)
+    response["X-Page-Copy"] = "stale"
     return response
 
 

@@ -4,7 +4,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles.sitemaps import sitemaps
-from articles.views import favicon, healthz, robots_txt
+from articles.views import favicon, robots_txt
+from rantboard import health
 from rantboard.admin_login import throttled_login
 
 admin.site.site_header = f"{settings.SITE_NAME} editors"
@@ -15,7 +16,8 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}login/", throttled_login, name="admin_login"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),

@@ -45,7 +45,7 @@ for port in 8101 8102; do
   pids+=($!)
 done
 for port in 8101 8102; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/livez" && break; sleep 0.2; done
 done
 
 export MULTI_SERVER_A=http://127.0.0.1:8101 MULTI_SERVER_B=http://127.0.0.1:8102 MULTI_EDITOR_USER=multi-editor

@@ -1,0 +1,195 @@
+"""When the cache or the database fails: readers keep their pages and commenters their text (issue: staying up).
+
+The cache is broken for real where the suite can (a Redis on a port nobody listens on, a cache directory that is a
+file); a cache that refuses writes, and a database that stops answering, are simulated at the driver's edge.
+"""
+
+import socket
+import threading
+from unittest import mock
+
+import pytest
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from comments.models import Comment
+from rantboard.cache import FailSoftCache
+from tests.comments.conftest import form_stamp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(make_article):
+    return make_article(title="A story that stays up")
+
+
+def post(browser, story, *, nic="Fred", body="Still posting.", **fields):
+    page = browser.get(story.get_absolute_url()).content.decode()
+    data = {"nic": nic, "body": body, "email": "", "website": "", "post": "1", "stamp": form_stamp(page), **fields}
+    return browser.post(reverse("comments:post", args=[story.pk]), data)
+
+
+def a_closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def stalled_redis():
+    """A server that accepts connections and never answers: a Redis stopped with SIGSTOP."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def redis_at(url):
+    options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+    return override_settings(
+        CACHES={"default": {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "OPTIONS": options}}
+    )
+
+
+def reads_and_posts_work(story):
+    reader = Client()
+    for url in ("/", story.get_absolute_url(), story.region.get_absolute_url()):
+        assert reader.get(url).status_code == 200, url
+    commenter = Client()
+    assert post(commenter, story, body="Posted while the cache was away.").status_code == 302
+    assert "Posted while the cache was away." in reader.get(story.get_absolute_url()).content.decode()
+
+
+def test_with_redis_down_pages_are_served_and_comments_posted(story):
+    with redis_at(f"redis://127.0.0.1:{a_closed_port()}/0"):
+        reads_and_posts_work(story)
+
+
+def test_with_redis_stalled_pages_are_served_and_comments_posted(story, stalled_redis):
+    with redis_at(stalled_redis):
+        reads_and_posts_work(story)
+
+
+def test_with_the_cache_directory_unwritable_pages_are_served_and_comments_posted(story, tmp_path):
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("a file where the cache directory should be")
+    cache = {"default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(not_a_directory)}}
+    with override_settings(CACHES=cache):
+        reads_and_posts_work(story)
+
+
+def test_with_the_cache_disk_full_pages_are_served_and_comments_posted(story, tmp_path):
+    cache = {"default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(tmp_path / "cache")}}
+    full = OSError(28, "No space left on device")
+    with override_settings(CACHES=cache), mock.patch("tempfile.mkstemp", side_effect=full):
+        reads_and_posts_work(story)
+
+
+class WriteRefusingCache(FailSoftCache, LocMemCache):
+    """A cache whose writes can be refused, as a Redis out of memory refuses them."""
+
+    failures = (OSError,)
+    refusing = False
+
+    def _refuse(self):
+        if WriteRefusingCache.refusing:
+            raise OSError("OOM command not allowed when used memory > 'maxmemory'")
+
+    def set(self, *args, **kwargs):
+        return self._try("set", lambda: (self._refuse(), LocMemCache.set(self, *args, **kwargs))[1], None)
+
+    def set_many(self, data, *args, **kwargs):
+        return self._try(
+            "set_many", lambda: (self._refuse(), LocMemCache.set_many(self, data, *args, **kwargs))[1], list(data)
+        )
+
+    def add(self, *args, **kwargs):
+        return self._try("add", lambda: (self._refuse(), LocMemCache.add(self, *args, **kwargs))[1], False)
+
+
+def test_a_comment_stored_while_the_cache_refuses_writes_is_a_success_and_shows_once_it_recovers(story):
+    backend = {"default": {"BACKEND": f"{__name__}.WriteRefusingCache", "LOCATION": "refusing"}}
+    with override_settings(CACHES=backend):
+        reader, commenter = Client(), Client()
+        assert reader.get(story.get_absolute_url()).status_code == 200  # the page is cached
+        WriteRefusingCache.refusing = True
+        try:
+            response = post(commenter, story, body="Stored, whatever the cache says.")
+        finally:
+            WriteRefusingCache.refusing = False
+        assert response.status_code == 302
+        assert Comment.objects.filter(body="Stored, whatever the cache says.").count() == 1
+        assert "Stored, whatever the cache says." in reader.get(story.get_absolute_url()).content.decode()
+
+
+def database_down():
+    return mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("server closed the connection"))
+
+
+def test_a_post_the_database_cannot_store_gets_503_with_the_text_kept(story):
+    commenter = Client()
+    page = commenter.get(story.get_absolute_url()).content.decode()
+    stamp = form_stamp(page)
+    data = {"nic": "Fred", "email": "fred@example.com", "website": "https://fred.example", "post": "1",
+            "body": "Words I will not type twice <b>&", "stamp": stamp}  # fmt: skip
+    with database_down():
+        response = commenter.post(reverse("comments:post", args=[story.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "database is not answering" in html
+    assert "Words I will not type twice &lt;b&gt;&amp;</textarea>" in html
+    assert 'value="Fred"' in html and 'value="fred@example.com"' in html and 'value="https://fred.example"' in html
+    assert f'name="stamp" value="{stamp}"' in html  # sending it again cannot post it twice
+    # Sent again from that page once the database is back, it posts.
+    resend = commenter.post(reverse("comments:post", args=[story.pk]), data)
+    assert resend.status_code == 302
+    assert Comment.objects.filter(body="Words I will not type twice <b>&").count() == 1
+
+
+def test_with_the_database_down_readers_get_the_last_copy_of_a_page_marked_as_such(story):
+    assert post(Client(), story, body="Said before the outage.").status_code == 302
+    reader = Client()
+    assert reader.get(story.get_absolute_url()).status_code == 200
+    # A comment moves the page's version; the copy for the new version is never rendered.
+    assert post(Client(), story, nic="Greta", body="Moves the page's version.").status_code == 302
+    reader.cookies["rb_nic"] = "Fred"  # a reader whose greeting would read the database
+    with database_down():
+        response = reader.get(story.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["X-Page-Copy"] == "stale"
+    assert "cannot reach its database" in html
+    assert "Said before the outage." in html
+    assert "ETag" not in response
+
+
+def test_healthz_says_whether_the_database_answers_and_livez_that_the_process_does(client):
+    assert client.get("/healthz").content.decode() == "database: ok\ncache: ok\n"
+    with database_down():
+        down = client.get("/healthz")
+        assert client.get("/livez").status_code == 200
+    assert down.status_code == 503
+    assert "database: unreachable" in down.content.decode()
