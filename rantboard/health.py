@@ -1,13 +1,17 @@
-"""Health checks for load balancers and monitoring."""
+"""Health checks for load balancers and monitoring, and what readers get while the database is away."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 def livez(request):
@@ -32,3 +36,27 @@ def healthz(request):
     shared_cache = "ok" if cache.get("healthz:probe") == probe else "unreachable"
     body = f"database: {database}\ncache: {shared_cache}\n"
     return HttpResponse(body, content_type="text/plain", status=200 if database == "ok" else 503)
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseOutageMiddleware:
+    """A page that needs the database while it cannot be reached answers 503 with Retry-After and says so, from a
+    template that needs neither the database nor the cache, instead of the generic 500. (Cached pages have a saved
+    copy to give first: rantboard/pagecache.py; a post gets its text back: comments/views.py.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Only the errors of a database that is away: an IntegrityError is a bug, and stays a 500.
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unreachable for %s %s: %s", request.method, request.path, exception)
+        response = render(request, "503.html", {"retry_after": RETRY_AFTER_SECONDS}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

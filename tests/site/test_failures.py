@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -193,3 +193,19 @@ def test_healthz_says_whether_the_database_answers_and_livez_that_the_process_do
         assert client.get("/livez").status_code == 200
     assert down.status_code == 503
     assert "database: unreachable" in down.content.decode()
+
+
+def test_a_page_with_no_saved_copy_answers_503_while_the_database_is_away(story):
+    with database_down():
+        front = Client().get("/")
+        short_link = Client().get(f"/story/{story.pk}/")
+    for response in (front, short_link):
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "cannot reach its database" in response.content.decode()
+
+
+def test_a_bug_in_the_database_layer_is_still_a_500(story):
+    bug = mock.patch.object(CursorWrapper, "execute", side_effect=IntegrityError("a bug, not an outage"))
+    with bug, pytest.raises(IntegrityError):
+        Client(raise_request_exception=True).get("/")
