@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev check-deploy clean bench bench-full test-multi
+.PHONY: run test lint format install install-dev check-deploy clean bench bench-full test-multi faults
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Rantboard needs $(PYTHON) on the PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -55,6 +55,12 @@ clean:
 # show a write through one is seen at once through the other.
 test-multi: install-dev
 	bash tests/multi/serve_two.sh
+
+# Fault injection (tests/faults/run.py): its own PostgreSQL and Redis, three app servers under load, each service
+# broken in turn; fails unless nothing was lost or doubled and everything recovered within 5 s. Run as root for the
+# cache-disk faults (a tmpfs); needs PostgreSQL's server binaries and redis-server installed, not running.
+faults: install-dev
+	$(BIN)/python tests/faults/run.py
 
 # The benchmark (bench/run.py): quick = a smoke run on a small SQLite board; full = the figures in docs/benchmarks.md.
 bench: install-dev

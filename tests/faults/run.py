@@ -1,0 +1,535 @@
+"""`make faults`: break the services under load on purpose, and check that nothing was lost or doubled.
+
+Starts its own PostgreSQL cluster and Redis on their own ports (the machine's are never touched), three gunicorn app
+servers on 127.0.0.1 (two sharing that Redis, one on the one-machine file cache, kept on a small tmpfs when the suite
+runs as root), and drives readers and posters at all three while it breaks one thing at a time: Redis killed,
+stalled and flushed; PostgreSQL restarted and stopped; a worker killed; the cache directory full and read-only.
+
+Every post carries a unique marker. A poster told "503, your text is kept" sends the same form again (its stamp makes a
+resend answer with the stored comment, never a copy) until it is told it succeeded. At the end the database is
+checked: every post a poster was told succeeded is stored exactly once; nothing is stored that a poster was told
+failed without a form to send again; numbers are unique and gapless; counts equal the rows. Exit status 1 if any
+check fails. docs/reliability.md holds the table this prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = os.environ.get("PY", sys.executable)
+AS_ROOT = os.geteuid() == 0
+
+
+def log(message: str) -> None:
+    print(f"[faults {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the services, all the suite's own ------------------------------------------------------------------------
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster (run as the postgres user when the suite runs as root: it refuses root)."""
+
+    def __init__(self, work: Path) -> None:
+        versions = sorted(os.listdir("/usr/lib/postgresql"), key=int)
+        self.bin = Path("/usr/lib/postgresql") / versions[-1] / "bin"
+        self.dir = work / "pg"
+        self.port = free_port()
+        self.log = work / "pg.log"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [*(["runuser", "-u", "postgres", "--"] if AS_ROOT else []), *args]
+        return subprocess.run(cmd, check=check, capture_output=True, text=True)
+
+    def create(self) -> None:
+        self.dir.mkdir()
+        if AS_ROOT:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.log.touch()
+            shutil.chown(self.log, "postgres", "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.dir), "-A", "trust", "-U", "postgres", "--no-sync")
+        self.start()
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir), "-o", options, "-l", str(self.log), "-w", "start")
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir), "-m", "fast", "-w", "stop", check=False)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+class Redis:
+    def __init__(self, work: Path) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.work = work
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.work)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            if self.cli("ping").strip() == "PONG":
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the suite's Redis did not start")
+
+    def cli(self, *args: str) -> str:
+        found = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True)
+        return found.stdout
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+class CacheDisk:
+    """The file cache's directory: a 4 MB tmpfs when the suite runs as root (so it can be filled and made read-only),
+    else a plain directory (and those two faults are left out, said so in the report)."""
+
+    def __init__(self, work: Path) -> None:
+        self.dir = work / "filecache"
+        self.dir.mkdir()
+        self.mounted = False
+        if AS_ROOT:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(self.dir)], check=True)
+            self.mounted = True
+
+    def fill(self) -> Path:
+        filler = self.dir / "filler"
+        with open(filler, "wb") as out, contextlib.suppress(OSError):
+            while True:
+                out.write(b"\0" * 65536)
+        return filler
+
+    def remount(self, mode: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,{mode}", str(self.dir)], check=True)
+
+    def close(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", "-l", str(self.dir)], check=False)
+
+
+class Server:
+    def __init__(self, name: str, env: dict[str, str], work: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(work / f"server-{self.port}.log", "wb")  # noqa: SIM115 (open while the server runs)
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "rantboard.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+             "--timeout", "20", "--log-level", "error"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=self.log, stderr=self.log,
+        )  # fmt: skip
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"{self.base}/livez", timeout=1).read()
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"app server {name} did not start")
+
+    def workers(self) -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [int(pid) for pid in found.split()]
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=20)
+        self.log.close()
+
+
+# --- the load ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    at: float
+    kind: str  # "read" | "post"
+    server: str
+    status: int  # 0: no answer (connection refused, timeout)
+    seconds: float
+    stale: bool = False
+
+
+@dataclass
+class Post:
+    marker: str
+    story: int
+    told: str = "pending"  # "stored" | "refused" | "failed" (no form to send again) | "unknown" (no answer)
+    tries: int = 0
+
+
+@dataclass
+class Load:
+    servers: list[Server]
+    stories: list[list]  # [pk, address]
+    outcomes: list[Outcome] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.outcomes.append(outcome)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def browser() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+
+def fetch(opener, url: str, data: dict | None = None, timeout: float = 5) -> tuple[int, str, dict]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers={"Referer": url})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read().decode(errors="replace"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace"), dict(error.headers)
+    except (OSError, TimeoutError):
+        return 0, "", {}
+
+
+def reader(load: Load, index: int) -> None:
+    opener = browser()
+    n = index
+    while not load.stop.is_set():
+        server = load.servers[n % len(load.servers)]
+        story = load.stories[n % len(load.stories)]
+        url = f"{server.base}/" if n % 3 == 0 else f"{server.base}{story[1]}"
+        started = time.monotonic()
+        status, _, headers = fetch(opener, url)
+        load.record(Outcome(started, "read", server.name, status, time.monotonic() - started,
+                            headers.get("X-Page-Copy") == "stale"))  # fmt: skip
+        n += 1
+        time.sleep(0.02)
+
+
+def poster(load: Load, index: int) -> None:
+    opener = browser()
+    nic = f"Poster {index} {secrets.token_hex(3)}"
+    n = index
+    while not load.stop.is_set():
+        server = load.servers[n % len(load.servers)]
+        story = load.stories[n % len(load.stories)]
+        post = Post(marker=f"marker-{secrets.token_hex(8)}", story=story[0])
+        with load.lock:
+            load.posts.append(post)
+        started = time.monotonic()
+        status, page, _ = fetch(opener, f"{server.base}{story[1]}")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        stamp = re.search(r'name="stamp" value="([^"]+)"', page)
+        if status != 200 or not csrf or not stamp:
+            post.told = "not sent"  # no form to post from: nothing was sent
+            load.record(Outcome(started, "post", server.name, status, time.monotonic() - started))
+            n += 1
+            time.sleep(0.2)
+            continue
+        data = {"nic": nic, "body": f"{post.marker} says the poster.", "email": "", "website": "",
+                "post": "1", "csrfmiddlewaretoken": csrf.group(1), "stamp": stamp.group(1)}  # fmt: skip
+        deadline = time.monotonic() + 40
+        while True:
+            post.tries += 1
+            sent = time.monotonic()
+            status, answer, _ = fetch(opener, f"{server.base}/story/{story[0]}/comment/", data)
+            load.record(Outcome(sent, "post", server.name, status, time.monotonic() - sent))
+            if status == 302:
+                post.told = "stored"
+                break
+            if status == 503 and post.marker in answer:  # told "not posted yet", with the text to send again
+                if time.monotonic() > deadline:
+                    post.told = "gave up (text kept)"
+                    break
+                time.sleep(1)
+                continue
+            post.told = "unknown" if status == 0 else "refused" if status in (400, 403, 429) else "failed"
+            break
+        n += 1
+        time.sleep(0.05)
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    started: float
+    ended: float
+    restored: float
+    recovered: float | None = None
+
+
+def wait_until_healthy(load: Load, since: float, limit: float = 30) -> float | None:
+    """Seconds from `since` until every server serves a fresh story page and takes a post."""
+    opener = browser()
+    nic = f"Recovery Probe {secrets.token_hex(4)}"
+    story_pk, story_url = load.stories[0]
+    deadline = time.monotonic() + limit
+    pending = set(range(len(load.servers)))
+    while pending and time.monotonic() < deadline:
+        for i in list(pending):
+            server = load.servers[i]
+            status, page, headers = fetch(opener, f"{server.base}{story_url}", timeout=2)
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            stamp = re.search(r'name="stamp" value="([^"]+)"', page)
+            if status != 200 or headers.get("X-Page-Copy") == "stale" or not csrf or not stamp:
+                continue
+            data = {"nic": nic, "body": f"probe {secrets.token_hex(6)}", "post": "1",
+                    "csrfmiddlewaretoken": csrf.group(1), "stamp": stamp.group(1)}  # fmt: skip
+            if fetch(opener, f"{server.base}/story/{story_pk}/comment/", data, timeout=2)[0] == 302:
+                pending.discard(i)
+        time.sleep(0.1)
+    return None if pending else time.monotonic() - since
+
+
+def check_database(url: str, posts: list[Post]) -> list[str]:
+    import psycopg2
+
+    problems = []
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT body FROM comments_comment")
+        stored: dict[str, int] = {}
+        for (body,) in cursor.fetchall():
+            marker = body.split(" ", 1)[0]
+            stored[marker] = stored.get(marker, 0) + 1
+        for post in posts:
+            count = stored.get(post.marker, 0)
+            if post.told == "stored" and count != 1:
+                problems.append(f"{post.marker}: told stored, found {count} times")
+            if post.told in ("failed", "refused", "not sent") and count != 0:
+                problems.append(f"{post.marker}: told {post.told}, but stored {count} times")
+            if count > 1:
+                problems.append(f"{post.marker}: stored {count} times")
+        cursor.execute(
+            "SELECT article_id, count(*), count(DISTINCT number), max(number) FROM comments_comment GROUP BY article_id"
+        )
+        for story, rows, distinct, highest in cursor.fetchall():
+            if rows != distinct or highest != rows:
+                problems.append(f"story {story}: {rows} comments, {distinct} distinct numbers, highest #{highest}")
+        cursor.execute(
+            "SELECT a.id, a.comment_count, count(c.id) FROM articles_article a LEFT JOIN comments_comment c "
+            "ON c.article_id = a.id AND NOT c.removed GROUP BY a.id, a.comment_count"
+        )
+        for story, counted, rows in cursor.fetchall():
+            if counted != rows:
+                problems.append(f"story {story}: comment_count {counted}, rows {rows}")
+    return problems
+
+
+def summarise(load: Load, phase: Phase) -> dict:
+    window = [o for o in load.outcomes if phase.started <= o.at < phase.restored]
+    reads = [o for o in window if o.kind == "read"]
+    posts = [o for o in window if o.kind == "post"]
+    served = [o for o in reads if o.status == 200]
+    latencies = sorted(o.seconds for o in reads)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0
+    return {
+        "fault": phase.name,
+        "seconds": round(phase.restored - phase.started, 1),
+        "reads": len(reads),
+        "reads_served": len(served),
+        "reads_stale": sum(o.stale for o in served),
+        "reads_503": sum(o.status == 503 for o in reads),
+        "reads_500": sum(o.status == 500 for o in reads),
+        "read_p95_s": round(p95, 3),
+        "posts": len(posts),
+        "posts_302": sum(o.status == 302 for o in posts),
+        "posts_503_kept": sum(o.status == 503 for o in posts),
+        "posts_500": sum(o.status == 500 for o in posts),
+        "posts_no_answer": sum(o.status == 0 for o in posts),
+        "recovery_s": None if phase.recovered is None else round(phase.recovered, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fault-seconds", type=float, default=8)
+    parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--posters", type=int, default=4)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="rantboard-faults-"))
+    os.chmod(work, 0o755)
+    postgres, redis, disk, servers = Postgres(work), Redis(work), None, []
+    try:
+        log(f"PostgreSQL on {postgres.port}, Redis on {redis.port}, in {work}")
+        postgres.create()
+        redis.start()
+        disk = CacheDisk(work)
+        import psycopg2
+
+        conn = psycopg2.connect(postgres.url())
+        conn.autocommit = True
+        conn.cursor().execute("CREATE DATABASE faults")
+        conn.close()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PAGE_CACHE", "COMMENT_"))}
+        env.update(
+            DJANGO_SETTINGS_MODULE="rantboard.settings", DJANGO_DEBUG="0", DJANGO_SECURE_HTTPS="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=postgres.url("faults"), REDIS_URL=redis.url(), STATIC_ROOT=str(work / "static"),
+            COMMENT_MIN_SECONDS="0", COMMENT_RATE_PER_MINUTE="100000", COMMENT_RATE_PER_HOUR="1000000",
+            DJANGO_LOG_LEVEL="CRITICAL",
+        )  # fmt: skip
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        made = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        stories = json.loads(made.stdout.strip().splitlines()[-1])
+        servers = [Server("A", env, work), Server("B", env, work)]
+        file_cache = {**env, "REDIS_URL": "", "CACHE_DIR": str(disk.dir / "cache")}
+        servers.append(Server("C (file cache)", file_cache, work))
+        log(f"app servers {', '.join(s.base for s in servers)}; stories {[pk for pk, _ in stories]}")
+
+        load = Load(servers, stories)
+        threads = [threading.Thread(target=reader, args=(load, i), daemon=True) for i in range(args.readers)]
+        threads += [threading.Thread(target=poster, args=(load, i), daemon=True) for i in range(args.posters)]
+        for thread in threads:
+            thread.start()
+
+        seconds = args.fault_seconds
+        phases: list[Phase] = []
+
+        def fault(name: str, inflict, restore=None, hold: float = seconds) -> None:
+            log(f"fault: {name}")
+            started = time.monotonic()
+            inflict()
+            time.sleep(hold)
+            ended = time.monotonic()
+            if restore:
+                restore()
+            restored = time.monotonic()
+            phase = Phase(name, started, ended, restored)
+            phase.recovered = wait_until_healthy(load, restored)
+            phases.append(phase)
+            log(f"  recovered in {phase.recovered if phase.recovered is not None else 'NOT'} s")
+            time.sleep(1)
+
+        fault("none (baseline)", lambda: None, hold=4)
+        fault("Redis killed", redis.kill, redis.start)
+        fault("Redis stalled (SIGSTOP)", lambda: redis.signal(signal.SIGSTOP), lambda: redis.signal(signal.SIGCONT))
+        fault("Redis flushed", lambda: redis.cli("flushall"), hold=2)
+        fault("PostgreSQL restarted", postgres.restart, hold=2)
+        fault("PostgreSQL stopped", postgres.stop, postgres.start)
+        fault("a worker killed (SIGKILL)", lambda: [os.kill(pid, signal.SIGKILL) for pid in servers[0].workers()[:1]],
+              hold=3)  # fmt: skip
+        if disk.mounted:
+            filler: list[Path] = []
+            fault("cache disk full", lambda: filler.append(disk.fill()), lambda: filler[0].unlink())
+            fault("cache disk read-only", lambda: disk.remount("ro"), lambda: disk.remount("rw"))
+        else:
+            log("not root: the cache disk's faults (full, read-only) are left out")
+
+        load.stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        results = [summarise(load, phase) for phase in phases]
+        told = {}
+        for post in load.posts:
+            told[post.told] = told.get(post.told, 0) + 1
+        problems = check_database(postgres.url("faults"), load.posts)
+        report(results, told, problems)
+        if args.json:
+            args.json.write_text(json.dumps({"phases": results, "posts": told, "problems": problems}, indent=1))
+        slow = [r["fault"] for r in results if r["recovery_s"] is None or r["recovery_s"] > 5]
+        if slow:
+            problems.append(f"no full recovery within 5 s after: {', '.join(slow)}")
+            print(problems[-1])
+        return 1 if problems else 0
+    finally:
+        for server in servers:
+            server.stop()
+        if redis.process and redis.process.poll() is None:
+            redis.signal(signal.SIGCONT)
+            redis.kill()
+        postgres.stop()
+        if disk:
+            disk.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(results: list[dict], told: dict, problems: list[str]) -> None:
+    header = ("fault", "s", "reads", "served", "stale", "503", "500", "p95 s", "posts", "302", "503+text", "500",
+              "no answer", "recovery s")  # fmt: skip
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header))
+    for r in results:
+        row = (r["fault"], r["seconds"], r["reads"], r["reads_served"], r["reads_stale"], r["reads_503"],
+               r["reads_500"], r["read_p95_s"], r["posts"], r["posts_302"], r["posts_503_kept"], r["posts_500"],
+               r["posts_no_answer"], r["recovery_s"])  # fmt: skip
+        print("| " + " | ".join(str(v) for v in row) + " |")
+    print(f"\nPosts, by what the poster was last told: {json.dumps(told)}")
+    print("Database checks: " + ("all hold (nothing lost, nothing doubled, numbers gapless, counts right)"
+                                 if not problems else f"{len(problems)} problems"))  # fmt: skip
+    for problem in problems[:20]:
+        print(f"  - {problem}")
+
+
+SETUP = """
+import json, secrets
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from articles.models import Article, Region
+editor = get_user_model().objects.create_user("faults-editor", password=secrets.token_urlsafe(16), is_staff=True)
+editor.groups.add(Group.objects.get(name="Editors"))
+region = Region.objects.create(name="Europe", slug="europe")
+stories = [
+    Article.objects.create(region=region, title=f"Under fire {i}", source_url="https://news.example.com/x",
+                           source_name="Wire", body="A story read and argued over while things break.",
+                           posted_by=editor, status="published")
+    for i in range(2)
+]
+stories = [[story.pk, story.get_absolute_url()] for story in stories]
+print(json.dumps(stories))
+"""
+
+if __name__ == "__main__":
+    sys.exit(main())
