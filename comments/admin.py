@@ -152,13 +152,23 @@ class CommentAdminForm(forms.ModelForm):
         required=False,
         max_length=300,
         label="Why you edited it",
-        help_text="Required when you change the text. Shown under the comment as “Edited by <you>: …”.",
+        help_text="Required when you change the text. Shown under the comment, after your name.",
     )
+
+    editor = None  # the editor using the form (CommentAdmin.get_form), named in the help text as readers will see
 
     class Meta:
         model = Comment
         fields = ["body", "redacted", "redaction_note"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.editor is not None:
+            prefix = moderation.edit_note_prefix(self.editor)
+            self.fields[
+                "edit_note"
+            ].help_text = f"Required when you change the text. Shown under the comment as “{prefix} …”."
 
     def clean(self):
         cleaned = super().clean()
@@ -230,8 +240,15 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="As readers see it")
     def rendered(self, obj: Comment) -> str:
-        # body_html is the comment renderer's own output, bleached at save.
-        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.body_html))  # noqa: S308
+        if obj.removed:
+            return format_html('<p class="help">{}</p>', "Removed: readers see nothing of it (kept for the audit).")
+        # The stored row is what the thread shows (the redaction note in place of a redacted text): the project's
+        # own template's output, rebuilt whenever the comment changes.
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.row_html))  # noqa: S308
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
 
     def has_add_permission(self, request):
         return False  # comments are posted on the site, through the one write path

@@ -79,13 +79,18 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
 
 
 @transaction.atomic
+def edit_note_prefix(moderator) -> str:
+    """How an editor's change to a comment's text begins, under the comment."""
+    return f"Edited by {_moderator_name(moderator)}:"
+
+
 def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
     original = comment.body
     comment.body = services.bbcode.normalise_source(body)
     comment.body_html = services.render(comment.body)
     comment.renderer_version = services.bbcode.RENDERER_VERSION
-    comment.moderator_note = f"Edited by {_moderator_name(moderator)}: {note.strip()}"[:400]
+    comment.moderator_note = f"{edit_note_prefix(moderator)} {note.strip()}"[:400]
     comment.row_html = comment_row(comment)
     comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
     pagecache.changed(stories=[comment.article_id])
