@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import rendering, services
-from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors, note_author
+from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors
 from .pictures import inspect_picture
 
 MENTION_RE = re.compile(r"\[\[@([\w.+-]{1,150})\s")
@@ -52,19 +53,24 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
-        if len(body) > rendering.MAX_BODY_CHARS:
-            raise forms.ValidationError(
-                f"The body is {len(body):,} characters long; the most a story can hold is "
-                f"{rendering.MAX_BODY_CHARS:,}. Paste the key paragraphs, not the whole source."
-            )
-        known = editor_note_authors()
-        unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
-        if unknown:
-            raise forms.ValidationError(
-                "No editor called %(names)s: a [[@username ...]] note must name an editor's username.",
-                params={"names": ", ".join(unknown)},
-            )
+        check_body(body)
         return body
+
+
+def check_body(body: str) -> None:
+    """What a story's body must be to be saved; the preview runs the same check, so preview and save agree."""
+    if len(body) > rendering.MAX_BODY_CHARS:
+        raise forms.ValidationError(
+            f"The body is {len(body):,} characters long; the most a story can hold is "
+            f"{rendering.MAX_BODY_CHARS:,}. Paste the key paragraphs, not the whole source."
+        )
+    known = editor_note_authors()
+    unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
+    if unknown:
+        raise forms.ValidationError(
+            "No editor called %(names)s: a [[@username ...]] note must name an editor's username.",
+            params={"names": ", ".join(unknown)},
+        )
 
 
 @admin.register(Article)
@@ -87,7 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/admin.css", "/notes.css"]}
+        css = {"all": ["css/admin.css", "css/story.css", "/notes.css"]}
         js = ["js/admin-preview.js"]
 
     def get_urls(self):
@@ -131,14 +137,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Rendered body (as saved)")
     def rendered_body(self, obj: Article) -> str:
-        # body_html is the project's own renderer's output, bleached at save.
-        preview = mark_safe(obj.body_html) if obj.pk else ""  # noqa: S308
+        # The story's text as its pages show it: the project's own renderer's output, bleached at save.
+        preview = render_to_string("articles/_story_text.html", {"article": obj}) if obj.pk else ""
         return format_html(
-            '<div class="article-body rendered-preview" data-preview-url="{}">{}</div>'
-            '<p class="help">Saved stories show their rendered body here; the Preview button renders '
-            "what is in the box now without saving.</p>",
+            '<div class="rendered-preview" data-preview-url="{}" data-story="{}">{}</div>'
+            '<p class="help">Saved stories show their lead note and body here as readers see them; the Preview '
+            "button shows what is in the boxes now, without saving.</p>",
             reverse("admin:articles_article_preview"),
-            preview,
+            obj.pk or "",
+            mark_safe(preview),  # noqa: S308 (a template's output)
         )
 
     # Actions. Each is one write function (articles.services) and reports how many stories it changed.
@@ -175,13 +182,26 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def preview_view(self, request):
-        """Render the body in the box without saving: what the Preview button shows."""
+        """The lead note and body in the boxes, as readers will see them once saved, without saving: what the
+        Preview button shows. The same check as saving (an error instead of a preview of what would be refused),
+        the same renderer, and the same author: the story's editor, not necessarily the one previewing."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         body = request.POST.get("body", "")
-        html = rendering.render_body(body, author=note_author(request.user), editors=editor_note_authors())
+        try:
+            check_body(body)
+        except forms.ValidationError as error:
+            # Shown in the preview's place, as the answer to "what would this look like".
+            message = format_html('<p class="errornote">{}</p>', " ".join(error.messages))
+            return HttpResponse(message, content_type="text/html; charset=utf-8")
+        story_pk = request.POST.get("story", "")
+        saved = Article.objects.filter(pk=story_pk).select_related("posted_by").first() if story_pk.isdigit() else None
+        article = Article(body=body, lead_note=request.POST.get("lead_note", ""))
+        article.posted_by = saved.posted_by if saved else request.user
+        article.render()
+        html = render_to_string("articles/_story_text.html", {"article": article})
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
@@ -221,7 +241,7 @@ class EditorProfileAdmin(FilingAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
     class Media:
-        css = {"all": ["css/admin.css", "/notes.css"]}
+        css = {"all": ["css/admin.css", "css/story.css", "/notes.css"]}
 
     @admin.display(description="Notes look like")
     def swatch(self, obj: EditorProfile) -> str:

@@ -1,18 +1,22 @@
-/* Admin: a Preview button under the story body that renders what is in the box now, without saving. */
+/* Admin: a Preview button under the story body that shows the lead note and body in the boxes now, as readers will
+   see them, without saving. The server renders them (and checks the body as saving would). */
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const body = document.querySelector("textarea.body-source");
+  const leadNote = document.querySelector("input[name=lead_note]");
   const target = document.querySelector(".rendered-preview");
   if (!body || !target) return;
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button preview-button";
-  button.textContent = "Preview body";
+  button.textContent = "Preview";
   body.insertAdjacentElement("afterend", button);
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
   button.addEventListener("click", async () => {
     const data = new FormData();
     data.append("body", body.value);
+    data.append("lead_note", leadNote ? leadNote.value : "");
+    data.append("story", target.dataset.story || "");
     button.disabled = true;
     try {
       const response = await fetch(target.dataset.previewUrl, {
@@ -21,7 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { "X-CSRFToken": csrf ? csrf.value : "" },
         credentials: "same-origin",
       });
-      // The server answers with HTML it rendered and sanitised itself.
+      // The server answers with HTML it rendered and sanitised itself: the preview, or why saving would refuse it.
       target.innerHTML = response.ok ? await response.text() : "<p>The preview could not be made.</p>";
     } finally {
       button.disabled = false;

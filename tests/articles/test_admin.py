@@ -63,7 +63,7 @@ def test_editor_adds_a_draft_story_and_it_is_rendered_and_stamped(editor_client,
 def test_change_form_shows_the_rendered_body_and_a_preview_hook(editor_client, make_article):
     article = make_article(status=Article.Status.DRAFT, body="Body [[noted]].")
     html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
-    assert 'class="article-body rendered-preview"' in html
+    assert 'class="rendered-preview"' in html
     assert f'data-preview-url="{reverse("admin:articles_article_preview")}"' in html
     assert "noted</span>" in html
     assert "js/admin-preview.js" in html
@@ -78,6 +78,32 @@ def test_preview_renders_the_posted_body_without_saving(editor_client, editor):
     assert f'<span class="note note-e{editor.pk}">' in html
     assert "<script" not in html
     assert Article.objects.count() == 0
+
+
+def test_preview_refuses_what_saving_would_refuse_with_the_same_message(editor_client, editor):
+    response = editor_client.post(reverse("admin:articles_article_preview"), {"body": "Hm [[@nobody who is this]]"})
+    assert '<p class="errornote">No editor called nobody' in response.content.decode()
+
+
+def test_preview_shows_the_lead_note_and_body_as_the_story_page_does(editor_client, editor, make_article):
+    article = make_article(body="Same [[note]] here.", lead_note="A *lead* note.")
+    response = editor_client.post(
+        reverse("admin:articles_article_preview"),
+        {"body": article.body, "lead_note": article.lead_note, "story": article.pk},
+    )
+    story_page = editor_client.get(article.get_absolute_url()).content.decode()
+    preview = response.content.decode()
+    assert '<p class="lead-note">A <em>lead</em> note.</p>' in preview
+    assert preview.strip() in story_page  # the same markup readers get
+
+
+def test_preview_credits_the_storys_editor_not_the_one_previewing(client, make_editor, make_article):
+    owner = make_editor("tobias", first_name="Tobias", last_name="Reyes")
+    other = make_editor("nadia")
+    article = make_article(body="x", posted_by=owner)
+    client.force_login(other)
+    response = client.post(reverse("admin:articles_article_preview"), {"body": "Plain [[note]].", "story": article.pk})
+    assert f'class="note note-e{owner.pk}"' in response.content.decode()
 
 
 def test_preview_refuses_get_and_readers(editor_client, db):

@@ -41,17 +41,29 @@ def test_front_page_is_readable_on_a_phone(live_server, browser, make_article, a
     context.close()
 
 
-def test_editor_previews_a_body_in_the_admin_before_saving(live_server, page, editor, region):
+def test_editor_previews_a_body_in_the_admin_before_saving(live_server, page, editor, region, artifacts):
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "mara")
     page.fill("#id_password", "pw-for-tests")
     page.click("input[type=submit]")
     page.goto(live_server.url + "/admin/articles/article/add/")
-    page.fill("#id_body", "Preview me [[with a note]].")
-    page.get_by_role("button", name="Preview body").click()
-    preview_note = page.locator(".rendered-preview span.note")
+    page.fill("#id_lead_note", "Why this *matters*.")
+    page.fill("#id_body", "Preview me [[with a note]] and [[@mara a credited one]].")
+    page.get_by_role("button", name="Preview").click()
+    preview_note = page.locator(".rendered-preview span.note").first
     preview_note.wait_for()
     assert "with a note" in preview_note.inner_text()
+    assert page.locator(".rendered-preview .lead-note").inner_text() == "Why this matters."
+    # The credit stands apart from the note's text, as on the site (story.css in both).
+    credit = page.locator(".rendered-preview .note-by")
+    assert credit.inner_text() == "— Mara Editor"
+    assert credit.evaluate("el => parseFloat(getComputedStyle(el).marginLeft)") > 0
+    page.locator(".rendered-preview").screenshot(path=str(artifacts / "admin-preview.png"))
+    # What saving would refuse, the preview refuses too, with the same words.
+    page.fill("#id_body", "Hm [[@nobody who is this]]")
+    page.get_by_role("button", name="Preview").click()
+    page.locator(".rendered-preview .errornote").wait_for()
+    assert "No editor called nobody" in page.locator(".rendered-preview").inner_text()
     assert page.console_errors == []
 
 
