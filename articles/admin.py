@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -50,6 +52,15 @@ class ArticleAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField body-source"}),
             "lead_note": forms.TextInput(attrs={"size": 100}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "comments_close_at" in self.fields:
+            days = settings.COMMENTS_OPEN_DAYS
+            self.fields["comments_close_at"].help_text = (
+                "Comments close by themselves at this time. Left empty, they close "
+                f"{days} day{pluralize(days)} after publication, and move with it if the story is rescheduled."
+            )
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -181,8 +181,8 @@ class Article(models.Model):
     comments_close_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Comments close by themselves at this time. Left empty, they close COMMENTS_OPEN_DAYS "
-        "(a site setting) after publication, and move with it if the story is rescheduled.",
+        help_text="Comments close by themselves at this time. Left empty, they close the board's usual number of "
+        "days after publication, and move with it if the story is rescheduled.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

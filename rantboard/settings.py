@@ -178,6 +178,8 @@ STORAGES = {
 }
 
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Inside the admin, a failed CSRF check answers in the admin's look with a way back (rantboard/errors.py).
+CSRF_FAILURE_VIEW = "rantboard.errors.csrf_failure"
 
 # Security. HTTPS-only settings switch on when the site says it is served over HTTPS (the default in production).
 SECURE_HTTPS = env_bool("DJANGO_SECURE_HTTPS", not DEBUG)

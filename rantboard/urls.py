@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
+
+handler403 = "rantboard.errors.permission_denied"

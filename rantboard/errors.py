@@ -1,0 +1,46 @@
+"""Error pages that depend on where they happen: inside the admin, an editor gets the admin's look and a way back
+to it; everywhere else, readers get the site's own pages (templates/403.html)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
+
+
+def _in_admin(request) -> bool:
+    return request.path.startswith(f"/{settings.ADMIN_URL}")
+
+
+def _admin_error(request, *, title: str, reason: str, explanation: str):
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()) else ""
+    context = {**admin.site.each_context(request), "title": title, "reason": reason, "explanation": explanation}
+    return render(request, "admin/permission_denied.html", {**context, "back": back}, status=403)
+
+
+def permission_denied(request, exception=None):
+    if _in_admin(request) and request.user.is_authenticated:
+        return _admin_error(
+            request,
+            title="Not allowed",
+            reason="Your account cannot do that.",
+            explanation="Editors can file and change stories and moderate comments; some things (users, groups, "
+            "deleting) are for the board's administrators. Ask one if you need it done.",
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    if _in_admin(request) and request.user.is_authenticated:
+        return _admin_error(
+            request,
+            title="Form expired",
+            reason="The form could not be checked, so nothing was saved.",
+            explanation="This happens when a page was open for a long time, or you logged in again in another tab. "
+            "Go back, reload the page, and make your change again.",
+        )
+    return django_csrf_failure(request, reason)
