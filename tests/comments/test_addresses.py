@@ -1,0 +1,76 @@
+"""Addresses as bans and limits see them: read in every shape a proxy writes, refused when unreadable, IPv6 by /64."""
+
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment
+from comments.moderation import ban_create
+from tests.comments.conftest import form_stamp
+from tests.comments.test_defences import refused
+
+pytestmark = pytest.mark.django_db
+
+PROXY = "10.0.0.2"
+
+
+def post_from(story, *, nic="Roaming Rita", body="From somewhere.", **meta):
+    """Fetch the story and post its form with these request headers (REMOTE_ADDR, HTTP_X_FORWARDED_FOR)."""
+    browser = Client(**meta)
+    page = browser.get(story.get_absolute_url()).content.decode()
+    return browser.post(
+        reverse("comments:post", args=[story.pk]), {"nic": nic, "body": body, "stamp": form_stamp(page)}
+    )
+
+
+@pytest.mark.parametrize(
+    "forwarded,stored",
+    [
+        ("203.0.113.99:51234", "203.0.113.99"),
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("[2001:db8::1]", "2001:db8::1"),
+        ("::ffff:203.0.113.99", "203.0.113.99"),
+        ("6.6.6.6, 203.0.113.99:51234", "203.0.113.99"),
+    ],
+)
+def test_an_address_with_a_port_or_brackets_behind_a_proxy_is_stored_bare(story, settings, forwarded, stored):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = post_from(story, body="Through the proxy.", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.status_code == 302
+    assert Comment.objects.get(body="Through the proxy.").ip == stored
+
+
+@pytest.mark.parametrize(
+    "banned,forwarded",
+    [
+        ("203.0.113.0/24", "203.0.113.99:51234"),
+        ("203.0.113.0/24", "::ffff:203.0.113.99"),
+        ("2001:db8::/32", "[2001:db8::1]:443"),
+    ],
+)
+def test_a_network_ban_holds_whatever_shape_the_proxy_writes_the_address_in(story, editor, settings, banned, forwarded):
+    settings.TRUSTED_PROXY_COUNT = 1
+    ban_create(kind="network", value=banned, reason="spam run", moderator=editor)
+    response = post_from(story, body="Let me in", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    refused(response, "suspended by the editors", "Let me in", 403)
+
+
+@pytest.mark.parametrize(
+    "hops,meta",
+    [
+        (0, {"REMOTE_ADDR": ""}),  # a Unix socket
+        (1, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "not-an-address"}),
+        (1, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.99:port"}),
+        (2, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.99"}),  # one hop short of the declared two
+    ],
+)
+def test_a_post_whose_address_cannot_be_read_is_refused_and_logged(story, editor, settings, caplog, hops, meta):
+    settings.TRUSTED_PROXY_COUNT = hops
+    ban_create(kind="network", value="203.0.113.0/24", reason="spam run", moderator=editor)
+    with caplog.at_level(logging.WARNING, logger="comments.views"):
+        response = post_from(story, body="From nowhere", **meta)
+    refused(response, "could not tell which address it came from", "From nowhere", 400)
+    assert not Comment.objects.exists()
+    assert any("no readable client address" in record.getMessage() for record in caplog.records)
