@@ -18,6 +18,9 @@ from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# IPv6 hosts get a /64 each and pick addresses within it freely, so one IPv6 visitor is one /64.
+IPV6_VISITOR_PREFIX = 64
+
 _BRACKETED = re.compile(r"\[([^\]]+)\](?::\d{1,5})?")
 _IPV4_WITH_PORT = re.compile(r"([0-9.]+):\d{1,5}")
 
@@ -58,3 +61,11 @@ def unreadable_source(request) -> str:
         f"X-Forwarded-For={request.META.get('HTTP_X_FORWARDED_FOR', '')[:200]!r} "
         f"TRUSTED_PROXY_COUNT={settings.TRUSTED_PROXY_COUNT}"
     )
+
+
+def rate_scope(ip: str) -> str:
+    """What one visitor's posts are counted under: an IPv4 address, or the /64 around an IPv6 address."""
+    address = ipaddress.ip_address(ip)
+    if address.version == 4:
+        return str(address)
+    return str(ipaddress.ip_network(f"{address}/{IPV6_VISITOR_PREFIX}", strict=False))

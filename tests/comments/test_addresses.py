@@ -3,8 +3,10 @@
 import logging
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment
 from comments.moderation import ban_create
@@ -74,3 +76,14 @@ def test_a_post_whose_address_cannot_be_read_is_refused_and_logged(story, editor
     refused(response, "could not tell which address it came from", "From nowhere", 400)
     assert not Comment.objects.exists()
     assert any("no readable client address" in record.getMessage() for record in caplog.records)
+
+
+def test_ipv6_posts_are_counted_per_64_and_ipv4_per_address(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(2, 60)]
+    with time_machine.travel(timezone.now().replace(second=5, microsecond=0), tick=False):
+        for n in (1, 2):
+            assert post_from(story, nic=f"Six {n}", body=f"v6 {n}", REMOTE_ADDR=f"2001:db8:1:2::{n}").status_code == 302
+        refused(post_from(story, nic="Six 3", body="v6 3", REMOTE_ADDR="2001:db8:1:2:ffff::3"), "faster", "v6 3", 429)
+        assert post_from(story, nic="Next door", body="next /64", REMOTE_ADDR="2001:db8:1:3::1").status_code == 302
+        for n in (1, 2, 3):
+            assert post_from(story, nic=f"Four {n}", body=f"v4 {n}", REMOTE_ADDR=f"198.51.100.{n}").status_code == 302
