@@ -167,7 +167,9 @@ class Ban(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     value = models.CharField(
-        max_length=120, help_text="The nic (any spelling), the IP address, or the network as CIDR (203.0.113.0/24)."
+        max_length=120,
+        help_text="The nic (any spelling), the IP address, or the network as CIDR: 203.0.113.0/24, or "
+        "2001:db8:1:2::/64 for everything one IPv6 household or machine uses.",
     )
     reason = models.CharField(max_length=300)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the ban never expires.")
@@ -201,6 +203,7 @@ class ModerationAction(models.Model):
         REMOVE = "remove", "Removed"
         RESTORE = "restore", "Restored"
         BAN = "ban", "Banned"
+        CHANGE_BAN = "change_ban", "Changed a ban"
         UNBAN = "unban", "Lifted a ban"
         RELEASE_NIC = "release_nic", "Released a nic"
 

@@ -8,10 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Ban, Comment
 from comments.moderation import ban_create
 from tests.comments.conftest import form_stamp
 from tests.comments.test_defences import refused
+from tests.comments.test_moderation_admin import action, say
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,30 @@ def test_ipv6_posts_are_counted_per_64_and_ipv4_per_address(story, settings):
         assert post_from(story, nic="Next door", body="next /64", REMOTE_ADDR="2001:db8:1:3::1").status_code == 302
         for n in (1, 2, 3):
             assert post_from(story, nic=f"Four {n}", body=f"v4 {n}", REMOTE_ADDR=f"198.51.100.{n}").status_code == 302
+
+
+def test_banning_the_64_of_an_ipv6_comment_refuses_the_rest_of_that_64(editor_client, story):
+    comment = say(story, ip="2001:db8:1:2:aaaa::1")
+    action(editor_client, "ban_ips", [comment], reason="rotating troll", ipv6_prefix=64)
+    assert Ban.objects.get().value == "2001:db8:1:2::/64"
+    refused(post_from(story, body="New address", REMOTE_ADDR="2001:db8:1:2:bbbb::9"), "suspended", "New address", 403)
+    assert post_from(story, body="Neighbour", REMOTE_ADDR="2001:db8:1:3::1").status_code == 302
+
+
+def test_the_ban_ips_form_offers_the_64_for_ipv6_and_a_prefix_per_ip_version(editor_client, story):
+    comments = [say(story, body=f"Nasty {ip}", ip=ip) for ip in ("2001:db8:1:2::1", "2001:db8:1:2::2", "203.0.113.7")]
+    form = editor_client.post(reverse("admin:comments_comment_changelist"),
+                              {"action": "ban_ips", "_selected_action": [c.pk for c in comments]})  # fmt: skip
+    html = form.content.decode()
+    assert 'name="ipv6_prefix" value="64"' in html and 'name="ipv4_prefix"' in html
+    action(editor_client, "ban_ips", comments, reason="one household, one office", ipv4_prefix=24, ipv6_prefix=64)
+    assert sorted(Ban.objects.values_list("kind", "value")) == [
+        ("network", "2001:db8:1:2::/64"),
+        ("network", "203.0.113.0/24"),
+    ]
+
+
+def test_an_ipv6_ban_may_still_name_one_address(editor_client, story):
+    comment = say(story, ip="2001:db8:1:2::1")
+    action(editor_client, "ban_ips", [comment], reason="just this one", ipv6_prefix="")
+    assert list(Ban.objects.values_list("kind", "value")) == [("ip", "2001:db8:1:2::1")]
