@@ -194,7 +194,8 @@ class Ban(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited."""
+    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited (but for
+    the shortening of old addresses, see `ips_truncated`)."""
 
     class Action(models.TextChoices):
         REDACT = "redact", "Redacted"
@@ -217,9 +218,16 @@ class ModerationAction(models.Model):
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The one change an audit row sees: once IP_RETENTION_DAYS have passed, addresses in it are shortened
+    # (comments/privacy.py), like the comments' own.
+    ips_truncated = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The rows truncate_ips has still to read: the rest of the trail is never read again by it.
+            models.Index(fields=["created_at"], condition=models.Q(ips_truncated=False), name="audit_ips_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.moderator} at {self.created_at:%Y-%m-%d %H:%M}"
