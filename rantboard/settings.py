@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, which it asks whether the response is a logged-in user's.
+    "rantboard.middleware.PrivateForEditorsMiddleware",
 ]
 
 ROOT_URLCONF = "rantboard.urls"

@@ -224,3 +224,34 @@ def _post_from_address(ip, story):
     page = browser.get(story.get_absolute_url()).content.decode()
     stamp = page.split('name="stamp" value="')[1].split('"')[0]
     return browser.post(reverse("comments:post", args=[story.pk]), {"nic": "Anyone", "body": "Hi.", "stamp": stamp})
+
+
+def test_an_editors_draft_preview_is_never_kept_by_a_cache(editor_client, make_article):
+    from articles.models import Article
+
+    draft = make_article(title="Not out yet", status=Article.Status.DRAFT)
+    response = editor_client.get(draft.get_absolute_url())
+    assert response.status_code == 200 and "Not out yet" in response.content.decode()
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives and "public" not in directives
+
+
+@pytest.mark.parametrize("page", ["front", "story", "admin", "preview"])
+def test_every_page_an_editor_is_logged_in_for_is_private_and_not_stored(editor_client, make_article, page):
+    story = make_article()
+    if page == "preview":
+        response = editor_client.post(reverse("comments:preview"), {"body": "[b]hi[/b]"})
+    else:
+        url = {"front": "/", "story": story.get_absolute_url(), "admin": reverse("admin:index")}[page]
+        response = editor_client.get(url)
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+def test_anonymous_cached_pages_keep_their_own_headers(client, make_article):
+    story = make_article()
+    for _ in range(2):  # rendered and stored, then served from the cache
+        response = client.get(story.get_absolute_url())
+        assert response["Cache-Control"] == "private, no-cache" and response.has_header("ETag")
+    assert client.get("/comments/pick-nic/")["Cache-Control"] == "no-store"
