@@ -42,11 +42,22 @@ class ExpiryMixin(forms.Form):
 
 
 class BanForm(ExpiryMixin):
-    network_prefix = forms.IntegerField(
+    # One prefix per IP version: a selection may hold both, and a /24 means nothing to an IPv6 address.
+    ipv4_prefix = forms.IntegerField(
         required=False,
         min_value=8,
+        max_value=32,
+        label="IPv4 network prefix",
+        help_text="Ban the network around each IPv4 address: 24 bans a.b.c.0/24. Empty: the address alone.",
+    )
+    ipv6_prefix = forms.IntegerField(
+        required=False,
+        initial=64,
+        min_value=32,
         max_value=128,
-        help_text="For an IP ban: ban the whole network around the address (24 bans a.b.c.0/24). Empty: the address.",
+        label="IPv6 network prefix",
+        help_text="64 bans the /64 around each IPv6 address: everything one household or machine can pick "
+        "addresses from at will. Empty: the address alone.",
     )
 
 
@@ -67,8 +78,9 @@ def _intermediate(modeladmin, request, queryset, form_class, title, action, perf
     form = form_class(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
         message = perform(form)
-        modeladmin.message_user(request, message, messages.SUCCESS)
-        return None
+        if not form.errors:  # perform() may still find the input wrong: then the form says why, again
+            modeladmin.message_user(request, message, messages.SUCCESS)
+            return None
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -325,15 +337,16 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Ban the IP addresses (or networks) of the selected comments", permissions=["ban"])
     def ban_ips(self, request, queryset):
         def perform(form):
-            prefix = form.cleaned_data.get("network_prefix")
-            addresses = sorted({c.ip for c in queryset if c.ip})
-            for address in addresses:
-                kind, value = (Ban.Kind.NETWORK, f"{address}/{prefix}") if prefix else (Ban.Kind.IP, address)
-                moderation.ban_create(
-                    kind=kind, value=value, reason=form.cleaned_data["reason"], moderator=request.user,
-                    expires_at=form.expires_at(),
+            try:
+                bans = moderation.ban_addresses(
+                    addresses=sorted({c.ip for c in queryset if c.ip}), reason=form.cleaned_data["reason"],
+                    moderator=request.user, ipv4_prefix=form.cleaned_data["ipv4_prefix"],
+                    ipv6_prefix=form.cleaned_data["ipv6_prefix"], expires_at=form.expires_at(),
                 )  # fmt: skip
-            return f"Banned {len(addresses)} address(es)."
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+                return None
+            return f"Made {len(bans)} ban(s): {', '.join(ban.value for ban in bans)}."
 
         return _intermediate(self, request, queryset, BanForm, "Ban IP addresses", "ban_ips", perform)
 
@@ -394,7 +407,10 @@ class BanAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            moderation.ban_change(
+                ban=obj, moderator=request.user, reason=form.cleaned_data["reason"],
+                expires_at=form.cleaned_data["expires_at"],
+            )  # fmt: skip
             return
         ban = moderation.ban_create(
             kind=obj.kind, value=obj.value, reason=obj.reason, moderator=request.user, expires_at=obj.expires_at

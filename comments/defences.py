@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
+from rantboard.client_ip import rate_scope
+
 from .nics import clean_nic, nic_key
 
 STAMP_SALT = "rantboard.comment-form.v2"
@@ -68,10 +70,10 @@ def _count(counters: list[tuple[str, int]]) -> list[int]:
 
 
 def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Refusal | None:
-    """Count this attempt in every window, per address and per nic; refuse when any window is over its limit."""
+    """Count this attempt in every window, per address (an IPv6 /64) and per nic; refuse when any is over its limit."""
     now = time.time() if now is None else now
     windows = []
-    for scope, ident in (("ip", ip or "unknown"), ("nic", nic_key)):
+    for scope, ident in (("ip", rate_scope(ip) if ip else "unknown"), ("nic", nic_key)):
         for limit, window in settings.COMMENT_RATE_LIMITS:
             start = int(now // window) * window
             windows.append((_window_key(scope, ident, window, start), window + 5, limit, start + window))

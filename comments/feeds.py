@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from articles.models import Article
 
@@ -18,9 +19,11 @@ class CommentFeedMixin:
     def item_title(self, item):
         return f"#{item.number} {item.nic} on {item.article.title}"
 
+    # Titles and author names are plain text (the feed generator escapes them for XML); the description is HTML, so
+    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output.
     def item_description(self, item):
         if item.redacted:
-            return item.redaction_note or REDACTED_TEXT
+            return escape(item.redaction_note or REDACTED_TEXT)
         return item.body_html
 
     def item_link(self, item):

@@ -174,7 +174,9 @@ class Ban(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     value = models.CharField(
-        max_length=120, help_text="The nic (any spelling), the IP address, or the network as CIDR (203.0.113.0/24)."
+        max_length=120,
+        help_text="The nic (any spelling), the IP address, or the network as CIDR: 203.0.113.0/24, or "
+        "2001:db8:1:2::/64 for everything one IPv6 household or machine uses.",
     )
     reason = models.CharField(max_length=300)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the ban never expires.")
@@ -199,7 +201,8 @@ class Ban(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited."""
+    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited (but for
+    the shortening of old addresses, see `ips_truncated`)."""
 
     class Action(models.TextChoices):
         REDACT = "redact", "Redacted"
@@ -208,6 +211,7 @@ class ModerationAction(models.Model):
         REMOVE = "remove", "Removed"
         RESTORE = "restore", "Restored"
         BAN = "ban", "Banned"
+        CHANGE_BAN = "change_ban", "Changed a ban"
         UNBAN = "unban", "Lifted a ban"
         RELEASE_NIC = "release_nic", "Released a nic"
 
@@ -221,9 +225,16 @@ class ModerationAction(models.Model):
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The one change an audit row sees: once IP_RETENTION_DAYS have passed, addresses in it are shortened
+    # (comments/privacy.py), like the comments' own.
+    ips_truncated = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The rows truncate_ips has still to read: the rest of the trail is never read again by it.
+            models.Index(fields=["created_at"], condition=models.Q(ips_truncated=False), name="audit_ips_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.moderator} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -140,8 +140,15 @@ def normalise_ban_value(kind: str, value: str) -> str:
             raise ValueError("Name the nic to ban.")
         return clean_nic(value)
     if kind == Ban.Kind.IP:
-        return str(ipaddress.ip_address(value))
-    network = ipaddress.ip_network(value, strict=False)
+        address = ipaddress.ip_address(value)
+        return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError as exc:
+        raise ValueError(
+            f"{value!r} is not a network. Write an address and a prefix: 203.0.113.0/24 (IPv4 prefixes run from "
+            "/8 to /32) or 2001:db8:1:2::/64 (IPv6, /32 to /128)."
+        ) from exc
     widest = 8 if network.version == 4 else 32
     if network.prefixlen < widest:
         raise ValueError("That network is too wide to ban (at most a /8 for IPv4, a /32 for IPv6).")
@@ -160,6 +167,53 @@ def ban_create(*, kind: str, value: str, reason: str, moderator, expires_at: dt.
     )  # fmt: skip
     transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
     return ban
+
+
+@transaction.atomic
+def ban_addresses(
+    *,
+    addresses: Iterable[str],
+    reason: str,
+    moderator,
+    ipv4_prefix: int | None = None,
+    ipv6_prefix: int | None = None,
+    expires_at: dt.datetime | None = None,
+) -> list[Ban]:
+    """Ban each address, or the network of the given prefix around it (by IP version), once per network.
+
+    Every value is checked before any ban is made: a ValueError (a prefix out of range) leaves nothing behind.
+    """
+    targets = {}
+    for text in addresses:
+        address = ipaddress.ip_address(text)
+        prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
+        kind, value = (Ban.Kind.NETWORK, f"{address}/{prefix}") if prefix else (Ban.Kind.IP, str(address))
+        targets[(kind, normalise_ban_value(kind, value))] = None
+    return [
+        ban_create(kind=kind, value=value, reason=reason, moderator=moderator, expires_at=expires_at)
+        for kind, value in targets
+    ]
+
+
+def _described(ban: Ban) -> str:
+    return f"{ban} ({ban.reason})"
+
+
+@transaction.atomic
+def ban_change(*, ban: Ban, moderator, reason: str, expires_at: dt.datetime | None) -> Ban:
+    """Change why a ban was made or when it ends (what it names stays: that is a new ban). The audit keeps both."""
+    current = Ban.objects.select_for_update().get(pk=ban.pk)
+    if (current.reason, current.expires_at) == (reason, expires_at):
+        return current
+    before = _described(current)
+    current.reason, current.expires_at = reason, expires_at
+    current.save(update_fields=["reason", "expires_at"])
+    ModerationAction.objects.create(
+        action=ModerationAction.Action.CHANGE_BAN, moderator=moderator, ban=current, reason=reason, before=before,
+        after=_described(current),
+    )  # fmt: skip
+    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    return current
 
 
 @transaction.atomic

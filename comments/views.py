@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.views import render_story_page
-from rantboard.client_ip import client_ip
+from rantboard.client_ip import client_ip, unreadable_source
 
 from . import defences, moderation, services
 from .forms import CommentForm
@@ -30,6 +30,12 @@ COOKIE_AGE = 60 * 60 * 24 * 365 * 2
 BANNED_MESSAGE = (
     "Posting under this nic or from this address has been suspended by the editors. Your text is kept below."
 )
+NO_ADDRESS_MESSAGE = (
+    "Your comment could not be posted: the board could not tell which address it came from. "
+    "Your text is kept below; if this keeps happening, please tell the editors."
+)
+
+logger = logging.getLogger(__name__)
 
 
 def owner_token(request) -> str:
@@ -93,6 +99,11 @@ def _post_comment(request, pk: int) -> HttpResponse:
         return _story_page(request, pk, form=form, status=400)
 
     ip = client_ip(request)
+    if ip is None:
+        # Bans and limits are by address: a post without one would pass them all. Refused, and logged, because
+        # the usual cause is the deployment's (a proxy that sends no usable header, a socket with no address).
+        logger.warning("Comment refused: no readable client address (%s)", unreadable_source(request))
+        return _story_page(request, pk, form=form, status=400, comment_error=NO_ADDRESS_MESSAGE)
     nic = form.cleaned_data["nic"]
     token = owner_token(request) or secrets.token_urlsafe(32)
     # Bans and ownership first: a try that either refuses must not count against the nic's owner.

@@ -1,6 +1,7 @@
 """Site-wide response headers that Django's SecurityMiddleware does not set."""
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 # No inline script or style anywhere: editor colours come from a stylesheet view, behaviour from static files.
 DEFAULT_CSP = (
@@ -22,4 +23,28 @@ class SecurityHeadersMiddleware:
         if self.csp and "Content-Security-Policy" not in response.headers:
             response.headers[self.csp_header] = self.csp
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class PrivateForEditorsMiddleware:
+    """Every response to a logged-in user is `Cache-Control: private, no-store`: a draft's preview, an editor's view
+    of a page, the admin. No proxy or browser cache keeps them, so nobody after the editor is shown one.
+
+    Anonymous responses pass untouched: cached pages carry their own headers (`rantboard.pagecache`), and a request
+    without a session cookie is not asked for its user, which would mark the session read and add `Vary: Cookie`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        signed_in = (
+            session is not None
+            and (settings.SESSION_COOKIE_NAME in request.COOKIES or session.modified)  # or logged in just now
+            and request.user.is_authenticated
+        )
+        if signed_in:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, which it asks whether the response is a logged-in user's.
+    "rantboard.middleware.PrivateForEditorsMiddleware",
     # Last, so that it sees the views' exceptions first: a database that is away is a 503, not a 500.
     "rantboard.health.DatabaseOutageMiddleware",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comments.models import Ban, Comment, Commenter, ModerationAction
 from comments.services import comment_create
+from tests.comments.test_defences import _post_from
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_ban_a_nic_with_an_expiry(editor_client, story, post):
 
 def test_ban_the_network_around_an_address(editor_client, story):
     comment = say(story)
-    action(editor_client, "ban_ips", [comment], reason="spam run", network_prefix=24)
+    action(editor_client, "ban_ips", [comment], reason="spam run", ipv4_prefix=24)
     assert Ban.objects.get().value == "203.0.113.0/24"
 
 
@@ -218,3 +219,71 @@ def test_changelist_queries_do_not_grow_with_comments(editor_client, story, djan
     with django_assert_max_num_queries(14) as many:
         editor_client.get(CHANGELIST)
     assert len(one) == len(many)
+
+
+def _change_ban(client, ban, *, reason, expires_at):
+    return client.post(
+        reverse("admin:comments_ban_change", args=[ban.pk]),
+        {"reason": reason, "expires_at_0": f"{expires_at:%Y-%m-%d}", "expires_at_1": f"{expires_at:%H:%M:%S}"},
+    )
+
+
+def test_editing_a_ban_is_audited_and_applies_at_once(editor_client, editor, story, django_capture_on_commit_callbacks):
+    from comments.moderation import ban_create
+
+    ban = ban_create(kind="nic", value="Brief Troll", reason="cool off", moderator=editor,
+                     expires_at=timezone.now() + dt.timedelta(days=7))  # fmt: skip
+    assert _post_from("198.51.100.5", story, "Brief Troll", "Still here?").status_code == 403  # bans now cached
+    ended = timezone.localtime() - dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _change_ban(editor_client, ban, reason="cooled off sooner", expires_at=ended)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _post_from("198.51.100.5", story, "Brief Troll", "Still here?").status_code == 302
+    audit = ModerationAction.objects.get(action="change_ban", ban=ban)
+    assert audit.moderator == editor and audit.reason == "cooled off sooner"
+    assert "(cool off)" in audit.before and "(cooled off sooner)" in audit.after
+
+
+def test_extending_an_ended_ban_in_the_admin_refuses_posts_at_once(
+    editor_client, editor, story, django_capture_on_commit_callbacks
+):
+    from comments.moderation import ban_create
+
+    ban = ban_create(kind="nic", value="Back Again", reason="x", moderator=editor,
+                     expires_at=timezone.now() - dt.timedelta(minutes=1))  # fmt: skip
+    assert _post_from("198.51.100.5", story, "Back Again", "Hello again.").status_code == 302  # bans now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        _change_ban(editor_client, ban, reason="back to it", expires_at=timezone.localtime() + dt.timedelta(days=1))
+    assert _post_from("198.51.100.5", story, "Back Again", "And again.").status_code == 403
+    assert ModerationAction.objects.filter(action="change_ban", ban=ban).count() == 1
+
+
+@pytest.mark.parametrize(
+    "ip,form,error",
+    [
+        ("203.0.113.66", {"ipv4_prefix": 33}, "less than or equal to 32"),
+        ("203.0.113.66", {"ipv4_prefix": 64}, "less than or equal to 32"),
+        ("203.0.113.66", {"ipv4_prefix": 4}, "greater than or equal to 8"),
+        ("2001:db8::66", {"ipv6_prefix": 16}, "greater than or equal to 32"),
+        ("2001:db8::66", {"ipv6_prefix": 129}, "less than or equal to 128"),
+    ],
+)
+def test_a_ban_prefix_out_of_range_is_a_form_error(editor_client, story, ip, form, error):
+    comment = say(story, ip=ip)
+    response = action(editor_client, "ban_ips", [comment], reason="spam run", **form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ban IP addresses" in html and error in html
+    assert not Ban.objects.exists() and not ModerationAction.objects.exists()
+
+
+def test_bans_cannot_be_deleted_in_the_admin_even_by_a_superuser(client, make_editor, story):
+    from comments.moderation import ban_create
+
+    boss = make_editor("boss", superuser=True)
+    client.force_login(boss)
+    ban = ban_create(kind="nic", value="Somebody", reason="x", moderator=boss)
+    assert client.post(reverse("admin:comments_ban_delete", args=[ban.pk]), {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:comments_ban_changelist")
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [ban.pk], "post": "yes"})
+    assert Ban.objects.filter(pk=ban.pk).exists()

@@ -6,12 +6,14 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 from articles.services import articles_unpublish
 from comments.models import Comment
 from comments.moderation import comment_redact
 from comments.services import comment_create
+from tests.inert import assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,51 @@ def test_retitling_a_story_updates_its_lines_in_the_sidebar(client, story):
     html = client.get("/").content.decode()
     sidebar = html[html.index('id="latest-comments-heading"') :]
     assert f'<a href="{story.get_absolute_url()}#c1">A better title</a>' in sidebar
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _feed_html(client, url):
+    """The HTML of each item (RSS description, Atom summary), as a feed reader renders it."""
+    root = ET.fromstring(client.get(url).content)
+    rss = [item.findtext("description") for item in root.iter("item")]
+    return rss + [entry.findtext(f"{ATOM}summary") for entry in root.iter(f"{ATOM}entry")]
+
+
+@pytest.mark.parametrize("feed", ["feed_latest_rss", "feed_latest_atom", "feed_story_rss", "feed_story_atom"])
+def test_a_redaction_note_is_text_in_the_feeds(client, story, editor, feed):
+    comment = say(story, body="Something rude.")
+    comment_redact(comment=comment, moderator=editor, note=f"Removed {HOSTILE} & more")
+    args = [story.pk] if "story" in feed else []
+    items = [html for html in _feed_html(client, reverse(f"comments:{feed}", args=args)) if "Removed" in html]
+    assert items == [f"Removed {escape(HOSTILE)} &amp; more"]
+    assert_inert(items[0])
+
+
+FEEDS = [
+    f"{app}:feed_{which}_{kind}"
+    for app, which in [("articles", "latest"), ("articles", "region"), ("comments", "latest"), ("comments", "story")]
+    for kind in ("rss", "atom")
+]
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_typed_text_is_inert_in_every_feeds_items_and_plain_text_in_its_titles(client, make_article, region, name):
+    region.name = f"Region {HOSTILE}"
+    region.save()
+    story = make_article(title=f"Title {HOSTILE}", source_name=f"Source {HOSTILE}", lead_note=f"Lead {HOSTILE}",
+                         body=f"Body {HOSTILE}")  # fmt: skip
+    say(story, nic="Nic <b>bold</b>", body=f"Comment {HOSTILE}")
+    args = [region.slug] if "region" in name else [story.pk] if "story" in name else []
+    url = reverse(name, args=args)
+    items = _feed_html(client, url)
+    assert items
+    for html in items:
+        assert_inert(html)
+    # Titles are plain text (the RSS Best Practices Profile, and Atom's default type="text"): a feed reader shows
+    # the characters as typed, so the generator's XML escaping is all they need.
+    root = ET.fromstring(client.get(url).content)
+    titles = [item.findtext("title") for item in root.iter("item")]
+    titles += [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
+    assert titles and all(HOSTILE in title or "<b>bold</b>" in title for title in titles)

@@ -2,19 +2,21 @@
 
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.management.commands.truncate_ips import truncate
-from comments.models import Comment
+from comments.models import Ban, Comment
+from comments.privacy import truncate
 from comments.services import comment_create
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +166,92 @@ def test_the_client_address_is_read_behind_the_declared_proxies(rf, settings, ho
     settings.TRUSTED_PROXY_COUNT = hops
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def _stored_where(*needles):
+    """Every (model, pk, field) in the whole database whose value holds one of the needles."""
+    out = io.StringIO()
+    call_command("dumpdata", stdout=out)
+    found = set()
+    for row in json.loads(out.getvalue()):
+        for field, value in row["fields"].items():
+            if isinstance(value, str) and any(needle in value for needle in needles):
+                found.add((row["model"], row["pk"], field))
+    return found
+
+
+def _ban_in_the_admin(client, kind, value, reason):
+    response = client.post(reverse("admin:comments_ban_add"), {"kind": kind, "value": value, "reason": reason})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Ban.objects.order_by("-pk").first()
+
+
+def test_after_the_retention_period_only_bans_in_force_hold_full_addresses(editor_client, make_article, settings):
+    settings.IP_RETENTION_DAYS = 30
+    story = make_article(published_at=timezone.now() - dt.timedelta(days=41),
+                         comments_close_at=timezone.now() + dt.timedelta(days=1))  # fmt: skip
+    with time_machine.travel(timezone.now() - dt.timedelta(days=40)):
+        for nic, ip in [("Old Troll", "203.0.113.77"), ("Six Troll", "2001:db8:1:2::99"), ("Stayer", "198.51.100.23")]:
+            comment_create(article_id=story.pk, nic=nic, body=f"I am {nic}.", owner_token=nic, ip=ip)
+        ended = _ban_in_the_admin(editor_client, "ip", "203.0.113.77", "spam from 203.0.113.77")
+        network = _ban_in_the_admin(editor_client, "network", "2001:db8:1:2::99/64", "rotating within its /64")
+        kept = _ban_in_the_admin(editor_client, "ip", "198.51.100.23", "for good: 198.51.100.23")
+        editor_client.post(reverse("admin:comments_ban_changelist"),
+                           {"action": "lift", "_selected_action": [ended.pk, network.pk]})  # fmt: skip
+        editor_client.post(
+            reverse("admin:comments_ban_change", args=[kept.pk]),
+            {"reason": "still 198.51.100.23", "expires_at_0": "", "expires_at_1": ""},
+        )
+    recent = comment_create(article_id=story.pk, nic="Newcomer", body="Hi.", owner_token="n", ip="192.0.2.44").comment
+    full = ("203.0.113.77", "2001:db8:1:2::", "198.51.100.23")
+    assert len(_stored_where(*full)) > 5  # comments, bans, audit rows, the admin's log
+
+    call_command("truncate_ips", stdout=io.StringIO())
+    call_command("truncate_ips", stdout=io.StringIO())
+
+    assert {(model, pk) for model, pk, _ in _stored_where(*full)} == {("comments.ban", kept.pk)}
+    ended.refresh_from_db()
+    network.refresh_from_db()
+    assert (ended.kind, ended.value, ended.reason) == ("network", "203.0.113.0/24", "spam from 203.0.113.0")
+    assert (network.kind, network.value) == ("network", "2001:db8:1::/48")
+    recent.refresh_from_db()
+    assert recent.ip == "192.0.2.44"
+    assert _post_from_address("198.51.100.23", story).status_code == 403  # the ban in force still holds
+
+
+def _post_from_address(ip, story):
+    browser = Client(REMOTE_ADDR=ip)
+    page = browser.get(story.get_absolute_url()).content.decode()
+    stamp = page.split('name="stamp" value="')[1].split('"')[0]
+    return browser.post(reverse("comments:post", args=[story.pk]), {"nic": "Anyone", "body": "Hi.", "stamp": stamp})
+
+
+def test_an_editors_draft_preview_is_never_kept_by_a_cache(editor_client, make_article):
+    from articles.models import Article
+
+    draft = make_article(title="Not out yet", status=Article.Status.DRAFT)
+    response = editor_client.get(draft.get_absolute_url())
+    assert response.status_code == 200 and "Not out yet" in response.content.decode()
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives and "public" not in directives
+
+
+@pytest.mark.parametrize("page", ["front", "story", "admin", "preview"])
+def test_every_page_an_editor_is_logged_in_for_is_private_and_not_stored(editor_client, make_article, page):
+    story = make_article()
+    if page == "preview":
+        response = editor_client.post(reverse("comments:preview"), {"body": "[b]hi[/b]"})
+    else:
+        url = {"front": "/", "story": story.get_absolute_url(), "admin": reverse("admin:index")}[page]
+        response = editor_client.get(url)
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+def test_anonymous_cached_pages_keep_their_own_headers(client, make_article):
+    story = make_article()
+    for _ in range(2):  # rendered and stored, then served from the cache
+        response = client.get(story.get_absolute_url())
+        assert response["Cache-Control"] == "private, no-cache" and response.has_header("ETag")
+    assert client.get("/comments/pick-nic/")["Cache-Control"] == "no-store"

@@ -1,25 +1,19 @@
-"""Shorten the IP addresses of comments older than IP_RETENTION_DAYS. Safe to run from cron as often as you like."""
+"""Shorten every stored IP address older than IP_RETENTION_DAYS. Safe to run from cron as often as you like."""
 
 import datetime as dt
-import ipaddress
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment
-
-
-def truncate(address: str) -> str:
-    """Keep the network, drop the host: a.b.c.0 for IPv4 (/24), the first 48 bits for IPv6."""
-    ip = ipaddress.ip_address(address)
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+from comments import privacy
 
 
 class Command(BaseCommand):
-    help = "Shorten the IP addresses of comments older than IP_RETENTION_DAYS (a /24 for IPv4, a /48 for IPv6)."
+    help = (
+        "Shorten the IP addresses stored more than IP_RETENTION_DAYS ago (to a /24 for IPv4, a /48 for IPv6): "
+        "comments', those in bans no longer in force, in the audit trail and in the admin log."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None, help="Override IP_RETENTION_DAYS for this run.")
@@ -29,21 +23,18 @@ class Command(BaseCommand):
     def handle(self, *args, days=None, dry_run=False, batch_size=1000, verbosity=1, **options):
         days = settings.IP_RETENTION_DAYS if days is None else days
         cutoff = timezone.now() - dt.timedelta(days=days)
-        pending = Comment.objects.filter(created_at__lt=cutoff, ip_truncated=False, ip__isnull=False)
+        counts = [
+            (
+                "comment IP addresses",
+                privacy.shorten_comment_ips(cutoff=cutoff, batch_size=batch_size, dry_run=dry_run),
+            ),
+            ("ended bans", privacy.shorten_ended_bans(cutoff=cutoff, dry_run=dry_run)),
+            ("audit rows", privacy.shorten_audit(cutoff=cutoff, batch_size=batch_size, dry_run=dry_run)),
+            ("admin log entries", privacy.shorten_admin_log(cutoff=cutoff, dry_run=dry_run)),
+        ]
         if dry_run:
-            self.stdout.write(f"{pending.count()} comment IP addresses older than {days} days would be shortened.")
-            return
-        done = 0
-        while True:
-            with transaction.atomic():
-                batch = list(pending.select_for_update(skip_locked=True).order_by("pk").only("pk", "ip")[:batch_size])
-                if not batch:
-                    break
-                for comment in batch:
-                    comment.ip = truncate(comment.ip)
-                    comment.ip_truncated = True
-                Comment.objects.bulk_update(batch, ["ip", "ip_truncated"])
-                done += len(batch)
-        Comment.objects.filter(created_at__lt=cutoff, ip__isnull=True, ip_truncated=False).update(ip_truncated=True)
-        if verbosity >= 1:
-            self.stdout.write(f"Shortened {done} comment IP addresses older than {days} days.")
+            for what, n in counts:
+                self.stdout.write(f"{n} {what} older than {days} days would be shortened.")
+        elif verbosity >= 1:
+            for what, n in counts:
+                self.stdout.write(f"Shortened {n} {what} older than {days} days.")
