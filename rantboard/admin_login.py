@@ -1,12 +1,13 @@
-"""The admin's login, with failed attempts limited per address through the cache (shared across app servers)."""
+"""The admin's login, with failed attempts limited per address through the counters' cache (shared across app
+servers)."""
 
 import hashlib
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.shortcuts import render
 
+from . import counters
 from .client_ip import client_ip
 
 
@@ -17,7 +18,7 @@ def _key(request) -> str:
 
 def throttled_login(request, **kwargs):
     key = _key(request)
-    failures = cache.get(key, 0)
+    failures = counters.store().get(key, 0)
     if failures >= settings.ADMIN_LOGIN_ATTEMPTS:
         minutes = max(1, settings.ADMIN_LOGIN_WINDOW // 60)
         response = render(request, "429.html", {"minutes": minutes}, status=429)
@@ -26,12 +27,8 @@ def throttled_login(request, **kwargs):
     response = admin.site.login(request, **kwargs)
     if request.method == "POST":
         if response.status_code == 302:
-            cache.delete(key)
+            counters.store().delete(key)
         else:
             # The window starts at the first failure and is not extended by later ones.
-            if cache.add(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW) is False:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW)
+            counters.hit(key, seconds=settings.ADMIN_LOGIN_WINDOW)
     return response

@@ -122,30 +122,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_cache(url: str, prefix: str) -> dict:
+    return {
+        "BACKEND": "rantboard.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        # A Redis that stalls must not hold every request for long: its reads and writes give up after this.
+        # (They then fail the request: making a cache error a miss is the next step, docs/scaling.md.)
+        "OPTIONS": {
+            "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+            "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+        },
+    }
+
+
+def one_machine_caches(cache_dir: str, counters_dir: str) -> dict:
+    """Without Redis: files shared by every process on the machine (gunicorn workers), unlike the per-process
+    local-memory cache, so an invalidation in one worker holds in all. More than one machine needs REDIS_URL."""
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir},
+        # Rate counters and the admin login limiter, apart from the pages, which would cull them: atomic between
+        # the workers, and only expired entries are ever removed (rantboard/cache.py).
+        "counters": {
+            "BACKEND": "rantboard.cache.CounterFileCache",
+            "LOCATION": counters_dir,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # The counters under their own prefix, in COUNTERS_REDIS_URL when given: a Redis that never evicts
+    # (maxmemory-policy noeviction), since an evicted counter lets its limit start again (docs/scaling.md).
     CACHES = {
-        "default": {
-            "BACKEND": "rantboard.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "rantboard",
-            # A Redis that stalls must not hold every request for long: its reads and writes give up after this.
-            # (They then fail the request: making a cache error a miss is the next step, docs/scaling.md.)
-            "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
-                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
-            },
-        }
+        "default": redis_cache(REDIS_URL, "rantboard"),
+        "counters": redis_cache(os.environ.get("COUNTERS_REDIS_URL", "") or REDIS_URL, "rantboard-counters"),
     }
 else:
-    # Shared by every process on the machine (gunicorn workers), unlike the per-process local-memory cache, so an
-    # invalidation in one worker holds in all. More than one machine needs REDIS_URL.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        }
-    }
+    CACHES = one_machine_caches(
+        os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        os.environ.get("COUNTERS_DIR", str(BASE_DIR / "var" / "counters")),
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
