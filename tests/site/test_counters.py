@@ -1,9 +1,11 @@
-"""Limits that hold: no flood of cached pages wipes a rate limit or the admin login limiter."""
+"""Limits that hold: no flood of cached pages wipes a rate limit or the admin login limiter, and parallel guesses
+at the admin password get no further than the limit."""
 
 import multiprocessing
 
 import pytest
 import time_machine
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
@@ -56,6 +58,38 @@ def test_the_admin_login_limit_holds_after_a_flood_of_pages_on_one_machine(one_m
     flood_the_page_cache()
     response = attacker.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"})
     assert response.status_code == 429
+
+
+GUESSES = 10
+guesses = {"sent": 0, "statuses": [], "password_checks": 0}
+
+
+class EveryGuessAtOnce(ModelBackend):
+    """While one password is being checked, the next guesses arrive, as they do when sent in parallel: each check
+    sends the guesses not yet sent before it answers, so every guess is in flight at once (no thread, no clock)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        guesses["password_checks"] += 1
+        while guesses["sent"] < GUESSES:
+            guess()
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def guess() -> None:
+    guesses["sent"] += 1
+    attacker = Client(REMOTE_ADDR="203.0.113.22")
+    data = {"username": "mara", "password": f"guess-{guesses['sent']}"}
+    guesses["statuses"].append(attacker.post(reverse("admin_login"), data).status_code)
+
+
+def test_admin_password_guesses_sent_in_parallel_get_no_further_than_the_limit(settings, editor):
+    settings.ADMIN_LOGIN_ATTEMPTS = 5
+    settings.AUTHENTICATION_BACKENDS = [f"{__name__}.EveryGuessAtOnce"]
+    guesses.update(sent=0, statuses=[], password_checks=0)
+    guess()
+    assert guesses["sent"] == GUESSES
+    assert guesses["password_checks"] == 5
+    assert sorted(guesses["statuses"]) == [200] * 5 + [429] * 5
 
 
 def _count_in_a_worker(directory: str, times: int) -> None:
