@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY, so a forgotten variable fails loudly instead of running with 
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -215,6 +216,22 @@ if SECURE_HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Where readers reach the board (scheme, host and port if any; no path): every absolute address the board writes
+# (feeds, sitemap, robots.txt, canonical links) starts with it, never with the Host header of a request, which anyone
+# can set and a cached page would pass on. Unset: the local server with debug on, else the first allowed host
+# (`check --deploy` asks for it to be set).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured("SITE_URL is not set: give the board's address, e.g. https://board.example.com.")
+    else:
+        SITE_URL = f"{'https' if SECURE_HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(f"SITE_URL must be http(s)://host[:port] with nothing after it, not {SITE_URL!r}.")
 
 LOGGING = {
     "version": 1,
