@@ -46,7 +46,8 @@ format: install-dev
 # What production settings look like to Django's deployment checklist.
 check-deploy: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
-	  DJANGO_ALLOWED_HOSTS=board.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  DJANGO_ALLOWED_HOSTS=board.example.com SITE_URL=https://board.example.com \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

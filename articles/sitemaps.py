@@ -1,11 +1,24 @@
 """sitemap.xml: every published story and every region page."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
 from .models import Article, Region
 
 
-class ArticleSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses from SITE_URL; Django's sitemaps would take the host and scheme from the request."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ArticleSitemap(SiteSitemap):
     changefreq = "daily"
     limit = 10_000
 
@@ -16,7 +29,7 @@ class ArticleSitemap(Sitemap):
         return item.updated_at
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(SiteSitemap):
     changefreq = "hourly"
     priority = 0.6
 

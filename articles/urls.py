@@ -5,14 +5,15 @@ from rantboard.pagecache import cached_page
 from . import feeds, views
 
 app_name = "articles"
+LIST_QUERY = ("page",)  # the only query parameter the lists read; any other is dropped with a 301
 
 urlpatterns = [
     path("", views.front_page, name="front"),
-    path("latest/", cached_page(views.PostingOrderView.as_view()), name="latest"),
+    path("latest/", cached_page(views.PostingOrderView.as_view(), query=LIST_QUERY), name="latest"),
     path("story/<int:pk>/", views.article_detail, name="detail_short"),
     path("story/<int:pk>/<str:slug>/", views.article_detail, name="detail"),
-    path("region/<slug:slug>/", cached_page(views.RegionView.as_view()), name="region"),
-    path("subject/<slug:slug>/", cached_page(views.SubjectView.as_view()), name="subject"),
+    path("region/<slug:slug>/", cached_page(views.RegionView.as_view(), query=LIST_QUERY), name="region"),
+    path("subject/<slug:slug>/", cached_page(views.SubjectView.as_view(), query=LIST_QUERY), name="subject"),
     path("archive/", views.archive_index, name="archive"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive_month"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.day_archive, name="archive_day"),

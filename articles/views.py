@@ -11,10 +11,12 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
+from rantboard.addresses import absolute_url
 from rantboard.pagecache import cached_page, remember
 
 from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
@@ -254,7 +256,7 @@ def render_story_page(request, article: Article, *, status: int = 200, **context
     context.update(
         article=article,
         current_region=article.region,
-        canonical_url=request.build_absolute_uri(article.get_absolute_url()),
+        canonical_url=absolute_url(article.get_absolute_url()),
     )
     return render(request, "articles/article_detail.html", context, status=status)
 
@@ -297,5 +299,5 @@ def favicon(request):
 
 @require_GET
 def robots_txt(request):
-    sitemap = request.build_absolute_uri("/sitemap.xml")
+    sitemap = absolute_url(reverse("django.contrib.sitemaps.views.sitemap"))
     return HttpResponse(f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain")

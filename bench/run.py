@@ -63,6 +63,7 @@ def base_env(database_url: str, *, page_cache: bool, static_root: str) -> dict[s
         REDIS_URL=REDIS_URL,
         STATIC_ROOT=static_root,
         CACHE_DIR=str(Path(static_root).parent / "cache"),
+        COUNTERS_DIR=str(Path(static_root).parent / "counters"),
         # Every defence stays on; the limits are raised so the posting run measures the board, not the limiter.
         COMMENT_MIN_SECONDS="0",
         COMMENT_RATE_PER_MINUTE="1000000",

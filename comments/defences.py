@@ -1,7 +1,7 @@
 """The comment form's defences: each a small check that names its reason. The view calls them in order.
 
-Limits are settings (see docs/security.md); counters live in Django's cache, which is Redis when REDIS_URL is set,
-so a limit reached through one app server holds on every other.
+Limits are settings (see docs/security.md); counters live in their own cache (`rantboard.counters`), which is Redis
+when REDIS_URL is set, so a limit reached through one app server holds on every other.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
+from rantboard import counters
 from rantboard.client_ip import rate_scope
 
 from .nics import clean_nic, nic_key
@@ -56,17 +57,9 @@ def _window_key(scope: str, ident: str, window: int, start: int) -> str:
     return f"rl:{scope}:{window}:{start}:{digest}"
 
 
-def _count(counters: list[tuple[str, int]]) -> list[int]:
-    """Add one to each (key, seconds to live) counter in the shared cache; return the new counts."""
-    counts = []
-    for key, timeout in counters:
-        cache.add(key, 0, timeout=timeout)
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=timeout)
-            counts.append(1)
-    return counts
+def _count(windows: list[tuple[str, int]]) -> list[int]:
+    """Add one to each (key, seconds to live) counter; return the new counts."""
+    return [counters.hit(key, seconds=timeout) for key, timeout in windows]
 
 
 def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Refusal | None:

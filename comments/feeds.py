@@ -1,13 +1,13 @@
 """Feeds of comments: the latest everywhere, and the comments of one story. Never an e-mail or an IP."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
+from rantboard.feeds import SiteFeed
 
 from .models import Comment
 
@@ -26,9 +26,6 @@ class CommentFeedMixin:
             return escape(item.redaction_note or REDACTED_TEXT)
         return item.body_html
 
-    def item_link(self, item):
-        return item.get_absolute_url()
-
     def item_pubdate(self, item):
         return item.created_at
 
@@ -36,11 +33,13 @@ class CommentFeedMixin:
         return item.nic
 
 
-class LatestCommentsFeed(CommentFeedMixin, Feed):
+class LatestCommentsFeed(CommentFeedMixin, SiteFeed):
+    url_name = "comments:feed_latest_rss"
+
     def title(self):
         return f"{settings.SITE_NAME}: latest comments"
 
-    def link(self):
+    def page_url(self, obj):
         return reverse("articles:front")
 
     def description(self):
@@ -52,18 +51,24 @@ class LatestCommentsFeed(CommentFeedMixin, Feed):
 
 class LatestCommentsAtomFeed(LatestCommentsFeed):
     feed_type = Atom1Feed
+    url_name = "comments:feed_latest_atom"
     subtitle = LatestCommentsFeed.description
 
 
-class StoryCommentsFeed(CommentFeedMixin, Feed):
+class StoryCommentsFeed(CommentFeedMixin, SiteFeed):
+    url_name = "comments:feed_story_rss"
+
     def get_object(self, request, pk):
         return get_object_or_404(Article.objects.visible(), pk=pk)
 
     def title(self, article):
         return f"{settings.SITE_NAME}: comments on {article.title}"
 
-    def link(self, article):
+    def page_url(self, article):
         return article.get_absolute_url()
+
+    def url_args(self, article):
+        return (article.pk,)
 
     def description(self, article):
         return f"Comments on “{article.title}” on {settings.SITE_NAME}."
@@ -75,4 +80,5 @@ class StoryCommentsFeed(CommentFeedMixin, Feed):
 
 class StoryCommentsAtomFeed(StoryCommentsFeed):
     feed_type = Atom1Feed
+    url_name = "comments:feed_story_atom"
     subtitle = StoryCommentsFeed.description

@@ -19,8 +19,8 @@ from rantboard.client_ip import client_ip, unreadable_source
 
 from . import defences, moderation, services
 from .forms import CommentForm
-from .models import Commenter
-from .nics import nic_key, random_nic
+from .models import Commenter, nic_url
+from .nics import clean_nic, nic_key, random_nic
 from .visitor import NIC_COOKIE, remembered_nic
 
 logger = logging.getLogger(__name__)
@@ -190,6 +190,12 @@ def nic_page(request, nic: str):
     if not key:
         raise Http404("No such nic.")
     commenter = get_object_or_404(Commenter, key=key)
+    shown = clean_nic(commenter.nic)
+    if nic != shown:
+        # "Alice   Tester", "ALICE TESTER" and a fullwidth "Alice" are one commenter with one page, the nic as shown:
+        # answered before anything is cached, so other spellings are not pages of their own.
+        query = request.META.get("QUERY_STRING", "")  # only the page number gets this far (cached_page)
+        return redirect(nic_url(shown) + (f"?{query}" if query else ""), permanent=True)
     # The commenter's own count pages the history (a COUNT over a prolific nic's comments is not free).
     comments = commenter.comments.visible().with_story().order_by("-created_at", "-id")
     paginator = CountedPaginator(comments, 30, count=commenter.comment_count)

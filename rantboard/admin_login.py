@@ -1,12 +1,12 @@
-"""The admin's login, with failed attempts limited per address through the cache (shared across app servers)."""
+"""The admin's login, with attempts limited per address through the counters' cache (shared across app servers)."""
 
 import hashlib
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.shortcuts import render
 
+from . import counters
 from .client_ip import client_ip
 
 
@@ -17,21 +17,20 @@ def _key(request) -> str:
 
 def throttled_login(request, **kwargs):
     key = _key(request)
-    failures = cache.get(key, 0)
-    if failures >= settings.ADMIN_LOGIN_ATTEMPTS:
+    limit = settings.ADMIN_LOGIN_ATTEMPTS
+    if request.method == "POST":
+        # Counted before the password is checked, and the count decides: guesses sent in parallel each get their
+        # own number, so no more than the limit reach the password check. The window starts at the first attempt
+        # and is not extended by later ones; a good login clears it.
+        blocked = counters.hit(key, seconds=settings.ADMIN_LOGIN_WINDOW) > limit
+    else:
+        blocked = counters.store().get(key, 0) >= limit
+    if blocked:
         minutes = max(1, settings.ADMIN_LOGIN_WINDOW // 60)
         response = render(request, "429.html", {"minutes": minutes}, status=429)
         response["Retry-After"] = str(settings.ADMIN_LOGIN_WINDOW)
         return response
     response = admin.site.login(request, **kwargs)
-    if request.method == "POST":
-        if response.status_code == 302:
-            cache.delete(key)
-        else:
-            # The window starts at the first failure and is not extended by later ones.
-            if cache.add(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW) is False:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW)
+    if request.method == "POST" and response.status_code == 302:
+        counters.store().delete(key)
     return response

@@ -1,4 +1,5 @@
-"""The cache backends: Django's own, made to fail soft, and Django's Redis client kept per connection pool.
+"""The cache backends: Django's own, made to fail soft; Django's Redis client kept per connection pool; and a file
+cache fit for counters.
 
 A cache that is down, stalled or full must never cost a reader a page the database can give them, nor a commenter
 their post: every page, version and counter in it can be rebuilt. So an error from the cache server or the cache
@@ -13,13 +14,20 @@ throttle count nothing (posting goes on; docs/reliability.md), and bans and staf
 from __future__ import annotations
 
 import logging
+import os
+import pickle
+import tempfile
 import time
+import zlib
+from contextlib import contextmanager
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.core.files import locks
+from django.core.files.move import file_move_safe
 
 logger = logging.getLogger("rantboard.cache")
 
@@ -135,3 +143,81 @@ class FileBasedCache(FailSoftCache, DjangoFileBasedCache):
             super().__init__(dir, params)
         except OSError as exc:  # the directory cannot be made: every operation tries again, and misses meanwhile
             self._failed("creating the directory", exc)
+
+
+class _CounterFiles(DjangoFileBasedCache):
+    """The counters' store on one machine without Redis: Django's file cache, shared by the machine's workers,
+    changed where counters need more than pages do (CounterFileCache, below, adds failing soft).
+
+    - `add`, `incr` and `touch` run under one lock file, so the workers' increments are atomic between processes
+      (Django's file cache reads, then writes: two workers counting at once would both write the same number);
+    - `incr` keeps the entry's expiry (Django's resets it to the default timeout), so a window ends when it began
+      plus its length, however often it is counted;
+    - making room removes expired entries only: a live counter is never culled, whatever MAX_ENTRIES says (it is
+      how many files there may be before expired ones are swept).
+    """
+
+    lock_name = "counters.lock"
+
+    @contextmanager
+    def _locked(self):
+        self._createdir()
+        with open(os.path.join(self._dir, self.lock_name), "ab") as lock_file:
+            locks.lock(lock_file, locks.LOCK_EX)
+            try:
+                yield
+            finally:
+                locks.unlock(lock_file)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            if self.has_key(key, version):
+                return False
+            self.set(key, value, timeout, version)
+            return True
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            return super().touch(key, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        fname = self._key_to_file(key, version)
+        with self._locked():
+            try:
+                # Files this cache wrote, in its own directory, read as Django's file cache reads them.
+                with open(fname, "rb") as f:
+                    expiry = pickle.load(f)  # noqa: S301
+                    value = pickle.loads(zlib.decompress(f.read()))  # noqa: S301
+            except (FileNotFoundError, EOFError):
+                raise ValueError(f"Key '{key}' not found") from None
+            if expiry is not None and expiry < time.time():
+                self._delete(fname)
+                raise ValueError(f"Key '{key}' not found")
+            value += delta
+            # Written aside and renamed into place, as Django's set() does, so a reader never sees half a file.
+            fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+            try:
+                with open(fd, "wb") as f:
+                    f.write(pickle.dumps(expiry, self.pickle_protocol))
+                    f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
+                file_move_safe(tmp_path, fname, allow_overwrite=True)
+            finally:
+                if os.path.exists(tmp_path):
+                    os.remove(tmp_path)
+            return value
+
+    def _cull(self):
+        filelist = self._list_cache_files()
+        if len(filelist) < self._max_entries:
+            return
+        for fname in filelist:
+            try:
+                with open(fname, "rb") as f:
+                    self._is_expired(f)  # removes the file if it has expired
+            except FileNotFoundError:
+                pass
+
+
+class CounterFileCache(FileBasedCache, _CounterFiles):
+    """Rate counters on one machine: atomic between workers, never culled while live, and a miss when the directory
+    cannot be written (then nothing is counted: docs/reliability.md)."""

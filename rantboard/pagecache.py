@@ -2,7 +2,9 @@
 
 The apps use it through these names, and nothing else (`PageCacheMiddleware` is in MIDDLEWARE):
 
-- `cached_page`: a view decorator; the page is kept for anonymous readers (`story_kwarg` names a story page's id).
+- `cached_page`: a view decorator; the page is kept for anonymous readers (`story_kwarg` names a story page's id,
+  `query` the query parameters the page reads). A page is kept under its one address only: any other spelling of
+  it, or a query parameter it does not read, answers 301 to that address.
 - `slot(name, arg)`: a marker a template puts where a visitor's own value goes (the CSRF token, the nic, the
   greeting, the form's stamp) or a part shared by many pages (the latest comments); `caching(request)` says
   whether the page being rendered will be cached, so whether to emit markers instead of values.
@@ -40,13 +42,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from urllib.parse import unquote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from . import deflate
 
@@ -168,17 +171,26 @@ def _move_versions(keys: list[str], forget: list[str]) -> None:
             _unmoved["forget"].update(forget)
 
 
-def cached_page(view: Callable | None = None, *, story_kwarg: str | None = None) -> Callable:
+def cached_page(
+    view: Callable | None = None, *, story_kwarg: str | None = None, query: tuple[str, ...] = ()
+) -> Callable:
     """Serve a view's page from the shared cache to anonymous readers, filling the slots per request.
 
     Most hits are answered earlier, by PageCacheMiddleware; this wrapper renders and stores the page on a miss, and
     answers the hits the middleware leaves to it (a visitor with a session cookie who is not logged in).
+
+    Each page has one address, and only that address is rendered or stored: another spelling of it (`/story/0001/`)
+    or query parameters the page does not read (`query` names those it does, such as `page`) answer 301 to it.
     """
     if view is None:
-        return lambda view: cached_page(view, story_kwarg=story_kwarg)
+        return lambda view: cached_page(view, story_kwarg=story_kwarg, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and (address := _other_address(request, query)) is not None:
+            # Before anything is cached: every spelling would otherwise be a page of its own, rendered and stored
+            # apart (a way round the cache, and a flood of new entries).
+            return HttpResponsePermanentRedirect(address)
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         story_pk = kwargs.get(story_kwarg) if story_kwarg else None
@@ -263,6 +275,19 @@ class PageCacheMiddleware:
 
 
 # --- versions and keys ----------------------------------------------------------------------------------------
+
+
+def _other_address(request, used: tuple[str, ...]) -> str | None:
+    """The page's own address (its URL reversed from what the URL resolver found, with only the query parameters
+    the page reads), when the request asked for it under another; None when it asked for exactly that."""
+    match = request.resolver_match
+    if match is None:
+        return None
+    path = reverse(match.view_name, args=match.args) if match.args else reverse(match.view_name, kwargs=match.kwargs)
+    query = urlencode([(name, value) for name, values in request.GET.lists() if name in used for value in values])
+    if unquote(path) == request.path and query == request.META.get("QUERY_STRING", ""):
+        return None
+    return f"{path}?{query}" if query else path
 
 
 def _cacheable(request) -> bool:

@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY, so a forgotten variable fails loudly instead of running with 
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -126,30 +127,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_cache(url: str, prefix: str) -> dict:
+    return {
+        "BACKEND": "rantboard.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        # A Redis that stalls must not hold every request for long: its reads and writes give up after this, and
+        # the error is a miss (rantboard/cache.py).
+        "OPTIONS": {
+            "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+            "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+        },
+    }
+
+
+def one_machine_caches(cache_dir: str, counters_dir: str) -> dict:
+    """Without Redis: files shared by every process on the machine (gunicorn workers), unlike the per-process
+    local-memory cache, so an invalidation in one worker holds in all. More than one machine needs REDIS_URL."""
+    return {
+        "default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": cache_dir},
+        # Rate counters and the admin login limiter, apart from the pages, which would cull them: atomic between
+        # the workers, and only expired entries are ever removed (rantboard/cache.py).
+        "counters": {
+            "BACKEND": "rantboard.cache.CounterFileCache",
+            "LOCATION": counters_dir,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # The counters under their own prefix, in COUNTERS_REDIS_URL when given: a Redis that never evicts
+    # (maxmemory-policy noeviction), since an evicted counter lets its limit start again (docs/scaling.md).
     CACHES = {
-        "default": {
-            "BACKEND": "rantboard.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "rantboard",
-            # A Redis that stalls must not hold every request for long: its reads and writes give up after this.
-            # (They then fail the request: making a cache error a miss is the next step, docs/scaling.md.)
-            "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
-                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
-            },
-        }
+        "default": redis_cache(REDIS_URL, "rantboard"),
+        "counters": redis_cache(os.environ.get("COUNTERS_REDIS_URL", "") or REDIS_URL, "rantboard-counters"),
     }
 else:
-    # Shared by every process on the machine (gunicorn workers), unlike the per-process local-memory cache, so an
-    # invalidation in one worker holds in all. More than one machine needs REDIS_URL.
-    CACHES = {
-        "default": {
-            "BACKEND": "rantboard.cache.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        }
-    }
+    CACHES = one_machine_caches(
+        os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        os.environ.get("COUNTERS_DIR", str(BASE_DIR / "var" / "counters")),
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -202,6 +222,22 @@ if SECURE_HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Where readers reach the board (scheme, host and port if any; no path): every absolute address the board writes
+# (feeds, sitemap, robots.txt, canonical links) starts with it, never with the Host header of a request, which anyone
+# can set and a cached page would pass on. Unset: the local server with debug on, else the first allowed host
+# (`check --deploy` asks for it to be set).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured("SITE_URL is not set: give the board's address, e.g. https://board.example.com.")
+    else:
+        SITE_URL = f"{'https' if SECURE_HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(f"SITE_URL must be http(s)://host[:port] with nothing after it, not {SITE_URL!r}.")
 
 LOGGING = {
     "version": 1,

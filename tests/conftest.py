@@ -9,7 +9,7 @@ import itertools
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from articles.models import Article, EditorProfile, Region, Subject
@@ -20,10 +20,12 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
     pagecache.local_pages.clear()
     yield
-    cache.clear()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
     pagecache.local_pages.clear()
 
 

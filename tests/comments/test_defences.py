@@ -116,10 +116,10 @@ def test_rate_limit_counts_are_shared_through_redis(settings, story):
         if os.environ.get("CI"):
             pytest.fail("REDIS_URL must be set in CI so the rate limit is tested against a real Redis.")
         pytest.skip("no REDIS_URL: the Redis-backed limit is tested in CI")
-    settings.CACHES = {"default": {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url,
-                                   "KEY_PREFIX": f"test-{os.getpid()}"}}  # fmt: skip
+    redis = {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": f"test-{os.getpid()}"}
+    settings.CACHES = {"default": redis, "counters": redis}
     settings.COMMENT_RATE_LIMITS = [(1, 3600)]
-    caches["default"].clear()
+    caches["counters"].clear()
     # Two app servers share nothing but Redis: a second client of the same Redis sees the first one's count.
     from rantboard.cache import RedisCache
 
@@ -132,7 +132,7 @@ def test_rate_limit_counts_are_shared_through_redis(settings, story):
     assert len(ttls) == 2 and all(0 < ttl <= 3605 for ttl in ttls)
     refusal = defences.check_rate(ip="203.0.113.9", nic_key="someone else")
     assert refusal is not None and refusal.status == 429
-    caches["default"].clear()
+    caches["counters"].clear()
 
 
 def _keys(redis_cache):

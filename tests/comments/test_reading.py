@@ -114,7 +114,8 @@ def test_nic_page_shows_history_count_and_first_and_last_seen(client, story, mak
     other = make_article(title="Another story")
     say(story, nic="Fred", body="On the first.")
     say(other, nic="fred", body="On the second.")
-    response = client.get(reverse("comments:nic", args=["FRED"]))
+    response = client.get(reverse("comments:nic", args=["FRED"]), follow=True)
+    assert response.redirect_chain == [(reverse("comments:nic", args=["Fred"]), 301)]  # the nic as first typed
     html = response.content.decode()
     assert "Comments by <bdi>Fred</bdi>" in html
     assert "2 comments · first seen" in html and "last seen" in html

@@ -425,7 +425,12 @@ def main() -> int:
         )
         stories = json.loads(made.stdout.strip().splitlines()[-1])
         servers = [Server("A", env, work), Server("B", env, work)]
-        file_cache = {**env, "REDIS_URL": "", "CACHE_DIR": str(disk.dir / "cache")}
+        file_cache = {
+            **env,
+            "REDIS_URL": "",
+            "CACHE_DIR": str(disk.dir / "cache"),
+            "COUNTERS_DIR": str(disk.dir / "counters"),
+        }
         servers.append(Server("C (file cache)", file_cache, work))
         log(f"app servers {', '.join(s.base for s in servers)}; stories {[pk for pk, _ in stories]}")
 

@@ -19,7 +19,7 @@ PY
 
 export DJANGO_SETTINGS_MODULE=rantboard.settings DJANGO_DEBUG=0 DJANGO_SECURE_HTTPS=0
 export DJANGO_SECRET_KEY=$($PY -c "import secrets; print(secrets.token_urlsafe(50))")
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=http://127.0.0.1:8101
 export DATABASE_URL=${PG_ADMIN%/*}/$DB REDIS_URL=${MULTI_REDIS_URL:-redis://127.0.0.1:6379/14}
 export STATIC_ROOT=$work/static COMMENT_MIN_SECONDS=0 COMMENT_RATE_PER_MINUTE=4 COMMENT_RATE_PER_HOUR=1000
 export MULTI_EDITOR_PASSWORD=$($PY -c "import secrets; print(secrets.token_urlsafe(16))")

@@ -4,6 +4,7 @@ does, the other shows at once. Talks HTTP only, like a load balancer's clients."
 import http.cookiejar
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -33,6 +34,14 @@ class Browser:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def moved_to(self, url: str) -> str | None:
+        """Where a 301 sends the browser; None for any other answer."""
+        try:
+            with self.opener.open(url, timeout=20):
+                return None
+        except urllib.error.HTTPError as error:
+            return error.headers["Location"] if error.code == 301 else None
 
     def post(self, url: str, data: dict, referer: str) -> tuple[int, str]:
         request = urllib.request.Request(
@@ -124,3 +133,43 @@ def test_a_rate_limit_reached_through_one_server_holds_on_the_other():
     status, html = post_comment(Browser(), B, B, "Rate Tester B", "Through B, inside the same minute.")
     assert status == 429
     assert "You are posting faster than the board allows" in html
+
+
+def test_other_spellings_of_a_page_and_unread_parameters_move_permanently_on_both_servers():
+    reader = Browser()
+    story = f"/story/{STORY}/two-servers-one-board/"
+    for server in (A, B):
+        assert reader.moved_to(f"{server}/story/000{STORY}/two-servers-one-board/") == story
+        assert reader.moved_to(f"{server}{story}?utm_source=x") == story
+        assert reader.moved_to(f"{server}/?x=1") == "/"
+        assert reader.moved_to(f"{server}/nic/Via%20%20Server%20A/") == "/nic/Via%20Server%20A/"
+        assert reader.moved_to(f"{server}/nic/%EF%BC%B6ia%20Server%20A/") == "/nic/Via%20Server%20A/"  # fullwidth V
+
+
+def test_admin_password_guesses_sent_in_parallel_to_both_servers_get_no_further_than_the_limit():
+    # Last in this file: it leaves this address locked out of the admin for ADMIN_LOGIN_WINDOW (serve_two.sh
+    # empties Redis before each run).
+    guessers = []
+    for n in range(12):
+        server = (A, B)[n % 2]
+        browser = Browser()
+        _, login = browser.get(f"{server}/admin/login/")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+        guessers.append((browser, server, csrf, n))
+    start = threading.Barrier(len(guessers))
+    statuses = []
+
+    def guess(browser, server, csrf, n):
+        data = {"csrfmiddlewaretoken": csrf, "username": os.environ["MULTI_EDITOR_USER"], "password": f"guess-{n}"}
+        start.wait()
+        statuses.append(browser.post(f"{server}/admin/login/", data, referer=f"{server}/admin/login/")[0])
+
+    threads = [threading.Thread(target=guess, args=guesser) for guesser in guessers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 5 + [429] * 7, statuses  # ADMIN_LOGIN_ATTEMPTS is 5
+    editor = Browser()
+    _, login = editor.get(f"{B}/admin/login/")
+    assert "Too many attempts" in login

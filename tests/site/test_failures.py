@@ -67,10 +67,10 @@ def stalled_redis():
 
 
 def redis_at(url):
+    """The pages' cache and the counters both in the one Redis at `url`, as REDIS_URL alone sets them."""
     options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
-    return override_settings(
-        CACHES={"default": {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "OPTIONS": options}}
-    )
+    redis = {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
+    return override_settings(CACHES={"default": redis, "counters": {**redis, "KEY_PREFIX": "counters"}})
 
 
 def reads_and_posts_work(story):
@@ -95,13 +95,19 @@ def test_with_redis_stalled_pages_are_served_and_comments_posted(story, stalled_
 def test_with_the_cache_directory_unwritable_pages_are_served_and_comments_posted(story, tmp_path):
     not_a_directory = tmp_path / "cache"
     not_a_directory.write_text("a file where the cache directory should be")
-    cache = {"default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(not_a_directory)}}
+    cache = {
+        "default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(not_a_directory)},
+        "counters": {"BACKEND": "rantboard.cache.CounterFileCache", "LOCATION": str(not_a_directory / "counters")},
+    }
     with override_settings(CACHES=cache):
         reads_and_posts_work(story)
 
 
 def test_with_the_cache_disk_full_pages_are_served_and_comments_posted(story, tmp_path):
-    cache = {"default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(tmp_path / "cache")}}
+    cache = {
+        "default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(tmp_path / "cache")},
+        "counters": {"BACKEND": "rantboard.cache.CounterFileCache", "LOCATION": str(tmp_path / "counters")},
+    }
     full = OSError(28, "No space left on device")
     with override_settings(CACHES=cache), mock.patch("tempfile.mkstemp", side_effect=full):
         reads_and_posts_work(story)
@@ -130,7 +136,10 @@ class WriteRefusingCache(FailSoftCache, LocMemCache):
 
 
 def test_a_comment_stored_while_the_cache_refuses_writes_is_a_success_and_shows_once_it_recovers(story):
-    backend = {"default": {"BACKEND": f"{__name__}.WriteRefusingCache", "LOCATION": "refusing"}}
+    backend = {
+        "default": {"BACKEND": f"{__name__}.WriteRefusingCache", "LOCATION": "refusing"},
+        "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
+    }
     with override_settings(CACHES=backend):
         reader, commenter = Client(), Client()
         assert reader.get(story.get_absolute_url()).status_code == 200  # the page is cached

@@ -124,7 +124,8 @@ def test_page_caching_can_be_turned_off(client, story, settings, django_assert_m
 
 
 def test_a_cache_that_keeps_nothing_costs_speed_never_correctness(story, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "counters": dummy}
     visitor = Client(enforce_csrf_checks=True)
     page(visitor, story.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:

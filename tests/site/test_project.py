@@ -43,6 +43,7 @@ def test_production_settings_pass_the_deployment_checklist():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "x7" * 20 + "-a-long-random-looking-production-key-9f3k",
             "DJANGO_ALLOWED_HOSTS": "board.example.com",
+            "SITE_URL": "https://board.example.com",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -163,3 +164,42 @@ def test_the_apps_load_in_any_order(order):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def _site_url(**env):
+    return _run_manage("shell", "-c", "from django.conf import settings; print(settings.SITE_URL)", env_overrides=env)
+
+
+def test_the_site_address_comes_from_the_environment():
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "board.example.com"}
+    assert (
+        _site_url(**production, SITE_URL="https://news.example.com/").stdout.split()[-1] == "https://news.example.com"
+    )
+    assert _site_url(**production).stdout.split()[-1] == "https://board.example.com"  # the first allowed host
+    assert _site_url(DJANGO_DEBUG="1").stdout.split()[-1] == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("value", ["board.example.com", "ftp://board.example.com", "https://board.example.com/x"])
+def test_a_site_address_that_is_not_an_origin_refuses_to_start(value):
+    result = _site_url(DJANGO_DEBUG="1", SITE_URL=value)
+    assert result.returncode != 0
+    assert "SITE_URL must be" in result.stderr
+
+
+def test_production_without_a_site_address_or_a_plain_allowed_host_refuses_to_start():
+    result = _site_url(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS=".example.com")
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+
+
+def test_the_deployment_checklist_asks_for_the_site_address():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        env_overrides={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x7" * 30,
+            "DJANGO_ALLOWED_HOSTS": "board.example.com",
+        },
+    )
+    assert "rantboard.W001" in result.stdout + result.stderr
