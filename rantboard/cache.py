@@ -13,6 +13,8 @@ throttle count nothing (posting goes on; docs/reliability.md), and bans and staf
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import pickle
@@ -143,6 +145,27 @@ class FileBasedCache(FailSoftCache, DjangoFileBasedCache):
             super().__init__(dir, params)
         except OSError as exc:  # the directory cannot be made: every operation tries again, and misses meanwhile
             self._failed("creating the directory", exc)
+
+    def _cull(self):
+        # Django's file cache, when full, deletes a random third of its files, live ones included. Pages here live a
+        # minute and their last copies a day (kept for database outages): expired pages go first, so the churn of
+        # pages does not push out the copies. Only a cache still full after that loses a random third.
+        if len(self._list_cache_files()) < self._max_entries:
+            return
+        self._sweep_expired()
+        super()._cull()
+
+    def _sweep_expired(self) -> None:
+        for fname in self._list_cache_files():
+            with contextlib.suppress(OSError, EOFError), open(fname, "rb") as f:
+                self._is_expired(f)  # deletes the file if it has expired
+
+    def _failed(self, operation: str, exc: BaseException) -> None:
+        super()._failed(operation, exc)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            # A full disk may be full of expired pages (they are only swept at MAX_ENTRIES): make room for the next
+            # write, once per pause.
+            self._sweep_expired()
 
 
 class _CounterFiles(DjangoFileBasedCache):

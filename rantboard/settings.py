@@ -146,7 +146,12 @@ def one_machine_caches(cache_dir: str, counters_dir: str) -> dict:
     """Without Redis: files shared by every process on the machine (gunicorn workers), unlike the per-process
     local-memory cache, so an invalidation in one worker holds in all. More than one machine needs REDIS_URL."""
     return {
-        "default": {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": cache_dir},
+        "default": {
+            "BACKEND": "rantboard.cache.FileBasedCache",
+            "LOCATION": cache_dir,
+            # Pages are stored per version, so a busy board keeps many; Django's default of 300 culls live ones.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "3000"))},
+        },
         # Rate counters and the admin login limiter, apart from the pages, which would cull them: atomic between
         # the workers, and only expired entries are ever removed (rantboard/cache.py).
         "counters": {

@@ -125,7 +125,7 @@ class Redis:
 
 
 class CacheDisk:
-    """The file cache's directory: a 4 MB tmpfs when the suite runs as root (so it can be filled and made read-only),
+    """The file cache's directory: a 32 MB tmpfs when the suite runs as root (so it can be filled and made read-only),
     else a plain directory (and those two faults are left out, said so in the report)."""
 
     def __init__(self, work: Path) -> None:
@@ -133,12 +133,12 @@ class CacheDisk:
         self.dir.mkdir()
         self.mounted = False
         if AS_ROOT:
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(self.dir)], check=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(self.dir)], check=True)
             self.mounted = True
 
     def fill(self) -> Path:
         filler = self.dir / "filler"
-        with open(filler, "wb") as out, contextlib.suppress(OSError):
+        with contextlib.suppress(OSError), open(filler, "wb") as out:
             while True:
                 out.write(b"\0" * 65536)
         return filler
@@ -484,11 +484,10 @@ def main() -> int:
         report(results, told, problems)
         if args.json:
             args.json.write_text(json.dumps({"phases": results, "posts": told, "problems": problems}, indent=1))
-        slow = [r["fault"] for r in results if r["recovery_s"] is None or r["recovery_s"] > 5]
-        if slow:
-            problems.append(f"no full recovery within 5 s after: {', '.join(slow)}")
-            print(problems[-1])
-        return 1 if problems else 0
+        missed = targets_missed(results)
+        for target in missed:
+            print(f"  - {target}")
+        return 1 if problems or missed else 0
     finally:
         for server in servers:
             server.stop()
@@ -499,6 +498,24 @@ def main() -> int:
         if disk:
             disk.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def targets_missed(results: list[dict]) -> list[str]:
+    """The issue's targets: full recovery within 5 s of every fault; no reader ever given an error (every page was
+    read before, so with the database down a saved copy answers); no post given a 500; with the cache away, reads
+    and posts succeed with p95 under a second."""
+    missed = []
+    for r in results:
+        if r["recovery_s"] is None or r["recovery_s"] > 5:
+            missed.append(f"{r['fault']}: no full recovery within 5 s")
+        if r["reads_served"] != r["reads"]:
+            missed.append(f"{r['fault']}: {r['reads'] - r['reads_served']} reads not served")
+        if r["posts_500"]:
+            missed.append(f"{r['fault']}: {r['posts_500']} posts answered 500")
+        cache_fault = r["fault"].startswith(("Redis", "cache disk"))
+        if cache_fault and (r["posts_503_kept"] or r["read_p95_s"] >= 1):
+            missed.append(f"{r['fault']}: posts refused or reads slow (p95 {r['read_p95_s']} s) with the cache away")
+    return missed
 
 
 def report(results: list[dict], told: dict, problems: list[str]) -> None:
@@ -516,6 +533,8 @@ def report(results: list[dict], told: dict, problems: list[str]) -> None:
                                  if not problems else f"{len(problems)} problems"))  # fmt: skip
     for problem in problems[:20]:
         print(f"  - {problem}")
+    print("Targets (recovery within 5 s, every read served, no post answered 500, the cache's faults unfelt): "
+          + ("all met" if not targets_missed(results) else "missed, below"))  # fmt: skip
 
 
 SETUP = """

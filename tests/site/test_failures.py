@@ -218,3 +218,15 @@ def test_a_bug_in_the_database_layer_is_still_a_500(story):
     bug = mock.patch.object(CursorWrapper, "execute", side_effect=IntegrityError("a bug, not an outage"))
     with bug, pytest.raises(IntegrityError):
         Client(raise_request_exception=True).get("/")
+
+
+def test_a_full_file_cache_sweeps_expired_pages_before_live_ones(tmp_path):
+    from django.core.cache import caches
+
+    location = {"BACKEND": "rantboard.cache.FileBasedCache", "LOCATION": str(tmp_path), "OPTIONS": {"MAX_ENTRIES": 10}}
+    with override_settings(CACHES={"default": location, "counters": location}):
+        files = caches["default"]
+        files.set("saved-copy", "kept for a day", timeout=86400)
+        for n in range(30):  # pages that expire at once, as a minute's do
+            files.set(f"page-{n}", "x", timeout=-1)
+        assert files.get("saved-copy") == "kept for a day"
