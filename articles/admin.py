@@ -29,8 +29,9 @@ def stories(count: int) -> str:
 
 class ArticleAdminForm(forms.ModelForm):
     source_url = forms.URLField(
-        label="Source URL", max_length=1000, assume_scheme="https", help_text=Article.source_url.field.help_text
-    )
+        label="Source URL", max_length=1000, assume_scheme="https", help_text=Article.source_url.field.help_text,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "story-line"}),
+    )  # fmt: skip
 
     class Meta:
         model = Article
@@ -49,8 +50,10 @@ class ArticleAdminForm(forms.ModelForm):
             "comments_close_at",
         ]
         widgets = {
+            # Two-line boxes: a long title or address is seen whole, not cut at the box's edge.
+            "title": forms.Textarea(attrs={"rows": 2, "class": "story-line"}),
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField body-source"}),
-            "lead_note": forms.TextInput(attrs={"size": 100}),
+            "lead_note": forms.Textarea(attrs={"rows": 2, "class": "story-line"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -61,6 +64,12 @@ class ArticleAdminForm(forms.ModelForm):
                 "Comments close by themselves at this time. Left empty, they close "
                 f"{days} day{pluralize(days)} after publication, and move with it if the story is rescheduled."
             )
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())  # one line, whatever the box allowed
+
+    def clean_lead_note(self):
+        return " ".join(self.cleaned_data["lead_note"].split())
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -104,7 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/admin.css", "css/story.css", "/notes.css"]}
+        css = {"all": ["css/story.css", "/notes.css"]}  # css/admin.css is on every admin page (admin/base_site.html)
         js = ["js/admin-preview.js"]
 
     def get_urls(self):
@@ -169,22 +178,22 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = services.articles_publish(articles=queryset)
+        changed = services.articles_publish(articles=queryset, editor=request.user)
         self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = services.articles_unpublish(articles=queryset)
+        changed = services.articles_unpublish(articles=queryset, editor=request.user)
         self.message_user(request, f"Moved {stories(changed)} back to draft.", messages.SUCCESS)
 
     @admin.action(description="Close comments on the selected stories", permissions=["close"])
     def close_comments(self, request, queryset):
-        changed = services.articles_close_comments(articles=queryset)
+        changed = services.articles_close_comments(articles=queryset, editor=request.user)
         self.message_user(request, f"Closed comments on {stories(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Reopen comments on the selected stories", permissions=["close"])
     def reopen_comments(self, request, queryset):
-        changed = services.articles_reopen_comments(articles=queryset)
+        changed = services.articles_reopen_comments(articles=queryset, editor=request.user)
         self.message_user(
             request,
             f"Reopened comments on {stories(changed)}. Stories past their close-at time stay closed until "
@@ -252,7 +261,7 @@ class EditorProfileAdmin(FilingAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
     class Media:
-        css = {"all": ["css/admin.css", "css/story.css", "/notes.css"]}
+        css = {"all": ["css/story.css", "/notes.css"]}
 
     @admin.display(description="Notes look like")
     def swatch(self, obj: EditorProfile) -> str:

@@ -7,9 +7,11 @@ write functions do. The admin calls them; so do the commands and the tests.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rantboard import pagecache
@@ -26,6 +28,7 @@ from .models import (
     Region,
     Subject,
 )
+from .signals import stories_changed_by_editor
 
 # What each kind of row is also cached as, besides the pages that show it.
 DERIVED_CACHE_KEYS = {
@@ -56,46 +59,133 @@ def article_save(*, article: Article, editor, may_publish: bool, publishing: boo
     if publishing and article.status == Article.Status.PUBLISHED and article.published_at < timezone.now():
         article.published_at = _now()
     with transaction.atomic():
+        stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
         article.save()
+        if stored is not None:
+            _record_form_changes(stored, article, editor)
         _stories_changed()
     return article
 
 
+def _record_form_changes(stored: Article, article: Article, editor) -> None:
+    """Publishing, unpublishing, closing or reopening done in the story's form is recorded as the list actions
+    record it (the admin's own log entry only names the fields that changed)."""
+    changes = []
+    if (stored.status == Article.Status.DRAFT) != (article.status == Article.Status.DRAFT):
+        action = "unpublish" if article.status == Article.Status.DRAFT else "publish"
+        changes.append(StoryChange(article, action, publication_state(stored), publication_state(article)))
+    if stored.comments_closed != article.comments_closed:
+        action = "close_comments" if article.comments_closed else "reopen_comments"
+        changes.append(StoryChange(article, action, comments_state(stored), comments_state(article)))
+    _record(editor, changes)
+
+
+def _record(editor, changes: list[StoryChange]) -> None:
+    """In the story's history (Django's admin log, which the admin's History and Recent actions show) and, through
+    `stories_changed_by_editor`, in the audit trail."""
+    for change in changes:
+        LogEntry.objects.log_actions(
+            editor.pk, [change.article], CHANGE, change_message=change.message, single_object=True
+        )
+    if changes:
+        transaction.on_commit(lambda: stories_changed_by_editor.send(sender=Article, editor=editor, changes=changes))
+
+
+@dataclass(frozen=True)
+class StoryChange:
+    """One story's state changed by an editor: what they did, and the state before and after, in words."""
+
+    article: Article
+    action: str  # "publish" | "unpublish" | "close_comments" | "reopen_comments"
+    before: str
+    after: str
+
+    LABELS = {
+        "publish": "Published",
+        "unpublish": "Unpublished",
+        "close_comments": "Closed comments",
+        "reopen_comments": "Reopened comments",
+    }
+
+    @property
+    def message(self) -> str:
+        return f"{self.LABELS[self.action]}: {self.before} → {self.after}"
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def publication_state(article: Article) -> str:
+    if article.status == Article.Status.DRAFT:
+        return "draft"
+    if article.is_scheduled:
+        return f"scheduled for {_when(article.published_at)}"
+    return f"published {_when(article.published_at)}"
+
+
+def comments_state(article: Article) -> str:
+    if article.comments_closed:
+        return "closed by an editor"
+    if article.comments_open():
+        return f"open until {_when(article.closes_at)}"
+    return f"closed since {_when(article.closes_at)}"
+
+
+def _change_states(*, articles: QuerySet, editor, action: str, describe, update: dict, only) -> int:
+    """Apply `update` to the stories `only` selects, and record each change (_record)."""
+    stories = list(articles.filter(only).select_related(None).order_by("pk"))
+    if not stories:
+        return 0
+    before = {story.pk: describe(story) for story in stories}
+    Article.objects.filter(pk__in=[story.pk for story in stories]).update(**update, updated_at=_now())
+    changes = [
+        StoryChange(article=story, action=action, before=before[story.pk], after=describe(story))
+        for story in Article.objects.filter(pk__in=before).order_by("pk")
+    ]
+    _record(editor, changes)
+    _stories_changed()
+    return len(changes)
+
+
 @transaction.atomic
-def articles_publish(*, articles: QuerySet) -> int:
+def articles_publish(*, articles: QuerySet, editor) -> int:
     """Publish drafts: one whose time has passed is published now; one scheduled for later keeps its time."""
     now = _now()
-    drafts = articles.filter(status=Article.Status.DRAFT)
-    changed = drafts.filter(published_at__lte=now).update(
-        status=Article.Status.PUBLISHED, published_at=now, updated_at=now
-    )
-    changed += drafts.filter(published_at__gt=now).update(status=Article.Status.PUBLISHED, updated_at=now)
-    _stories_changed()
+    changed = _change_states(
+        articles=articles.filter(published_at__lte=now), editor=editor, action="publish", describe=publication_state,
+        update={"status": Article.Status.PUBLISHED, "published_at": now}, only=Q(status=Article.Status.DRAFT),
+    )  # fmt: skip
+    changed += _change_states(
+        articles=articles.filter(published_at__gt=now), editor=editor, action="publish", describe=publication_state,
+        update={"status": Article.Status.PUBLISHED}, only=Q(status=Article.Status.DRAFT),
+    )  # fmt: skip
     return changed
 
 
 @transaction.atomic
-def articles_unpublish(*, articles: QuerySet) -> int:
-    changed = articles.filter(status=Article.Status.PUBLISHED).update(
-        status=Article.Status.DRAFT, updated_at=timezone.now()
-    )
-    _stories_changed()
-    return changed
+def articles_unpublish(*, articles: QuerySet, editor) -> int:
+    return _change_states(
+        articles=articles, editor=editor, action="unpublish", describe=publication_state,
+        update={"status": Article.Status.DRAFT}, only=Q(status=Article.Status.PUBLISHED),
+    )  # fmt: skip
 
 
 @transaction.atomic
-def articles_close_comments(*, articles: QuerySet) -> int:
-    changed = articles.filter(comments_closed=False).update(comments_closed=True, updated_at=timezone.now())
-    _stories_changed()
-    return changed
+def articles_close_comments(*, articles: QuerySet, editor) -> int:
+    return _change_states(
+        articles=articles, editor=editor, action="close_comments", describe=comments_state,
+        update={"comments_closed": True}, only=Q(comments_closed=False),
+    )  # fmt: skip
 
 
 @transaction.atomic
-def articles_reopen_comments(*, articles: QuerySet) -> int:
+def articles_reopen_comments(*, articles: QuerySet, editor) -> int:
     """Lift an editor's closing. A story past its close-at time stays closed until that time is moved."""
-    changed = articles.filter(comments_closed=True).update(comments_closed=False, updated_at=timezone.now())
-    _stories_changed()
-    return changed
+    return _change_states(
+        articles=articles, editor=editor, action="reopen_comments", describe=comments_state,
+        update={"comments_closed": False}, only=Q(comments_closed=True),
+    )  # fmt: skip
 
 
 @transaction.atomic

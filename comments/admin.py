@@ -9,15 +9,17 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from . import moderation
-from .models import Ban, Comment, Commenter, ModerationAction
+from .models import Ban, Comment, Commenter, Flag, FlaggedComment, ModerationAction
+from .nics import nic_key
 
 # Intermediate forms for the actions that need a reason, a note or an expiry.
 
@@ -189,6 +191,23 @@ class CommentAdminForm(forms.ModelForm):
         return cleaned
 
 
+class FlagInline(admin.TabularInline):
+    """Readers' flags on the comment: the reason and when, never who."""
+
+    model = Flag
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "reason", "resolved_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Readers' flags"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class AuditInline(admin.TabularInline):
     model = ModerationAction
     fk_name = "comment"
@@ -216,14 +235,14 @@ class CommentAdmin(admin.ModelAdmin):
     ordering = ["-created_at"]
     readonly_fields = [
         "article", "number", "nic", "commenter", "email", "website", "ip", "created_at", "moderator_note",
-        "removed", "rendered",
+        "removed", "rendered", "nic_record",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["article", "number", "nic", "commenter", "created_at", "rendered"]}),
+        (None, {"fields": ["article", "number", "nic", "commenter", "nic_record", "created_at", "rendered"]}),
         ("Private (staff only)", {"fields": ["email", "ip", "website"]}),
         ("Moderation", {"fields": ["redacted", "redaction_note", "body", "edit_note", "moderator_note", "removed"]}),
     ]
-    inlines = [AuditInline]
+    inlines = [FlagInline, AuditInline]
     actions = ["redact", "unredact", "remove", "restore", "ban_nics", "ban_ips", "remove_and_ban"]
 
     @admin.display(description="Comment", ordering="number")
@@ -249,6 +268,20 @@ class CommentAdmin(admin.ModelAdmin):
         if obj.redacted:
             return "redacted"
         return "edited" if obj.moderator_note else "shown"
+
+    @admin.display(description="This nic's record")
+    def nic_record(self, obj: Comment) -> str:
+        """Readers' flags on everything the nic wrote, and the bans on it, so an editor judges the nic, not one
+        comment. Who flagged is never shown."""
+        flags = Flag.objects.filter(comment__commenter_id=obj.commenter_id)
+        total, still_open = flags.count(), flags.filter(resolved_at=None).count()
+        key = obj.commenter.key
+        bans = [str(ban) for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC) if nic_key(ban.value) == key]
+        queue = reverse("admin:comments_flaggedcomment_changelist") + f"?commenter={obj.commenter_id}"
+        return format_html(
+            '{} flag(s) on its comments, {} open (<a href="{}">in the queue</a>). Bans on the nic: {}.',
+            total, still_open, queue, "; ".join(bans) or "none",
+        )  # fmt: skip
 
     @admin.display(description="As readers see it")
     def rendered(self, obj: Comment) -> str:
@@ -374,6 +407,57 @@ class CommentAdmin(admin.ModelAdmin):
         return _intermediate(self, request, queryset, RemoveAndBanForm, "Remove and ban", "remove_and_ban", perform)
 
 
+OPEN = Q(flags__resolved_at=None)
+
+
+@admin.register(FlaggedComment)
+class FlagQueueAdmin(CommentAdmin):
+    """The moderation queue: comments readers flagged and no editor has dealt with yet, most-flagged and newest
+    first. Each action is a moderation write function (so it lands in the audit trail) and closes the flags."""
+
+    list_display = ["label", "story", "nic_link", "excerpt", "open_flags", "reasons", "latest_flag", "state"]
+    list_filter = [StoryFilter, NicFilter, "article__region"]
+    date_hierarchy = None
+    actions = ["redact", "remove", "ban_nics", "dismiss_flags"]
+
+    def get_ordering(self, request):
+        return ["-open_flags", "-latest_flag"]  # annotations, so not the `ordering` attribute (checked against fields)
+
+    def get_queryset(self, request):
+        counts = {reason: Count("flags", filter=OPEN & Q(flags__reason=reason)) for reason in Flag.Reason.values}
+        # Not super(): ModelAdmin.get_queryset orders by get_ordering() before these annotations exist.
+        return (
+            self.model._default_manager.annotate(
+                open_flags=Count("flags", filter=OPEN), latest_flag=Max("flags__created_at", filter=OPEN)
+            )
+            .annotate(**{f"flags_{reason}": count for reason, count in counts.items()})
+            .filter(open_flags__gt=0)
+            .order_by(*self.get_ordering(request))
+        )
+
+    @admin.display(description="Flags", ordering="open_flags")
+    def open_flags(self, obj) -> int:
+        return obj.open_flags
+
+    @admin.display(description="Reasons")
+    def reasons(self, obj) -> str:
+        labels = dict(Flag.Reason.choices)
+        return ", ".join(
+            f"{labels[reason]} ({n})" for reason in Flag.Reason.values if (n := getattr(obj, f"flags_{reason}"))
+        )
+
+    @admin.display(description="Latest flag", ordering="latest_flag")
+    def latest_flag(self, obj):
+        return obj.latest_flag
+
+    @admin.action(description="Dismiss the flags (the comments stay as they are)", permissions=["change"])
+    def dismiss_flags(self, request, queryset):
+        n = moderation.flags_dismiss(
+            comments=Comment.objects.filter(pk__in=queryset.values("pk")), moderator=request.user
+        )
+        self.message_user(request, f"Dismissed the flags on {n} comment(s).", messages.SUCCESS)
+
+
 class BanAdminForm(forms.ModelForm):
     class Meta:
         model = Ban
@@ -456,11 +540,18 @@ class CommenterAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "moderator", "comment", "commenter", "ban", "reason"]
+    list_display = ["created_at", "action", "moderator", "comment", "commenter", "ban", "article", "change", "reason"]
     list_filter = ["action", "moderator", "created_at"]
-    list_select_related = ["moderator", "comment", "commenter", "ban"]
+    list_select_related = ["moderator", "comment", "commenter", "ban", "article"]
     search_fields = ["reason", "before", "after", "commenter__nic"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="From → to")
+    def change(self, obj: ModerationAction) -> str:
+        # Stories' states are a few words each; a comment's edit keeps whole texts, shown on the row's own page.
+        if obj.article_id and obj.before:
+            return f"{obj.before} → {obj.after}"
+        return ""
 
     def has_add_permission(self, request):
         return False

@@ -6,6 +6,10 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
+        from articles.signals import stories_changed_by_editor
+
+        from .moderation import record_story_changes
         from .visitor import register_slots
 
         register_slots()
+        stories_changed_by_editor.connect(record_story_changes, dispatch_uid="comments.audit.stories")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-RENDERER_VERSION = 2  # 2: rows stored whole (comments.rows)
+RENDERER_VERSION = 3  # 2: rows stored whole; 3: a Flag link in each row
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host

@@ -84,6 +84,20 @@ def check_rate(*, ip: str | None, nic_key: str, now: float | None = None) -> Ref
     return None
 
 
+def check_flag_rate(*, ip: str | None, now: float | None = None) -> Refusal | None:
+    """Flags per address (an IPv6 /64), so that one visitor cannot bury the queue."""
+    now = time.time() if now is None else now
+    limit, window = settings.COMMENT_FLAG_LIMIT
+    start = int(now // window) * window
+    if (
+        counters.hit(_window_key("flag", rate_scope(ip) if ip else "unknown", window, start), seconds=window + 5)
+        > limit
+    ):
+        wait = max(1, math.ceil(start + window - now))
+        return Refusal(f"You have flagged many comments in a short time. Wait {wait} seconds.", 429, wait)
+    return None
+
+
 # Links: counted in what the renderer makes of the text, so a link is one link however it was typed.
 
 

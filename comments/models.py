@@ -158,6 +158,41 @@ PUBLIC_FIELDS = (
 )
 
 
+class Flag(models.Model):
+    """A reader's flag on a comment, with a short reason: one per browser per comment. Editors see the counts and
+    reasons in the moderation queue; nobody sees who flagged."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abuse or harassment"
+        OFF_TOPIC = "off_topic", "Off-topic"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # SHA-256 of the random token in the flagging browser's signed cookie: enough to count one flag per browser,
+    # nothing that says who.
+    flagger = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when an editor acts on the comment from the queue (redacts, removes, bans) or dismisses its flags.
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "flagger"], name="one_flag_per_browser")]
+        indexes = [models.Index(fields=["comment"], condition=models.Q(resolved_at=None), name="flag_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.comment_id}"
+
+
+class FlaggedComment(Comment):
+    """The moderation queue: comments with open flags (comments.admin.FlagQueueAdmin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "flagged comment"
+        verbose_name_plural = "moderation queue"
+
+
 class BanQuerySet(models.QuerySet):
     def active(self, now=None) -> BanQuerySet:
         now = now or timezone.now()
@@ -201,8 +236,8 @@ class Ban(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit trail: who did what to which comment or commenter, when and why. Written, never edited (but for
-    the shortening of old addresses, see `ips_truncated`)."""
+    """The audit trail: who did what to which comment, commenter, ban or story, when and why. Written, never edited
+    (but for the shortening of old addresses, see `ips_truncated`)."""
 
     class Action(models.TextChoices):
         REDACT = "redact", "Redacted"
@@ -214,12 +249,20 @@ class ModerationAction(models.Model):
         CHANGE_BAN = "change_ban", "Changed a ban"
         UNBAN = "unban", "Lifted a ban"
         RELEASE_NIC = "release_nic", "Released a nic"
+        PUBLISH = "publish", "Published a story"
+        UNPUBLISH = "unpublish", "Unpublished a story"
+        CLOSE_COMMENTS = "close_comments", "Closed comments"
+        REOPEN_COMMENTS = "reopen_comments", "Reopened comments"
+        DISMISS_FLAGS = "dismiss_flags", "Dismissed flags"
 
     action = models.CharField(max_length=20, choices=Action.choices)
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
     commenter = models.ForeignKey(Commenter, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
     ban = models.ForeignKey(Ban, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit")
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="story"
+    )
     reason = models.CharField(max_length=400, blank=True)
     # What the action replaced (for an edit, the original text), so nothing an editor does is lost.
     before = models.TextField(blank=True)

@@ -19,7 +19,7 @@ from articles.models import Article
 from rantboard import pagecache
 
 from . import services
-from .models import Ban, Comment, Commenter, ModerationAction
+from .models import Ban, Comment, Commenter, Flag, ModerationAction
 from .nics import clean_nic, nic_key
 from .services import comment_row, count_cache_key
 
@@ -65,6 +65,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
         action=ModerationAction.Action.REDACT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,
         reason=note, before=comment.body,
     )  # fmt: skip
+    _resolve_flags(Flag.objects.filter(comment=comment))
 
 
 @transaction.atomic
@@ -115,6 +116,7 @@ def comments_remove(*, comments, moderator, reason: str = "") -> int:
         for c in targets
     )  # fmt: skip
     recount(article_ids=[c.article_id for c in targets], commenter_ids=[c.commenter_id for c in targets])
+    _resolve_flags(Flag.objects.filter(comment__in=targets))
     return len(targets)
 
 
@@ -165,6 +167,8 @@ def ban_create(*, kind: str, value: str, reason: str, moderator, expires_at: dt.
         action=ModerationAction.Action.BAN, moderator=moderator, ban=ban, commenter=commenter, reason=reason,
         after=str(ban),
     )  # fmt: skip
+    if commenter is not None:
+        _resolve_flags(Flag.objects.filter(comment__commenter=commenter))  # the nic's flagged comments are handled
     transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
     return ban
 
@@ -304,3 +308,33 @@ def banned(*, nic: str, ip: str | None) -> bool:
         if address is not None and kind == Ban.Kind.NETWORK and address.version == parsed.version and address in parsed:
             return True
     return False
+
+
+def record_story_changes(sender, *, editor, changes, **kwargs) -> None:
+    """The audit trail's rows for what editors did to stories (articles.signals.stories_changed_by_editor)."""
+    ModerationAction.objects.bulk_create(
+        ModerationAction(
+            action=change.action, moderator=editor, article=change.article, before=change.before, after=change.after
+        )
+        for change in changes
+    )
+
+
+# Readers' flags: resolved when an editor acts on the comment (redacts, removes, bans its nic) or dismisses them.
+
+
+def _resolve_flags(flags) -> int:
+    return flags.filter(resolved_at=None).update(resolved_at=timezone.now())
+
+
+@transaction.atomic
+def flags_dismiss(*, comments, moderator) -> int:
+    """The editors looked and the comments stay as they are: their open flags are closed, and the trail says so."""
+    flagged = list(comments.filter(flags__resolved_at=None).distinct())
+    for comment in flagged:
+        open_flags = _resolve_flags(Flag.objects.filter(comment=comment))
+        ModerationAction.objects.create(
+            action=ModerationAction.Action.DISMISS_FLAGS, moderator=moderator, comment=comment,
+            commenter_id=comment.commenter_id, reason=f"{open_flags} flag(s) dismissed",
+        )  # fmt: skip
+    return len(flagged)

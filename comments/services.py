@@ -17,7 +17,7 @@ from articles.models import PICTURES_CACHE_KEY, Article, Picture
 from rantboard import pagecache
 
 from . import bbcode
-from .models import Comment, Commenter
+from .models import Comment, Commenter, Flag
 from .nics import clean_nic, nic_key
 
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
@@ -201,3 +201,14 @@ def comment_create(
 def comments_rerendered() -> None:
     """Stored rows were rebuilt in bulk (`manage.py rerender_comments`): every page that shows them is stale."""
     pagecache.changed()
+
+
+def flag_create(*, comment: Comment, reason: str, flagger_token: str) -> bool:
+    """A reader flags a comment; False when this browser had flagged it already (one flag per browser)."""
+    flagger = token_hash(flagger_token)
+    try:
+        with transaction.atomic():
+            Flag.objects.create(comment=comment, reason=reason, flagger=flagger)
+    except IntegrityError:
+        return False
+    return True

@@ -1,4 +1,4 @@
-"""Posting comments (post/redirect/get), preview, Pic-a-Nic, and the nic pages."""
+"""Posting comments (post/redirect/get), preview, Pic-a-Nic, the nic pages, and readers' flags."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import logging
 import secrets
 from urllib.parse import quote
 
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,7 @@ from rantboard.client_ip import client_ip, unreadable_source
 
 from . import defences, moderation, services
 from .forms import CommentForm
-from .models import Commenter, nic_url
+from .models import Comment, Commenter, Flag, nic_url
 from .nics import clean_nic, nic_key, random_nic
 from .visitor import NIC_COOKIE, remembered_nic
 
@@ -208,3 +209,42 @@ def nic_page(request, nic: str):
         "comments/nic_detail.html",
         {"commenter": commenter, "page_obj": page, "comments": page.object_list},
     )
+
+
+FLAGGER_COOKIE = "rb_flagger"  # the random token that makes one flag per browser per comment (signed, HttpOnly)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with it?",
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason: the editors read flags by their reason."},
+    )
+
+
+def flag_comment(request, pk: int, number: int):
+    """Flag a comment for the editors, with a reason: a small page of its own, so it works without JavaScript. The
+    address names the story and the comment's number, which its stored row knows before the comment has an id."""
+    comment = get_object_or_404(
+        Comment.objects.visible().shown().filter(redacted=False).select_related("article"), article=pk, number=number
+    )
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = FlagForm(request.POST if request.method == "POST" else None)
+    context = {"comment": comment, "form": form}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "comments/flag.html", context, status=400 if form.is_bound else 200)
+    refusal = defences.check_flag_rate(ip=client_ip(request))
+    if refusal:
+        response = render(request, "comments/flag.html", {**context, "refusal": refusal.message}, status=429)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
+    token = request.get_signed_cookie(FLAGGER_COOKIE, default="", salt="rantboard.flagger") or secrets.token_urlsafe(32)
+    new = services.flag_create(comment=comment, reason=form.cleaned_data["reason"], flagger_token=token)
+    response = render(request, "comments/flag.html", {**context, "flagged": True, "again": not new})
+    response.set_signed_cookie(
+        FLAGGER_COOKIE, token, salt="rantboard.flagger", max_age=COOKIE_AGE, samesite="Lax",
+        secure=request.is_secure(), httponly=True,
+    )  # fmt: skip
+    return response

@@ -46,6 +46,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "Rantboard")
 COMMENTS_OPEN_DAYS = int(os.environ.get("COMMENTS_OPEN_DAYS", "14"))
 
 INSTALLED_APPS = [
+    # First, so that its admin templates (rantboard/templates/admin/: the newsroom front page, the admin's own
+    # stylesheet, error pages) take the place of Django's.
+    "rantboard",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
-    "rantboard",
     "articles",
     "comments",
 ]
@@ -263,6 +265,8 @@ COMMENT_RATE_LIMITS = [
     (int(os.environ.get("COMMENT_RATE_PER_HOUR", "60")), 60 * 60),
 ]
 COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "5"))
+# Readers' flags on comments: at most this many per address in this many seconds.
+COMMENT_FLAG_LIMIT = (int(os.environ.get("COMMENT_FLAGS_PER_HOUR", "20")), 60 * 60)
 COMMENT_DUPLICATE_WINDOW = int(os.environ.get("COMMENT_DUPLICATE_WINDOW", "600"))
 # Full IP addresses are kept this long for moderation, then shortened by `manage.py truncate_ips` (run it daily).
 IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "30"))

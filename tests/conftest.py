@@ -48,6 +48,7 @@ EDITOR_MIGRATIONS = [
     ("articles.migrations.0002_editors_group", "create_editors_group"),
     ("comments.migrations.0002_editors_permissions", "add_permissions"),
     ("comments.migrations.0004_editors_moderation_permissions", "add_permissions"),
+    ("comments.migrations.0016_editors_queue_permissions", "add_permissions"),
 ]
 
 

@@ -3,7 +3,7 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const body = document.querySelector("textarea.body-source");
-  const leadNote = document.querySelector("input[name=lead_note]");
+  const leadNote = document.querySelector("[name=lead_note]");
   const target = document.querySelector(".rendered-preview");
   if (!body || !target) return;
   const button = document.createElement("button");

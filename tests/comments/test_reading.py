@@ -104,7 +104,7 @@ def test_sidebar_still_fills_when_the_newest_comments_are_all_under_a_withdrawn_
     withdrawn = make_article()
     for n in range(40):  # more than the window of newest comments the sidebar looks at first
         say(withdrawn, nic=f"Hidden {n:02}")
-    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk))
+    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk), editor=withdrawn.posted_by)
     sidebar = client.get("/").content.decode().split('id="latest-comments-heading"')[1]
     assert "Hidden" not in sidebar
     assert sidebar.count("Seen ") == 20

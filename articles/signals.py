@@ -1,0 +1,8 @@
+"""What other apps may hear from the stories' write functions. `articles` never imports `comments`; the comments
+app keeps the one audit trail of what editors do, and listens here for what editors do to stories."""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that changed them commits, with `editor` (a user) and `changes` (a list of
+# articles.services.StoryChange): an editor published, unpublished, closed or reopened stories.
+stories_changed_by_editor = Signal()

@@ -1,0 +1,48 @@
+"""The admin's front page opens on the newsroom: today's stories and comments, the last hour's comments, and the
+stories whose comments close today, each linking to the list that shows them."""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+
+def figure(html: str, label: str) -> tuple[int, str]:
+    found = re.search(rf"<th scope=\"row\">{label}</th><td><a href=\"([^\"]+)\">(\d+)</a>", html)
+    return int(found.group(2)), unescape(found.group(1))
+
+
+def test_the_newsroom_counts_todays_work_and_links_to_it(editor_client, make_article, settings):
+    settings.COMMENTS_OPEN_DAYS = 3
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(now, tick=False):
+        today = make_article(title="Today's story", published_at=now - dt.timedelta(hours=4))
+        make_article(title="Yesterday's story", published_at=now - dt.timedelta(days=1))
+        closing = make_article(title="Closes tonight", published_at=now - dt.timedelta(days=3) + dt.timedelta(hours=6))
+        make_article(title="Closes tomorrow", published_at=now - dt.timedelta(days=2))
+        with time_machine.travel(now - dt.timedelta(hours=3), tick=False):
+            comment_create(article_id=today.pk, nic="Early", body="Morning.", owner_token="t1")
+        comment_create(article_id=today.pk, nic="Late", body="Noon.", owner_token="t2")
+        html = editor_client.get(reverse("admin:index")).content.decode()
+
+        assert "Newsroom" in html
+        assert figure(html, "Stories published today")[0] == 1
+        assert figure(html, "Comments today")[0] == 2
+        count, link = figure(html, "Comments in the last hour")
+        assert count == 1
+        listed = editor_client.get(link).content.decode()
+        assert "Noon." in listed and "Morning." not in listed
+        stories_link = figure(html, "Stories published today")[1]
+        assert "Today&#x27;s story" in editor_client.get(stories_link).content.decode()
+        assert figure(html, "Open flags") == (0, reverse("admin:comments_flaggedcomment_changelist"))
+        closing_section = html[html.index("Comments close today on") :]
+        assert "Closes tonight" in closing_section and "Closes tomorrow" not in closing_section
+        assert reverse("admin:articles_article_change", args=[closing.pk]) in closing_section

@@ -1,0 +1,57 @@
+"""Publishing, unpublishing, closing and reopening leave a trail: who, when, from what to what, in the story's
+history, in the admin's recent actions and in the audit trail, whether done by a list action or in the form."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import ModerationAction
+from tests.articles.test_admin import _run_action, _story_form
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the audit row is written when the change commits
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "before", "after"),
+    [
+        ("close_comments", {}, "open until", "closed by an editor"),
+        ("reopen_comments", {"comments_closed": True}, "closed by an editor", "open until"),
+        ("unpublish", {}, "published", "draft"),
+        ("publish", {"status": Article.Status.DRAFT}, "draft", "published"),
+    ],
+)
+def test_a_list_action_is_recorded_with_who_and_from_what_to_what(
+    editor_client, editor, make_article, action, start, before, after
+):
+    story = make_article(title="Ferry strike talks", **start)
+    assert _run_action(editor_client, action, [story]).status_code == 200
+
+    history = editor_client.get(reverse("admin:articles_article_history", args=[story.pk])).content.decode()
+    assert "has no change history" not in history
+    assert before in history and after in history and editor.get_username() in history
+
+    index = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Ferry strike talks" in index  # Recent actions
+
+    row = ModerationAction.objects.get(article=story)
+    assert (row.action, row.moderator) == (action, editor)
+    assert row.before.startswith(before) and row.after.startswith(after)
+    trail = editor_client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert "Ferry strike talks" in trail and "→" in trail
+
+
+def test_closing_in_the_story_form_is_recorded_like_the_action(editor_client, editor, region, subject):
+    editor_client.post(reverse("admin:articles_article_add"), _story_form(region, subject, status="published"))
+    story = Article.objects.get()
+    published = timezone.localtime(story.published_at)
+    form = _story_form(
+        region, subject, status="published", comments_closed="on",
+        published_at_0=f"{published:%Y-%m-%d}", published_at_1=f"{published:%H:%M:%S}",
+    )  # fmt: skip
+    response = editor_client.post(reverse("admin:articles_article_change", args=[story.pk]), form)
+    assert response.status_code == 302
+    row = ModerationAction.objects.get(article=story)
+    assert row.action == "close_comments" and row.after == "closed by an editor"
+    history = editor_client.get(reverse("admin:articles_article_history", args=[story.pk])).content.decode()
+    assert "Closed comments: open until" in history

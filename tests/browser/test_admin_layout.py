@@ -1,0 +1,97 @@
+"""The admin on a newsroom laptop (1280 by 800): every list column and form field
+an editor uses is visible without scrolling sideways, and titles read as titles, not as narrow towers."""
+
+import pytest
+
+from comments.services import comment_create
+
+LONG_TITLE = (
+    "Regional ministers agree a timetable for the reopening of the northern ferry routes after a winter of delays"
+)
+LONG_SOURCE = "https://news.example.com/2026/12/06/regional-ministers-agree-a-timetable-for-the-northern-ferry-routes"
+
+
+@pytest.fixture
+def editor_page(browser, live_server, editor):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "mara")
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+def no_sideways_scrolling(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    results = page.locator("#changelist .results")
+    if results.count():
+        assert results.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the list scrolls sideways"
+    for right in page.locator("#result_list thead th").evaluate_all(
+        "ths => ths.map(th => th.getBoundingClientRect().right)"
+    ):
+        assert right <= 1280
+
+
+def test_the_comment_list_shows_every_column_at_1280(editor_page, make_article, artifacts):
+    story = make_article(title=LONG_TITLE)
+    for n in range(5):
+        comment_create(
+            article_id=story.pk, nic=f"Commenter With A Long Nic {n}", owner_token=f"t{n}",
+            ip="2001:db8:85a3::8a2e:370:7334", body="A comment that goes on about the ferries and the winter " * 4,
+        )  # fmt: skip
+    editor_page.goto(editor_page.base + "/admin/comments/comment/")
+    no_sideways_scrolling(editor_page)
+    headers = editor_page.locator("#result_list thead th").all_inner_texts()
+    for column in ("STORY", "NIC", "TEXT", "CREATED AT", "IP ADDRESS", "STATE"):
+        assert any(column in h.upper() for h in headers), headers
+    editor_page.screenshot(path=str(artifacts / "admin-comments-1280.png"))
+
+
+def test_the_story_list_gives_titles_room_at_1280(editor_page, make_article, artifacts):
+    for n in range(3):
+        make_article(title=f"{LONG_TITLE} {n}")
+    editor_page.goto(editor_page.base + "/admin/articles/article/")
+    no_sideways_scrolling(editor_page)
+    cell = editor_page.locator("#result_list tbody th.field-title a").first
+    editor_page.screenshot(path=str(artifacts / "admin-stories-1280.png"))
+    lines = cell.evaluate("el => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)")
+    assert lines <= 3.5, f"a title takes {lines:.1f} lines"
+    editor_page.screenshot(path=str(artifacts / "admin-stories-1280.png"))
+
+
+def test_the_story_form_fits_and_shows_long_text_at_1280(editor_page, make_article, artifacts):
+    story = make_article(title=LONG_TITLE, source_url=LONG_SOURCE, lead_note="A lead note " * 12)
+    editor_page.goto(editor_page.base + f"/admin/articles/article/{story.pk}/change/")
+    assert editor_page.evaluate("document.documentElement.scrollWidth") <= 1280
+    form_right = editor_page.locator("#article_form").evaluate("el => el.getBoundingClientRect().right")
+    for field in ("#id_title", "#id_source_url", "#id_source_name", "#id_lead_note", "#id_body"):
+        box = editor_page.locator(field).evaluate(
+            "el => ({right: el.getBoundingClientRect().right, width: el.clientWidth, needed: el.scrollWidth})"
+        )
+        assert box["right"] <= form_right + 1, f"{field} runs past the form's edge"
+    for field in ("#id_title", "#id_source_url"):
+        box = editor_page.locator(field).evaluate("el => ({width: el.clientWidth, needed: el.scrollWidth})")
+        assert box["needed"] <= box["width"] + 1, f"{field} cuts its text"
+    editor_page.screenshot(path=str(artifacts / "admin-story-form-1280.png"), full_page=True)
+
+
+def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, editor_page, story, artifacts):
+    comment = comment_create(article_id=story.pk, nic="Spammy Sam", body="Cheap watches!", owner_token="t-sam").comment
+    reader = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False).new_page()
+    reader.goto(editor_page.base + story.get_absolute_url())
+    reader.locator(f"#c{comment.number} .flag-link").click()
+    reader.get_by_label("Spam or advertising").check()
+    reader.get_by_role("button", name="Flag it").click()
+    assert "the editors will look at it" in reader.locator("main").inner_text()
+    reader.context.close()
+
+    editor_page.goto(editor_page.base + "/admin/")
+    editor_page.locator("#newsroom").screenshot(path=str(artifacts / "admin-newsroom.png"))
+    editor_page.goto(editor_page.base + "/admin/comments/flaggedcomment/")
+    no_sideways_scrolling(editor_page)
+    row = editor_page.locator("#result_list tbody tr").first
+    assert "Spammy Sam" in row.inner_text() and "Spam or advertising (1)" in row.inner_text()
+    editor_page.screenshot(path=str(artifacts / "admin-queue-1280.png"))

@@ -1,0 +1,134 @@
+"""Readers flag comments for the editors (one flag per browser, with a reason, without JavaScript); the flags land in
+the moderation queue, where an editor in the Editors group acts on them through the moderation functions."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Ban, Comment, Flag, ModerationAction
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("admin:comments_flaggedcomment_changelist")
+
+
+def say(story, nic="Loud Larry", body="Buy cheap watches here."):
+    return comment_create(article_id=story.pk, nic=nic, body=body, owner_token=f"t-{nic}").comment
+
+
+def flag(browser, comment, reason="spam"):
+    url = reverse("comments:flag", args=[comment.article_id, comment.number])
+    page = browser.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    return browser.post(url, {"reason": reason, **({"csrfmiddlewaretoken": token.group(1)} if token else {})})
+
+
+def test_each_comment_has_a_flag_link_that_leads_to_a_form_with_reasons(client, story):
+    comment = say(story)
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert (
+        f'href="{reverse("comments:flag", args=[comment.article_id, comment.number])}" rel="nofollow">Flag</a>' in page
+    )
+    form = client.get(reverse("comments:flag", args=[comment.article_id, comment.number])).content.decode()
+    for label in ("Spam or advertising", "Abuse or harassment", "Off-topic"):
+        assert label in form
+    assert "Buy cheap watches here." in form  # the reader sees what they are flagging
+
+
+def test_a_flag_is_recorded_once_per_browser_and_never_shown_to_readers(client, story):
+    comment = say(story)
+    first = flag(client, comment)
+    assert first.status_code == 200 and "the editors will look at it" in first.content.decode()
+    again = flag(client, comment, reason="abuse")
+    assert "flagged this comment already" in again.content.decode()
+    assert flag(Client(), comment, reason="off_topic").status_code == 200
+    assert Flag.objects.filter(comment=comment).count() == 2
+    page = Client().get(story.get_absolute_url()).content.decode()
+    assert "flagged" not in page.lower() and Flag.objects.first().flagger not in page
+
+
+def test_a_flag_without_a_reason_is_refused_with_one(client, story):
+    comment = say(story)
+    response = client.post(reverse("comments:flag", args=[comment.article_id, comment.number]), {})
+    assert response.status_code == 400
+    assert "Choose a reason" in response.content.decode()
+    assert not Flag.objects.exists()
+
+
+def test_flags_are_rate_limited_per_address(client, story, settings):
+    settings.COMMENT_FLAG_LIMIT = (2, 3600)
+    comments = [say(story, nic=f"Nic {n}", body=f"Text {n}") for n in range(3)]
+    assert [flag(client, c).status_code for c in comments] == [200, 200, 429]
+    assert Flag.objects.count() == 2
+
+
+def test_redacted_removed_or_hidden_comments_cannot_be_flagged(client, story, make_article, editor):
+    from articles.models import Article
+
+    redacted = say(story, nic="A", body="a")
+    Comment.objects.filter(pk=redacted.pk).update(redacted=True)
+    draft = make_article(title="Draft", status=Article.Status.DRAFT)
+    hidden = say(story, nic="B", body="b")
+    Comment.objects.filter(pk=hidden.pk).update(article=draft)
+    for comment in (redacted, hidden):
+        assert client.get(reverse("comments:flag", args=[comment.article_id, comment.number])).status_code == 404
+
+
+def test_the_queue_lists_flagged_comments_most_flagged_then_newest_without_flaggers(editor_client, story):
+    once, twice = say(story, nic="Once", body="one"), say(story, nic="Twice", body="two")
+    say(story, nic="No", body="unflagged")
+    flag(Client(), once)
+    flag(Client(), twice, "abuse")
+    flag(Client(), twice, "spam")
+    html = editor_client.get(QUEUE).content.decode()
+    assert html.index(">Twice<") < html.index(">Once<")
+    assert ">No<" not in html
+    assert "Spam or advertising (1), Abuse or harassment (1)" in html
+    for f in Flag.objects.all():
+        assert f.flagger not in html
+
+
+def test_dismissing_closes_the_flags_and_is_audited(editor_client, editor, story):
+    comment = say(story)
+    flag(Client(), comment)
+    editor_client.post(QUEUE, {"action": "dismiss_flags", "_selected_action": [comment.pk]}, follow=True)
+    assert not Flag.objects.filter(resolved_at=None).exists()
+    assert ModerationAction.objects.filter(action="dismiss_flags", comment=comment, moderator=editor).exists()
+    assert ">Loud Larry<" not in editor_client.get(QUEUE).content.decode()
+    assert Comment.objects.get(pk=comment.pk).redacted is False
+
+
+def test_redacting_from_the_queue_resolves_the_flags(editor_client, story):
+    comment = say(story)
+    flag(Client(), comment)
+    response = editor_client.post(
+        QUEUE, {"action": "redact", "_selected_action": [comment.pk], "apply": "1", "note": "Spam."}, follow=True
+    )
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.redacted and not Flag.objects.filter(resolved_at=None).exists()
+    assert ModerationAction.objects.filter(action="redact", comment=comment).exists()
+
+
+def test_banning_the_nic_from_the_queue_resolves_its_flags(editor_client, story):
+    comment = say(story)
+    flag(Client(), comment)
+    data = {"action": "ban_nics", "_selected_action": [comment.pk], "apply": "1", "reason": "spam"}
+    editor_client.post(QUEUE, {**data, "expires_in_days": ""}, follow=True)
+    assert Ban.objects.filter(kind="nic", value="Loud Larry").exists()
+    assert not Flag.objects.filter(resolved_at=None).exists()
+
+
+def test_a_comments_page_shows_its_nics_flags_and_bans(editor_client, editor, story):
+    from comments.moderation import ban_create
+
+    comment = say(story)
+    flag(Client(), comment)
+    ban_create(kind="nic", value="Loud Larry", reason="spam", moderator=editor)
+    html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "1 flag(s) on its comments" in html
+    assert "Bans on the nic: " in html and "none." not in html
+    assert "Readers&#x27; flags" in html or "Readers' flags" in html
