@@ -61,7 +61,7 @@ def _latest_day() -> dt.date:
     return timezone.localdate(latest) if latest else timezone.localdate()
 
 
-def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
+def _render_day(request, day: dt.date, *, front_day: dt.date, front_page: bool = False) -> HttpResponse:
     start, end = _day_bounds(day)
     stories = list(
         Article.objects.visible()
@@ -90,7 +90,8 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
         "stories": stories,
         "groups": groups,
         "subjects_today": subjects,
-        "stats": _site_stats(today),
+        # The board's figures, on the front page only: a past day's page would repeat today's.
+        "stats": _site_stats(today) if front_page else None,
     }
     return render(request, "articles/day.html", context)
 
@@ -100,7 +101,7 @@ def _render_day(request, day: dt.date, *, front_day: dt.date) -> HttpResponse:
 def front_page(request):
     """One day at a time: today, or the latest day with stories when today has none yet."""
     day = _latest_day()
-    return _render_day(request, day, front_day=day)
+    return _render_day(request, day, front_day=day, front_page=True)
 
 
 @require_GET

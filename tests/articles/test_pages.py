@@ -55,7 +55,14 @@ def test_front_page_stats_line_counts_archived_and_todays_stories(client, make_a
     make_article()
     make_article(published_at=timezone.now() - dt.timedelta(days=3))
     html = client.get("/").content.decode()
-    assert "3 stories and 0 comments archived · today 2 stories and 0 comments" in html
+    assert "On the board: 3 stories and 0 comments in all. Today so far: 2 new stories and 0 new comments." in html
+
+
+def test_a_day_archive_page_does_not_repeat_the_boards_figures_for_today(client, make_article):
+    story = make_article(published_at=timezone.now() - dt.timedelta(days=3))
+    day = timezone.localdate(story.published_at)
+    html = client.get(reverse("articles:archive_day", args=[day.year, day.month, day.day])).content.decode()
+    assert "Today so far" not in html and 'class="stats"' not in html
 
 
 def test_front_page_sidebar_counts_todays_stories_per_subject(client, make_article, subject):
