@@ -10,7 +10,16 @@
   const toolbar = form.querySelector(".toolbar");
   const picker = form.querySelector(".foto-picker");
   const livePreview = form.querySelector(".live-preview");
+  const livePreviewBox = form.querySelector(".live-preview-box");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  const nicStatus = form.querySelector(".nic-status");
+  const toolbarStatus = form.querySelector(".toolbar-status");
+
+  // Said in the form, beside what it is about, as the no-JavaScript path says it: never a browser alert.
+  function say(where, message) {
+    where.textContent = message;
+    where.hidden = !message;
+  }
 
   toolbar.hidden = false;
 
@@ -62,9 +71,10 @@
     if (answer === null) return null;
     const url = answer.trim();
     if (!/^https?:\/\/\S+$/i.test(url)) {
-      window.alert("Links must start with http:// or https://");
+      say(toolbarStatus, "Links must start with http:// or https://");
       return null;
     }
+    say(toolbarStatus, "");
     return url;
   }
 
@@ -102,7 +112,7 @@
     foto: () => {
       const select = picker.querySelector("select");
       if (!select.options.length) {
-        window.alert("The picture library is empty.");
+        say(toolbarStatus, "The picture library is empty.");
         body.focus();
         return;
       }
@@ -160,7 +170,7 @@
     if (button.dataset.action === "original-nic") {
       const nic = rememberedNic();
       if (nic) nicInput.value = nic;
-      else window.alert("This browser has not posted a comment yet, so there is no nic to restore.");
+      say(nicStatus, nic ? "" : "This browser has not posted a comment yet, so there is no nic to restore.");
       nicInput.focus();
       return;
     }
@@ -186,7 +196,7 @@
       credentials: "same-origin",
     });
     const result = await response.json();
-    livePreview.hidden = false;
+    livePreviewBox.hidden = false;
     if (result.html !== undefined) {
       // HTML rendered and sanitised by the server's own comment renderer.
       livePreview.innerHTML = result.html;

@@ -150,6 +150,36 @@ def test_toolbar_buttons_are_reachable_by_keyboard(live_server, page, story):
     ]  # fmt: skip
 
 
+def test_my_original_nic_in_a_browser_that_never_posted_says_so_in_the_form(live_server, page, story):
+    open_story(page, live_server, story)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="My Original Nic").click()
+    status = page.locator(".nic-status")
+    expect(status).to_be_visible()
+    assert "has not posted a comment yet" in status.inner_text()
+    assert dialogs == []
+    assert page.console_errors == []
+
+
+def test_a_link_that_is_not_http_is_refused_in_the_form_not_in_an_alert(live_server, page, story):
+    open_story(page, live_server, story)
+    page.once("dialog", lambda dialog: dialog.accept("javascript:alert(1)"))  # the prompt asking for the address
+    page.get_by_role("button", name="Link").click()
+    status = page.locator(".toolbar-status")
+    expect(status).to_have_text("Links must start with http:// or https://")
+    assert "javascript" not in page.input_value("#id_body")
+
+
+def test_the_live_preview_has_a_heading_like_the_no_javascript_one(live_server, page, story):
+    open_story(page, live_server, story)
+    page.fill("#id_body", "Looks [b]right[/b]?")
+    preview_html(page)
+    heading = page.locator(".live-preview-box h3")
+    expect(heading).to_have_text("Preview")
+    assert page.locator(".live-preview-box").get_attribute("aria-labelledby") == heading.get_attribute("id")
+
+
 def test_pic_a_nic_fills_a_fresh_nic_and_my_original_nic_restores_the_old_one(live_server, page, story):
     open_story(page, live_server, story)
     page.fill("#id_nic", "Fred Bloggs")

@@ -61,7 +61,7 @@ def test_stats_line_counts_archived_and_todays_comments(client, story):
     old = say(story, nic="Tess")
     Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
     html = client.get("/").content.decode()
-    assert "1 story and 2 comments archived · today 1 story and 1 comment" in html
+    assert "1 story and 2 comments in all. Today so far: 1 new story and 1 new comment." in html
 
 
 def test_stats_line_leaves_out_removed_comments_and_counts_every_story(client, story, make_article, editor):
@@ -73,13 +73,13 @@ def test_stats_line_leaves_out_removed_comments_and_counts_every_story(client, s
     gone = say(other, nic="Troll")
     comments_remove(comments=Comment.objects.filter(pk=gone.pk), moderator=editor, reason="spam")
     html = client.get("/").content.decode()
-    assert "2 comments archived · today 2 stories and 2 comments" in html
+    assert "2 comments in all. Today so far: 2 new stories and 2 new comments." in html
 
 
 def test_stats_line_is_up_to_date_after_a_post(client, story):
     client.get("/")
     say(story)
-    assert "and 1 comment archived" in client.get("/").content.decode()
+    assert "and 1 comment in all" in client.get("/").content.decode()
 
 
 def test_sidebar_lists_the_latest_twenty_comments_newest_first(client, story):

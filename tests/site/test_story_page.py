@@ -76,9 +76,14 @@ def test_the_story_page_shows_its_thread_once_in_order_without_removed_comments(
 
 def test_the_front_pages_figures_count_a_comment_at_once(client, make_article):
     story = make_article()
-    assert "1 story and 0 comments archived · today 1 story and 0 comments" in client.get("/").content.decode()
+    assert (
+        "1 story and 0 comments in all. Today so far: 1 new story and 0 new comments."
+        in client.get("/").content.decode()
+    )
     say(story)
-    assert "1 story and 1 comment archived · today 1 story and 1 comment" in client.get("/").content.decode()
+    assert (
+        "1 story and 1 comment in all. Today so far: 1 new story and 1 new comment." in client.get("/").content.decode()
+    )
 
 
 @pytest.mark.parametrize("action", ["publish", "unpublish"])
@@ -88,11 +93,15 @@ def test_the_front_pages_figures_count_a_story_published_or_withdrawn_in_the_adm
     make_article(title="A first story")
     second = make_article(title="A second story", status="draft" if action == "publish" else "published")
     before, after = ("1 story", "2 stories") if action == "publish" else ("2 stories", "1 story")
-    assert f"{before} and 0 comments archived · today {before} and 0 comments" in client.get("/").content.decode()
+
+    def figures(stories):
+        return f"{stories} and 0 comments in all. Today so far: {stories.replace(' ', ' new ')} and 0 new comments."
+
+    assert figures(before) in client.get("/").content.decode()
     admin_client.post(reverse("admin:articles_article_changelist"), {"action": action, "_selected_action": [second.pk]})
     html = client.get("/").content.decode()
     assert ("A second story" in html) == (action == "publish")  # the list is right at once...
-    assert f"{after} and 0 comments archived · today {after} and 0 comments" in html  # ...and so must its figures be
+    assert figures(after) in html  # ...and so must its figures be
 
 
 # --- the form --------------------------------------------------------------------------------------------------
