@@ -40,7 +40,8 @@ def comment_section(context, article: Article) -> str:
     form = context.get("comment_form")
     if form is None:
         nic = pagecache.slot("nic") if caching else visitor.remembered_nic(request)
-        form = CommentForm(story_pk=article.pk, initial={"nic": nic})
+        website = pagecache.slot("website") if caching else visitor.remembered_website(request)
+        form = CommentForm(story_pk=article.pk, initial={"nic": nic, "website": website})
     comments_open = article.comments_open()
     greeting = pagecache.slot("greeting") if caching else visitor.greeting_html(request)
     section = {

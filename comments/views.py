@@ -22,7 +22,7 @@ from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Comment, Commenter, Flag, nic_url
 from .nics import clean_nic, nic_key, random_nic
-from .visitor import NIC_COOKIE, remembered_nic
+from .visitor import NIC_COOKIE, WEBSITE_COOKIE, remembered_nic
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,13 @@ def _post_comment(request, pk: int) -> HttpResponse:
     response.set_cookie(
         NIC_COOKIE, quote(posted.comment.nic), max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=False
     )
+    if posted.comment.website:
+        response.set_cookie(
+            WEBSITE_COOKIE, quote(posted.comment.website), max_age=COOKIE_AGE, samesite="Lax", secure=secure,
+            httponly=True,
+        )  # fmt: skip
+    else:
+        response.delete_cookie(WEBSITE_COOKIE, samesite="Lax")
     response.set_signed_cookie(
         OWNER_COOKIE, token, salt="rantboard.owner", max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=True
     )

@@ -1,4 +1,5 @@
-"""What a story page shows one visitor: the nic this browser posts under, their greeting, a fresh form stamp.
+"""What a story page shows one visitor: the nic and website this browser posts under, their greeting, a fresh form
+stamp.
 
 On a page the page cache keeps (rantboard.pagecache), these are slots filled in for each request; the fillers are
 registered in CommentsConfig.ready(). Elsewhere (a logged-in editor, a refused post) the values are put in directly.
@@ -15,16 +16,23 @@ from markupsafe import escape
 
 from rantboard import pagecache
 
+from . import bbcode
 from .defences import new_stamp
 from .models import Comment, Commenter
 from .nics import nic_key
 from .services import count_cache_key
 
 NIC_COOKIE = "rb_nic"  # the nic this browser last posted under (read by the toolbar script for "My Original Nic")
+WEBSITE_COOKIE = "rb_website"  # the website it last gave, put back in the form like the nic
 
 
 def remembered_nic(request) -> str:
     return unquote(request.COOKIES.get(NIC_COOKIE, ""))[:200]
+
+
+def remembered_website(request) -> str:
+    website = unquote(request.COOKIES.get(WEBSITE_COOKIE, ""))[:500]
+    return website if bbcode.clean_url(website) else ""  # only what the form itself would accept
 
 
 def posted_count(nic: str) -> int:
@@ -54,6 +62,7 @@ def register_slots() -> None:
     pagecache.register_slot("stamp", lambda request, story_pk: new_stamp(int(story_pk)))
     # Escaped as the templates escape, so a cached page and a rendered one say the same thing.
     pagecache.register_slot("nic", lambda request, arg: str(escape(remembered_nic(request))))
+    pagecache.register_slot("website", lambda request, arg: str(escape(remembered_website(request))))
     pagecache.register_slot("greeting", lambda request, arg: greeting_html(request))
     # The latest comments on a cached story page: the same for every page of one site version, rendered once.
     pagecache.register_shared_slot("latest", latest_comments_html)
