@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from rantboard.addresses import absolute_url
@@ -96,7 +96,7 @@ def _render_day(request, day: dt.date, *, front_day: dt.date, front_page: bool =
     return render(request, "articles/day.html", context)
 
 
-@require_GET
+@require_safe
 @cached_page
 def front_page(request):
     """One day at a time: today, or the latest day with stories when today has none yet."""
@@ -104,7 +104,7 @@ def front_page(request):
     return _render_day(request, day, front_day=day, front_page=True)
 
 
-@require_GET
+@require_safe
 @cached_page
 def day_archive(request, year: int, month: int, day: int):
     date = _date_or_404(year, month, day)
@@ -194,7 +194,7 @@ class SubjectView(StoryListView):
         return context
 
 
-@require_GET
+@require_safe
 @cached_page
 def archive_index(request):
     months = (
@@ -214,7 +214,7 @@ def archive_index(request):
     return render(request, "articles/archive_index.html", {"years": years})
 
 
-@require_GET
+@require_safe
 def archive_month(request, year: int, month: int):
     first = _date_or_404(year, month)
     following = (first + dt.timedelta(days=32)).replace(day=1)
@@ -234,7 +234,7 @@ def archive_month(request, year: int, month: int):
     return render(request, "articles/archive_month.html", {"month": first, "days": days})
 
 
-@require_GET
+@require_safe
 @cached_page(story_kwarg="pk")
 def article_detail(request, pk: int, slug: str = ""):
     """A story with its comments; editors also open drafts and scheduled stories here, to preview them."""
@@ -262,7 +262,7 @@ def render_story_page(request, article: Article, *, status: int = 200, **context
     return render(request, "articles/article_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def notes_css(request):
     """Each editor's note colour as a stylesheet, so notes are shaded without inline styles (CSP)."""
     css = cache.get(NOTES_CSS_CACHE_KEY)
@@ -278,7 +278,7 @@ def notes_css(request):
     return response
 
 
-@require_GET
+@require_safe
 def picture(request, name: str):
     """A library picture, with the type checked at upload, never sniffed, and no way to run as a page."""
     item = get_object_or_404(Picture, name=name)
@@ -293,12 +293,12 @@ def picture(request, name: str):
     return response
 
 
-@require_GET
+@require_safe
 def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = absolute_url(reverse("django.contrib.sitemaps.views.sitemap"))
     return HttpResponse(f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_story_page
@@ -172,7 +172,7 @@ def preview(request):
     return JsonResponse({"html": form.body_html})
 
 
-@require_GET
+@require_safe
 def pick_nic(request):
     """Pic-a-Nic: a made-up first name, surname and four digits that nobody uses yet."""
     response = JsonResponse({"nic": random_nic(services.nic_is_taken)})
@@ -192,7 +192,7 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-@require_GET
+@require_safe
 def nic_page(request, nic: str):
     key = nic_key(nic)
     if not key:

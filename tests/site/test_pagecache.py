@@ -552,3 +552,23 @@ def _page_in_own_connection(article) -> str:
         return page(Client(), article.get_absolute_url())
     finally:
         connection.close()
+
+
+def test_every_page_that_answers_get_answers_head_with_the_same_headers_and_no_body(client, story, editor):
+    from comments.services import comment_create
+
+    comment = comment_create(article_id=story.pk, nic="Header Hal", body="Hi.", owner_token="t-hal").comment
+    day = timezone.localdate(story.published_at)
+    pages = [
+        "/", story.get_absolute_url(), story.region.get_absolute_url(), reverse("articles:latest"),
+        reverse("articles:archive"), reverse("articles:archive_day", args=[day.year, day.month, day.day]),
+        comment.nic_url, reverse("articles:feed_latest_rss"), "/robots.txt", "/sitemap.xml",
+        reverse("comments:flag", args=[story.pk, comment.number]),
+    ]  # fmt: skip
+    for url in pages:
+        got = client.get(url)
+        head = client.head(url)
+        assert got.status_code == 200, url
+        assert head.status_code == 200, url
+        assert head["Content-Type"] == got["Content-Type"], url
+        assert head.content == b"", url
