@@ -23,6 +23,28 @@
 
   toolbar.hidden = false;
 
+  // The toolbar is one Tab stop; the arrow keys, Home and End move between its buttons (the WAI-ARIA toolbar
+  // pattern), and the last button used keeps the stop.
+  const toolButtons = Array.from(toolbar.querySelectorAll("button"));
+  function rove(to) {
+    toolButtons.forEach((button) => { button.tabIndex = button === to ? 0 : -1; });
+    to.focus();
+  }
+  toolButtons.forEach((button, i) => { button.tabIndex = i === 0 ? 0 : -1; });
+  toolbar.addEventListener("keydown", (event) => {
+    const at = toolButtons.indexOf(document.activeElement);
+    if (at < 0) return;
+    const last = toolButtons.length - 1;
+    const next = { ArrowRight: at === last ? 0 : at + 1, ArrowLeft: at === 0 ? last : at - 1, Home: 0, End: last }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    rove(toolButtons[next]);
+  });
+  toolbar.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (button) toolButtons.forEach((b) => { b.tabIndex = b === button ? 0 : -1; });
+  });
+
   // Replace the selection with before + selection + after, keeping the selection around the original text.
   function wrap(before, after, placeholder = "") {
     let start = body.selectionStart;

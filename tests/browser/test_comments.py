@@ -138,11 +138,24 @@ def test_keyboard_shortcuts_apply_bold_italic_underline_and_link(live_server, pa
     assert page.input_value("#id_body") == "[url=https://example.com/k]x[/url]"
 
 
-def test_toolbar_buttons_are_reachable_by_keyboard(live_server, page, story):
+def test_the_toolbar_is_one_tab_stop_with_arrow_keys_between_its_buttons(live_server, page, story):
     open_story(page, live_server, story)
     page.locator("#id_website").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Bold"
+    focused = "document.activeElement.getAttribute('aria-label')"
+    assert page.evaluate(focused) == "Bold"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == "Underline"
+    page.keyboard.press("End")
+    assert page.evaluate(focused) == "Photo"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == "Bold"  # round to the first
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") != "" and page.evaluate(focused) not in ("Italic", "Bold")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(focused) == "Photo"  # the toolbar's one stop is the button last used
     labels = page.locator(".toolbar button").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
     assert labels == [
         "Bold", "Italic", "Underline", "Strike", "Bullet", "Blockquote", "Small", "Big", "Link", "Squish", "Foto",

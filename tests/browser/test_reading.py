@@ -77,3 +77,35 @@ def test_a_cached_story_page_arrives_deflated_and_reads_the_same(live_server, pa
     assert page.locator("h1.story-title").inner_text().startswith("Harbour pilots return to work")
     assert page.locator("#comment-form textarea#id_body").is_visible()
     assert page.console_errors == []
+
+
+def test_on_a_phone_the_story_page_has_big_enough_targets_and_a_small_masthead(live_server, browser, story, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    masthead = page.locator(".masthead").bounding_box()
+    assert masthead["height"] <= 844 * 0.2, f"the masthead takes {masthead['height']:.0f} px of 844"
+    targets = ".regions a, .site-links a, .toolbar button, .nic-button, .form-actions button"
+    small = page.locator(targets).evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height,"
+        " e.getBoundingClientRect().width]).filter(([, h, w]) => h < 44 || w < 44)"
+    )
+    assert small == []
+    sizes = page.locator("#comment-form input[type=text], #comment-form textarea").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert min(sizes) >= 16  # smaller text makes the phone zoom when a field is focused
+    page.screenshot(path=str(artifacts / "story-phone.png"))
+    context.close()
+
+
+def test_skip_links_lead_to_the_comments_and_to_the_form(live_server, page, story):
+    page.goto(live_server.url + story.get_absolute_url())
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the comments"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the comment form"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#comment-form")
