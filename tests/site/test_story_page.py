@@ -164,3 +164,17 @@ def test_hostile_values_come_out_escaped_on_the_story_page(make_article, region,
         assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 8
         nic = re.search(r'name="nic" value="([^"]*)"', page).group(1)
         assert unescape(nic) == hostile  # escaped, and given back as it was
+
+
+def test_times_on_the_story_page_carry_their_time_zone(client, make_article, settings):
+    from django.utils import timezone
+
+    from comments.services import comment_create
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    story = make_article(title="Ferries in Tokyo time")
+    comment_create(article_id=story.pk, nic="Zoned", body="When?", owner_token="t-zoned")
+    html = client.get(story.get_absolute_url()).content.decode()
+    published = timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{published} JST</time>" in html  # the story's time
+    assert html.count(" JST</time>") >= 3  # and the comment's, and the closing time
