@@ -235,7 +235,7 @@ def archive_month(request, year: int, month: int):
 
 
 @require_safe
-@cached_page(story_kwarg="pk")
+@cached_page(story_kwarg="pk", query=("quote",))  # ?quote=N: the form filled with comment #N quoted (no JavaScript)
 def article_detail(request, pk: int, slug: str = ""):
     """A story with its comments; editors also open drafts and scheduled stories here, to preview them."""
     if request.user.is_staff:

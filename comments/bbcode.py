@@ -52,6 +52,7 @@ INLINE = {"b": "strong", "i": "em", "u": "u", "s": "s", "small": "small", "big":
 # Tags whose content is taken as plain text (a URL or a picture name), never parsed further.
 RAW = frozenset({"url", "squish", "img", "foto"})
 KNOWN = frozenset({*INLINE, *RAW, "quote", "*"})
+QUOTED_NUMBER_RE = re.compile(r"(.*\S)\s*#(\d{1,7})")
 BLOCK_CONTEXT = frozenset({"", "quote"})  # where [*] starts a list item
 
 TOKEN_RE = re.compile(r"\[(/?)([a-zA-Z]{1,6}|\*)(?:=([^\[\]\n]{1,2000}))?\]|\n")
@@ -258,9 +259,15 @@ class _Renderer:
     def quote(self, node: _Node) -> str:
         cite = ""
         if node.option:
-            nic = INVISIBLE_RE.sub("", html.unescape(node.option)).strip()[:60]
+            option = INVISIBLE_RE.sub("", html.unescape(node.option)).strip()
+            # [quote=Nic#12]: the quoted comment's number, linked to its place in the thread.
+            nic, number = (
+                (found.group(1).strip(), found.group(2)) if (found := QUOTED_NUMBER_RE.match(option)) else (option, "")
+            )
+            nic = nic[:60]
+            source = f' (<a href="#c{number}">#{number}</a>)' if number else ""
             if nic:
-                cite = f"<cite><bdi>{html.escape(nic)}</bdi> said:</cite>"
+                cite = f"<cite><bdi>{html.escape(nic)}</bdi>{source} said:</cite>"
         return f"<blockquote>{cite}{self.blocks(node)}</blockquote>"
 
     def node(self, node: _Node) -> str:

@@ -41,7 +41,8 @@ def comment_section(context, article: Article) -> str:
     if form is None:
         nic = pagecache.slot("nic") if caching else visitor.remembered_nic(request)
         website = pagecache.slot("website") if caching else visitor.remembered_website(request)
-        form = CommentForm(story_pk=article.pk, initial={"nic": nic, "website": website})
+        initial = {"nic": nic, "website": website, "body": _quoted(article, request.GET.get("quote", ""))}
+        form = CommentForm(story_pk=article.pk, initial=initial)
     comments_open = article.comments_open()
     greeting = pagecache.slot("greeting") if caching else visitor.greeting_html(request)
     section = {
@@ -62,6 +63,17 @@ def comment_section(context, article: Article) -> str:
         "nic_note": context.get("nic_note"),
     }
     return mark_safe(render_to_string("comments/_section.html", section))  # noqa: S308 (a template's output)
+
+
+def _quoted(article: Article, number: str) -> str:
+    """The Quote link without JavaScript (?quote=N): comment #N's text in a [quote], to reply under. Only what
+    readers can see is quoted."""
+    if not number.isdigit() or len(number) > 7:
+        return ""
+    comment = Comment.objects.shown().filter(article=article, number=int(number), redacted=False).first()
+    if comment is None:
+        return ""
+    return f"[quote={comment.nic}#{comment.number}]{comment.body}[/quote]\n"
 
 
 @pass_context

@@ -227,6 +227,27 @@
     }
   });
 
+  // Quote: the selected part of a comment (or all of it) into the form as [quote=Nic#N], linked to the comment.
+  // Without JavaScript the link asks the server for the page with the form filled in (?quote=N).
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.quote-link");
+    if (!link || !document.contains(body)) return;
+    const comment = link.closest("article.comment");
+    const text = comment && comment.querySelector(".comment-body");
+    if (!text) return;
+    event.preventDefault();
+    const selection = window.getSelection();
+    const selected = selection && !selection.isCollapsed && text.contains(selection.anchorNode) && text.contains(selection.focusNode)
+      ? selection.toString() : text.innerText;
+    const nic = comment.querySelector(".nic").textContent.trim();
+    const quote = `[quote=${nic}#${link.dataset.number}]${selected.trim()}[/quote]\n`;
+    const at = body.selectionEnd;
+    body.setRangeText(quote, at, at, "end");
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+    form.scrollIntoView({ block: "start" });
+    body.focus();
+  });
+
   form.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.name === "post") {
       // A second click while the first post is on its way does nothing (the server also posts a form once).

@@ -261,3 +261,28 @@ def test_story_page_under_the_production_csp_has_no_violations_while_using_the_t
     assert page.evaluate("window.__cspViolations") == []
     assert not [m for m in page.console_errors if "Content Security Policy" in m]
     assert page.console_errors == []
+
+
+def test_quote_puts_the_comment_or_the_selected_part_into_the_form(live_server, page, story):
+    from comments.services import comment_create
+
+    comment_create(article_id=story.pk, nic="Fred Bloggs", body="Ferries first, then trains.", owner_token="t-fb")
+    open_story(page, live_server, story)
+    page.locator("#c1 .quote-link").click()
+    assert page.input_value("#id_body") == "[quote=Fred Bloggs#1]Ferries first, then trains.[/quote]\n"
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    page.fill("#id_body", "")
+    page.locator("#c1 .comment-body p").evaluate(
+        "p => { const r = document.createRange(); r.setStart(p.firstChild, 0); r.setEnd(p.firstChild, 14);"
+        " getSelection().removeAllRanges(); getSelection().addRange(r); }"
+    )
+    page.locator("#c1 .quote-link").click()
+    assert page.input_value("#id_body") == "[quote=Fred Bloggs#1]Ferries first,[/quote]\n"
+    page.fill("#id_nic", "Greta")
+    page.locator("#id_body").press("End")
+    page.locator("#id_body").type("Trains first.")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c2$"))
+    cite = page.locator("#c2 cite a")
+    assert cite.get_attribute("href") == "#c1"
+    assert page.console_errors == []

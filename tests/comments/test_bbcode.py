@@ -29,6 +29,10 @@ def render(source: str) -> str:
         ("[*] one\n[*] two", "<ul><li>one</li><li>two</li></ul>"),
         ("[quote]said[/quote]", "<blockquote><p>said</p></blockquote>"),
         ("[quote=Fred]said[/quote]", "<blockquote><cite><bdi>Fred</bdi> said:</cite><p>said</p></blockquote>"),
+        (
+            "[quote=Fred Bloggs#12]said[/quote]",
+            '<blockquote><cite><bdi>Fred Bloggs</bdi> (<a href="#c12">#12</a>) said:</cite><p>said</p></blockquote>',
+        ),
         ("[url=https://example.com/a]text[/url]", f'<p><a href="https://example.com/a" {REL}>text</a></p>'),
         ("[url]https://example.com/a[/url]", f'<p><a href="https://example.com/a" {REL}>https://example.com/a</a></p>'),
         (

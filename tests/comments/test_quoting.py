@@ -1,0 +1,53 @@
+"""Quoting a comment in a reply: the Quote link fills the form with [quote=Nic#N] (without JavaScript too), and the
+posted quote names the nic and links to the quoted comment."""
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from comments.models import Comment
+from comments.services import comment_create
+
+pytestmark = pytest.mark.django_db
+
+
+def say(story, nic="Fred Bloggs", body="Ferries first, [b]then[/b] trains."):
+    return comment_create(article_id=story.pk, nic=nic, body=body, owner_token=f"t-{nic}").comment
+
+
+def form_body(html: str) -> str:
+    return unescape(re.search(r'<textarea name="body"[^>]*>\n?(.*?)</textarea>', html, re.S).group(1))
+
+
+def test_each_comment_has_a_quote_link_that_works_without_javascript(client, story):
+    comment = say(story)
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert f'href="?quote={comment.number}#comment-form"' in page
+    quoted = client.get(f"{story.get_absolute_url()}?quote={comment.number}")
+    assert quoted.status_code == 200
+    assert form_body(quoted.content.decode()) == "[quote=Fred Bloggs#1]Ferries first, [b]then[/b] trains.[/quote]\n"
+
+
+@pytest.mark.parametrize("number", ["2", "x", "", "99999999", "-1"])
+def test_quoting_a_comment_that_is_not_there_leaves_the_form_empty(client, story, number):
+    say(story)
+    response = client.get(f"{story.get_absolute_url()}?quote={number}")
+    assert response.status_code == 200
+    assert form_body(response.content.decode()) == ""
+
+
+def test_a_redacted_comment_is_not_quoted(client, story):
+    comment = say(story)
+    Comment.objects.filter(pk=comment.pk).update(redacted=True)
+    assert form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode()) == ""
+
+
+def test_a_posted_quote_names_the_nic_and_links_to_the_comment(story):
+    say(story)
+    reply = comment_create(
+        article_id=story.pk, nic="Greta", body="[quote=Fred Bloggs#1]Ferries first[/quote]\nNo.", owner_token="t-g"
+    ).comment
+    assert '<cite><bdi>Fred Bloggs</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
+    assert '<a href="#c1">#1</a>' in Client().get(story.get_absolute_url()).content.decode()
