@@ -109,3 +109,31 @@ def test_skip_links_lead_to_the_comments_and_to_the_form(live_server, page, stor
     assert page.evaluate("document.activeElement.textContent") == "Skip to the comment form"
     page.keyboard.press("Enter")
     assert page.url.endswith("#comment-form")
+
+
+def test_comments_posted_since_the_last_visit_are_marked_new(live_server, browser, story, artifacts):
+    from comments.services import comment_create
+
+    def say(n):
+        comment_create(article_id=story.pk, nic=f"Nic {n}", body=f"Comment {n}.", owner_token=f"t{n}")
+
+    say(1), say(2)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    assert page.locator(".comment-new").count() == 0  # a first visit: nothing to compare with
+    say(3), say(4)
+    page.reload()
+    assert page.locator(".comment-new").evaluate_all("els => els.map(e => e.id)") == ["c3", "c4"]
+    notice = page.locator(".new-since")
+    assert notice.inner_text() == "2 new since your last visit — jump to the first"
+    assert notice.locator("a").get_attribute("href") == "#c3"
+    page.locator("#comments").screenshot(path=str(artifacts / "new-since.png"))
+    page.reload()
+    assert page.locator(".comment-new").count() == 0  # seen now
+    context.close()
+
+    without_script = browser.new_context(java_script_enabled=False).new_page()
+    without_script.goto(live_server.url + story.get_absolute_url())
+    assert without_script.locator(".comment-new, .new-since").count() == 0
+    without_script.context.close()
