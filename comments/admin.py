@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from . import moderation
-from .models import Ban, Comment, Commenter, Flag, FlaggedComment, ModerationAction
+from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
 
 # Intermediate forms for the actions that need a reason, a note or an expiry.
@@ -208,6 +208,23 @@ class FlagInline(admin.TabularInline):
         return False
 
 
+class RevisionInline(admin.TabularInline):
+    """The texts the comment had before its author edited it."""
+
+    model = CommentRevision
+    extra = 0
+    can_delete = False
+    fields = ["replaced_at", "body"]
+    readonly_fields = fields
+    verbose_name_plural = "Earlier texts (edited by the author)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class AuditInline(admin.TabularInline):
     model = ModerationAction
     fk_name = "comment"
@@ -242,7 +259,7 @@ class CommentAdmin(admin.ModelAdmin):
         ("Private (staff only)", {"fields": ["email", "ip", "website"]}),
         ("Moderation", {"fields": ["redacted", "redaction_note", "body", "edit_note", "moderator_note", "removed"]}),
     ]
-    inlines = [FlagInline, AuditInline]
+    inlines = [RevisionInline, FlagInline, AuditInline]
     actions = ["redact", "unredact", "remove", "restore", "ban_nics", "ban_ips", "remove_and_ban"]
 
     @admin.display(description="Comment", ordering="number")

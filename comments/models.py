@@ -110,6 +110,8 @@ class Comment(models.Model):
     row_html = models.TextField(default="", editable=False)
     # The one-time token of the form that posted this comment: a double click or a reload posts once.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # When its author last changed the text (within COMMENT_EDIT_MINUTES); every earlier text is a CommentRevision.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -155,7 +157,24 @@ PUBLIC_FIELDS = (
     "redacted",
     "redaction_note",
     "moderator_note",
+    "edited_at",
 )
+
+
+class CommentRevision(models.Model):
+    """A text a comment had before its author edited it: kept, and shown to readers under the comment's history."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    body_html = models.TextField()
+    # When this text was replaced.
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "replaced_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.comment_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class Flag(models.Model):

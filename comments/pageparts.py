@@ -44,7 +44,7 @@ def comment_section(context, article: Article) -> str:
         initial = {"nic": nic, "website": website, "body": _quoted(article, request.GET.get("quote", ""))}
         form = CommentForm(story_pk=article.pk, initial=initial)
     comments_open = article.comments_open()
-    greeting = pagecache.slot("greeting") if caching else visitor.greeting_html(request)
+    greeting = pagecache.slot("greeting", article.pk) if caching else visitor.greeting_html(request, article.pk)
     section = {
         "article": article,
         "rows": mark_safe("".join(rows)),  # noqa: S308 (rows are the project's template's output, stored at write)

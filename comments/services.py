@@ -17,7 +17,7 @@ from articles.models import PICTURES_CACHE_KEY, Article, Picture
 from rantboard import pagecache
 
 from . import bbcode
-from .models import Comment, Commenter, Flag
+from .models import Comment, Commenter, CommentRevision, Flag
 from .nics import clean_nic, nic_key
 
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
@@ -212,3 +212,49 @@ def flag_create(*, comment: Comment, reason: str, flagger_token: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def edit_deadline(comment: Comment) -> dt.datetime:
+    return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None = None) -> str | None:
+    """Why this browser may not edit this comment now, or None if it may."""
+    now = now or timezone.now()
+    if comment.removed:
+        return "That comment is no longer on the board."
+    if not owner_token or comment.commenter.owner_token_hash != token_hash(owner_token):
+        return "Only the browser that posted a comment can edit it."
+    if comment.redacted or comment.moderator_note:
+        return "An editor has stepped in on this comment, so it can no longer be edited."
+    if not comment.article.comments_open(now):
+        return CLOSED_MESSAGE
+    if now > edit_deadline(comment):
+        return (
+            f"A comment can be edited for {settings.COMMENT_EDIT_MINUTES} minutes after it is posted; that time is "
+            "over. Your new text is below, to post as a new comment if you like."
+        )
+    return None
+
+
+def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body_html: str) -> Comment:
+    """The commenter changes their own comment's text: from the browser that owns the nic, within
+    COMMENT_EDIT_MINUTES of posting, while the story is open and before any editor has stepped in. The text it had is
+    kept (CommentRevision) and readers see that it was edited. Raises CommentRefused with the reason."""
+    with transaction.atomic():
+        comment = (
+            Comment.objects.visible().select_related("article", "commenter").select_for_update(of=("self",))
+            .filter(pk=comment_id).first()
+        )  # fmt: skip
+        now = timezone.now()
+        if comment is None:
+            raise CommentRefused("That comment is no longer on the board.")
+        if refusal := edit_refusal(comment=comment, owner_token=owner_token, now=now):
+            raise CommentRefused(refusal)
+        CommentRevision.objects.create(comment=comment, body=comment.body, body_html=comment.body_html, replaced_at=now)
+        comment.body, comment.body_html, comment.edited_at = body, body_html, now
+        comment.renderer_version = bbcode.RENDERER_VERSION
+        comment.row_html = comment_row(comment)
+        comment.save(update_fields=["body", "body_html", "edited_at", "renderer_version", "row_html"])
+        pagecache.changed(stories=[comment.article_id])
+    return comment

@@ -7,6 +7,7 @@ import secrets
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -22,7 +23,7 @@ from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Comment, Commenter, Flag, nic_url
 from .nics import clean_nic, nic_key, random_nic
-from .visitor import NIC_COOKIE, WEBSITE_COOKIE, remembered_nic
+from .visitor import LAST_POST_COOKIE, LAST_POST_SALT, NIC_COOKIE, WEBSITE_COOKIE, remembered_nic
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,11 @@ def _post_comment(request, pk: int) -> HttpResponse:
     response.set_cookie(
         NIC_COOKIE, quote(posted.comment.nic), max_age=COOKIE_AGE, samesite="Lax", secure=secure, httponly=False
     )
+    comment = posted.comment
+    response.set_signed_cookie(
+        LAST_POST_COOKIE, f"{comment.article_id}:{comment.number}:{comment.created_at.timestamp():.0f}",
+        salt=LAST_POST_SALT, max_age=settings.COMMENT_EDIT_MINUTES * 60, samesite="Lax", secure=secure, httponly=True,
+    )  # fmt: skip
     if posted.comment.website:
         response.set_cookie(
             WEBSITE_COOKIE, quote(posted.comment.website), max_age=COOKIE_AGE, samesite="Lax", secure=secure,
@@ -255,3 +261,54 @@ def flag_comment(request, pk: int, number: int):
         secure=request.is_secure(), httponly=True,
     )  # fmt: skip
     return response
+
+
+class CommentEditForm(forms.Form):
+    """The author's new text: the same field, limits and checks as posting (CommentForm's)."""
+
+    body = CommentForm.base_fields["body"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.body_html = ""
+
+    clean_body = CommentForm.clean_body
+
+
+def _own_comment(pk: int, number: int) -> Comment:
+    return get_object_or_404(
+        Comment.objects.visible().shown().select_related("article", "commenter"), article=pk, number=number
+    )
+
+
+def edit_comment(request, pk: int, number: int):
+    """The author edits their comment (COMMENT_EDIT_MINUTES after posting, from the browser that posted it); a
+    refused or invalid edit comes back with the reason and the new text kept. Works without JavaScript."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    comment = _own_comment(pk, number)
+    token = owner_token(request)
+    if request.method != "POST":
+        form = CommentEditForm(initial={"body": comment.body})
+        refusal = services.edit_refusal(comment=comment, owner_token=token)
+        return render(request, "comments/edit.html", {"comment": comment, "form": form, "refusal": refusal})
+    form = CommentEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
+    try:
+        services.comment_edit_by_author(
+            comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html
+        )
+    except services.CommentRefused as refusal:
+        context = {"comment": comment, "form": form, "refusal": refusal.message}
+        return render(request, "comments/edit.html", context, status=403)
+    return redirect(comment.get_absolute_url())
+
+
+@require_safe
+def comment_history(request, pk: int, number: int):
+    """Every text a comment had before its author edited it, for readers and editors alike."""
+    comment = _own_comment(pk, number)
+    if comment.redacted:
+        raise Http404("An editor has removed this comment's text.")
+    return render(request, "comments/history.html", {"comment": comment, "revisions": comment.revisions.all()})

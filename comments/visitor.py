@@ -7,6 +7,7 @@ registered in CommentsConfig.ready(). Elsewhere (a logged-in editor, a refused p
 
 from __future__ import annotations
 
+import time
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -47,11 +48,30 @@ def posted_count(nic: str) -> int:
     return count
 
 
-def greeting_html(request) -> str:
+LAST_POST_COOKIE = "rb_last"  # the story, number and time of this browser's last comment (signed): "Edit it" offer
+LAST_POST_SALT = "rantboard.last-post"
+
+
+def last_post(request, story_pk: int) -> tuple[int, float] | None:
+    """(number, seconds left to edit it) of this browser's last comment, if it is on this story and still editable."""
+    value = request.get_signed_cookie(LAST_POST_COOKIE, default="", salt=LAST_POST_SALT)
+    try:
+        story, number, posted = value.split(":")
+        left = float(posted) + settings.COMMENT_EDIT_MINUTES * 60 - time.time()
+        return (int(number), left) if int(story) == story_pk and left > 0 else None
+    except ValueError:
+        return None
+
+
+def greeting_html(request, story_pk: int | str = "") -> str:
     nic = remembered_nic(request)
     if not nic:
         return ""  # a browser that never posted: nothing to say, and nothing to read
-    return render_to_string("comments/_greeting.html", {"count": posted_count(nic), "SITE_NAME": settings.SITE_NAME})
+    editable = last_post(request, int(story_pk)) if str(story_pk).isdigit() else None
+    context = {"count": posted_count(nic), "SITE_NAME": settings.SITE_NAME, "story_pk": story_pk}
+    if editable:
+        context.update(edit_number=editable[0], edit_minutes=max(1, round(editable[1] / 60)))
+    return render_to_string("comments/_greeting.html", context)
 
 
 def latest_comments_html() -> str:
@@ -63,6 +83,6 @@ def register_slots() -> None:
     # Escaped as the templates escape, so a cached page and a rendered one say the same thing.
     pagecache.register_slot("nic", lambda request, arg: str(escape(remembered_nic(request))))
     pagecache.register_slot("website", lambda request, arg: str(escape(remembered_website(request))))
-    pagecache.register_slot("greeting", lambda request, arg: greeting_html(request))
+    pagecache.register_slot("greeting", lambda request, story_pk: greeting_html(request, story_pk))
     # The latest comments on a cached story page: the same for every page of one site version, rendered once.
     pagecache.register_shared_slot("latest", latest_comments_html)

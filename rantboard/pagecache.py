@@ -55,7 +55,7 @@ from . import deflate
 
 SITE_VERSION = "pagecache:site-version"  # every change moves it
 STRUCTURE_VERSION = "pagecache:structure-version"  # every change but a comment's moves it
-VISITOR_COOKIES = ("csrftoken", "rb_nic", "rb_website")  # what a visitor's own slots are filled from
+VISITOR_COOKIES = ("csrftoken", "rb_nic", "rb_website", "rb_last")  # what a visitor's own slots are filled from
 FRAGMENT_SECONDS = 60
 # A copy of every page rendered is kept this long, to serve when the database is away.
 LAST_COPY_SECONDS = 24 * 60 * 60

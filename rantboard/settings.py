@@ -268,6 +268,8 @@ COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "5"))
 # Readers' flags on comments: at most this many per address in this many seconds.
 COMMENT_FLAG_LIMIT = (int(os.environ.get("COMMENT_FLAGS_PER_HOUR", "20")), 60 * 60)
 COMMENT_DUPLICATE_WINDOW = int(os.environ.get("COMMENT_DUPLICATE_WINDOW", "600"))
+# How long the browser that posted a comment may edit it (while the story is open and no editor has stepped in).
+COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "10"))
 # Full IP addresses are kept this long for moderation, then shortened by `manage.py truncate_ips` (run it daily).
 IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "30"))
 # How many reverse proxies stand in front of the app (rantboard/client_ip.py); 0 = use the connection's address.

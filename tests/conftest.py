@@ -49,6 +49,7 @@ EDITOR_MIGRATIONS = [
     ("comments.migrations.0002_editors_permissions", "add_permissions"),
     ("comments.migrations.0004_editors_moderation_permissions", "add_permissions"),
     ("comments.migrations.0016_editors_queue_permissions", "add_permissions"),
+    ("comments.migrations.0018_editors_see_revisions", "add_permissions"),
 ]
 
 

@@ -214,7 +214,10 @@ def test_posted_comment_shows_at_its_anchor_and_the_greeting_counts_up(live_serv
     page.fill("#id_body", "First!")
     page.locator(".post-button").click()
     page.wait_for_url(re.compile(r"#c1$"))
-    assert page.locator(".greeting").inner_text() == "You have commented 1 time on Rantboard."
+    greeting = page.locator(".greeting")
+    assert (
+        greeting.inner_text() == "You have commented 1 time on Rantboard. Edit your comment #1 (for 10 more minutes)."
+    )
     page.fill("#id_body", "[b]Second[/b], with feeling.")
     page.locator(".post-button").click()
     page.wait_for_url(re.compile(r"#c2$"))
@@ -222,7 +225,7 @@ def test_posted_comment_shows_at_its_anchor_and_the_greeting_counts_up(live_serv
     assert comment.is_visible()
     assert comment.locator(".comment-body strong").inner_text() == "Second"
     assert comment.locator(".nic").inner_text() == "Tess Tapwater"
-    assert page.locator(".greeting").inner_text() == "You have commented 2 times on Rantboard."
+    assert greeting.inner_text().startswith("You have commented 2 times on Rantboard. Edit your comment #2 ")
     page.screenshot(path=str(artifacts / "story-with-comments.png"), full_page=True)
     assert page.console_errors == []
 

@@ -28,7 +28,7 @@ def change(client, comment, **fields):
     """Post the comment's change form as the browser would: its hidden inline fields, plus what the editor typed."""
     url = reverse("admin:comments_comment_change", args=[comment.pk])
     page = client.get(url).content.decode()
-    data = dict(re.findall(r'<input type="hidden" name="((?:audit|flags)-[^"]+)" value="([^"]*)"', page))
+    data = dict(re.findall(r'<input type="hidden" name="((?:audit|flags|revisions)-[^"]+)" value="([^"]*)"', page))
     data.update({"redaction_note": "", "edit_note": "", "body": comment.body, **fields})
     return client.post(url, data)
 

@@ -1,0 +1,100 @@
+"""A commenter edits their own comment for a while: from the browser that posted it, within COMMENT_EDIT_MINUTES,
+while the story is open and before any editor steps in. Readers see that it was edited and what it said before."""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment, CommentRevision
+from tests.comments.conftest import form_stamp
+
+pytestmark = pytest.mark.django_db
+
+
+def post(browser, story, body="Ferries first.", nic="Fred Bloggs"):
+    page = browser.get(story.get_absolute_url()).content.decode()
+    data = {"nic": nic, "body": body, "email": "", "website": "", "post": "1", "stamp": form_stamp(page)}
+    assert browser.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+    return Comment.objects.get(body=body)
+
+
+def edit(browser, comment, body):
+    return browser.post(reverse("comments:edit", args=[comment.article_id, comment.number]), {"body": body})
+
+
+def test_the_author_edits_and_readers_see_the_change_and_the_history(story):
+    fred = Client()
+    comment = post(fred, story)
+    page = fred.get(story.get_absolute_url()).content.decode()
+    assert f'href="{reverse("comments:edit", args=[story.pk, 1])}">Edit your comment #1</a>' in page
+    assert "Edit your comment" not in Client().get(story.get_absolute_url()).content.decode()
+
+    form = fred.get(reverse("comments:edit", args=[story.pk, 1])).content.decode()
+    assert "Ferries first.</textarea>" in form
+    assert edit(fred, comment, "Trains first, on second thoughts.").status_code == 302
+
+    reader_page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Trains first, on second thoughts." in reader_page and "Ferries first." not in reader_page
+    history_url = reverse("comments:history", args=[story.pk, 1])
+    assert f'class="edited" href="{history_url}">edited ' in reader_page
+    history = Client().get(history_url).content.decode()
+    assert "Ferries first." in history and "Trains first, on second thoughts." in history
+    assert CommentRevision.objects.get(comment=comment).body == "Ferries first."
+
+
+def test_another_browser_cannot_edit_and_keeps_its_text(story):
+    comment = post(Client(), story)
+    response = edit(Client(), comment, "Hijacked words")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Only the browser that posted a comment can edit it." in html
+    assert "Hijacked words</textarea>" in html
+    assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
+
+
+def test_an_edit_after_the_window_is_refused_with_the_text_kept(story, settings):
+    settings.COMMENT_EDIT_MINUTES = 10
+    fred = Client()
+    comment = post(fred, story)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        response = edit(fred, comment, "Too late now")
+        assert "Edit your comment" not in fred.get(story.get_absolute_url()).content.decode()
+    assert response.status_code == 403
+    assert "can be edited for 10 minutes" in response.content.decode()
+    assert "Too late now</textarea>" in response.content.decode()
+    assert not CommentRevision.objects.exists()
+
+
+def test_an_editors_redaction_or_a_closed_story_ends_the_editing(story):
+    fred = Client()
+    comment = post(fred, story)
+    Comment.objects.filter(pk=comment.pk).update(redacted=True)
+    assert "An editor has stepped in" in edit(fred, comment, "Sneaky").content.decode()
+    Comment.objects.filter(pk=comment.pk).update(redacted=False)
+    story.comments_closed = True
+    story.save()
+    assert "Comments have been closed" in edit(fred, comment, "Sneaky").content.decode()
+
+
+def test_an_empty_or_overlong_edit_gets_the_forms_reason(story):
+    fred = Client()
+    comment = post(fred, story)
+    response = edit(fred, comment, "   ")
+    assert response.status_code == 400
+    assert "The comment is empty" in unescape(response.content.decode())
+    long = edit(fred, comment, "x" * 10_001)
+    assert long.status_code == 400 and re.search(r"at most 10,000 characters", long.content.decode())
+
+
+def test_editors_see_the_earlier_texts_in_the_admin(story, editor_client):
+    fred = Client()
+    comment = post(fred, story)
+    edit(fred, comment, "Second version.")
+    html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Earlier texts (edited by the author)" in html and "Ferries first." in html
