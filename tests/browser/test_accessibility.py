@@ -1,0 +1,49 @@
+"""axe-core (through axe-playwright-python) finds nothing on any page type, in the light and the dark scheme."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.services import comment_create
+
+AXE = Axe()
+
+
+@pytest.fixture
+def board(make_article, editor):
+    story = make_article(title="Cutters sail south", body="First paragraph [[with a note]].\n\n[[A block note.]]")
+    comment = comment_create(
+        article_id=story.pk, nic="Fred Bloggs", body="[quote=Ann#1]x[/quote] [b]Agreed[/b].", owner_token="t-fred"
+    ).comment
+    day = timezone.localdate(story.published_at)
+    return [
+        "/",
+        story.get_absolute_url(),
+        story.region.get_absolute_url(),
+        reverse("articles:latest"),
+        reverse("articles:archive"),
+        reverse("articles:archive_day", args=[day.year, day.month, day.day]),
+        comment.nic_url,
+        reverse("comments:flag", args=[story.pk, comment.number]),
+        reverse("comments:history", args=[story.pk, comment.number]),
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_type_has_an_accessibility_violation(live_server, browser, board, scheme, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for path in board:
+        page.goto(live_server.url + path)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (background == "rgb(22, 24, 27)") == (scheme == "dark"), (path, background)  # the scheme applies
+        violations = AXE.run(page).response["violations"]
+        if violations:
+            found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    page.goto(live_server.url + board[1])
+    page.screenshot(path=str(artifacts / f"story-{scheme}.png"), full_page=True)
+    context.close()
+    assert found == {}
