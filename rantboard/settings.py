@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "articles",
     "comments",
+    "search",
 ]
 
 MIDDLEWARE = [

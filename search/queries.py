@@ -1,0 +1,157 @@
+"""Searching what readers may see: stories (title, lead note, body, editors' notes) and comments (nic, text), with
+PostgreSQL's full-text search (django.contrib.postgres, GIN indexes) or SQLite's FTS5 (search/sqlite.py), the same
+words finding the same things on both. Redacted and removed comments, drafts and scheduled stories are never found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
+from comments.models import Comment
+
+MAX_QUERY_CHARS = 200
+PER_PAGE = 20
+MAX_PAGES = 50
+CONFIG = "english"  # PostgreSQL's: English stems, stop words dropped (SQLite's porter tokenizer stems the same way)
+
+
+@dataclass
+class Hit:
+    kind: str  # "story" | "comment"
+    article: Article
+    comment: Comment | None
+    when: object
+    rank: float  # smaller is better
+    snippet: SafeString  # the matching words in context, marked
+
+    @property
+    def url(self) -> str:
+        return self.comment.get_absolute_url() if self.comment else self.article.get_absolute_url()
+
+
+def clean_query(typed: str) -> tuple[str, bool]:
+    """The query as searched (control characters out, spaces collapsed) and whether it was cut to MAX_QUERY_CHARS."""
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", typed or "").split())
+    return text[:MAX_QUERY_CHARS], len(text) > MAX_QUERY_CHARS
+
+
+def _marked(snippet: str) -> SafeString:
+    """A snippet with the matching words between \\x01 and \\x02: escaped, then the marks made <mark>."""
+    return mark_safe(str(escape(snippet)).replace("\x01", "<mark>").replace("\x02", "</mark>"))  # noqa: S308
+
+
+def search(query: str, *, region: int | None = None, order: str = "new", page: int = 1) -> tuple[list[Hit], bool]:
+    """One page of hits, newest first (or best first), and whether there is another page."""
+    wanted = page * PER_PAGE + 1
+    backend = _postgresql if connection.vendor == "postgresql" else _sqlite
+    hits = backend(query, region=region, order=order, limit=wanted)
+    hits.sort(key=(lambda h: h.rank) if order == "relevant" else (lambda h: h.when), reverse=order != "relevant")
+    start = (page - 1) * PER_PAGE
+    return hits[start : start + PER_PAGE], len(hits) > start + PER_PAGE
+
+
+def _stories():
+    return Article.objects.visible().select_related("region")
+
+
+def _comments():
+    return Comment.objects.visible().filter(redacted=False).select_related("article", "article__region")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------------------
+
+
+def story_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", "lead_note", "body", config=CONFIG)  # the same expression as the GIN index
+
+
+def comment_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("nic", "body", config=CONFIG)
+
+
+def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> list[Hit]:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+    terms = SearchQuery(query, search_type="websearch", config=CONFIG)
+    marks = {"start_sel": "\x01", "stop_sel": "\x02", "max_words": 30, "min_words": 12, "config": CONFIG}
+    hits = []
+    for kind, rows, vector, date_field, text in (
+        ("story", _stories(), story_vector(), "published_at", "body"),
+        ("comment", _comments(), comment_vector(), "created_at", "body"),
+    ):
+        if region:
+            rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
+        rows = rows.annotate(search=vector).filter(search=terms).annotate(rank=SearchRank(vector, terms))
+        rows = rows.order_by("-rank" if order == "relevant" else f"-{date_field}")[:limit]
+        rows = rows.annotate(headline=SearchHeadline(text, terms, **marks))
+        for row in rows:
+            article, comment = (row, None) if kind == "story" else (row.article, row)
+            hits.append(Hit(kind, article, comment, getattr(row, date_field), -row.rank, _marked(row.headline)))
+    return hits
+
+
+# --- SQLite --------------------------------------------------------------------------------------------------
+
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """The query in FTS5's syntax, with PostgreSQL's websearch rules: words must all match, "a phrase" matches as
+    one, -word excludes, OR between two terms is either. Every term is quoted, so no input is FTS5 syntax."""
+    positives, negatives, either = [], [], False
+    for minus_phrase, phrase, minus_word, word in TOKEN.findall(query):
+        if word == "OR" and not minus_word:
+            either = bool(positives)
+            continue
+        words = re.findall(r"\w+", phrase if phrase or minus_phrase else word)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        if minus_phrase or minus_word:
+            negatives.append(term)
+        elif either:
+            positives[-1] = f"({positives[-1]} OR {term})"
+            either = False
+        else:
+            positives.append(term)
+    if not positives:
+        return ""
+    return " AND ".join(positives) + "".join(f" NOT {term}" for term in negatives)
+
+
+def _sqlite(query: str, *, region: int | None, order: str, limit: int) -> list[Hit]:
+    from . import sqlite
+
+    match = fts5_query(query)
+    if not match:
+        return []
+    hits = []
+    for kind, rows, date_field in (("story", _stories(), "published_at"), ("comment", _comments(), "created_at")):
+        # The full-text index knows nothing of visibility: take the best matches generously, then keep those readers
+        # may see (the ORM's own definition), in the order asked for.
+        ranks = dict(sqlite.matching(kind, match, limit=max(limit * 5, 500)))
+        if region:
+            rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
+        found = list(rows.filter(pk__in=list(ranks)))
+        if order == "relevant":
+            found.sort(key=lambda row, ranks=ranks: ranks[row.pk])
+        else:
+            found.sort(key=lambda row, field=date_field: getattr(row, field), reverse=True)
+        found = found[:limit]
+        marked = sqlite.snippets(kind, match, [r.pk for r in found])
+        for row in found:
+            article, comment = (row, None) if kind == "story" else (row.article, row)
+            hits.append(
+                Hit(kind, article, comment, getattr(row, date_field), ranks[row.pk], _marked(marked.get(row.pk, "")))
+            )
+    return hits

@@ -1,0 +1,76 @@
+"""Search on SQLite: FTS5 tables over the stories' and comments' own columns (external content), kept in step by
+triggers on those tables, so that every write, single or in bulk, is searchable at once."""
+
+from __future__ import annotations
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+TOKENIZE = "porter unicode61 remove_diacritics 2"  # English stems, any script, accents ignored (as PostgreSQL's)
+
+TABLES = {
+    # FTS table: (content table, columns)
+    "search_story": ("articles_article", ("title", "lead_note", "body")),
+    "search_comment": ("comments_comment", ("nic", "body")),
+}
+
+
+def _statements(fts: str, table: str, columns: tuple[str, ...]) -> list[str]:
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
+    ]
+
+
+def install(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        existing = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+        for fts, (table, columns) in TABLES.items():
+            if table not in existing:
+                return  # the apps' own tables are not made yet (an early post_migrate)
+            made = fts not in existing
+            if made:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(columns)}, content='{table}', "
+                    f"content_rowid='id', tokenize='{TOKENIZE}')"
+                )
+            for statement in _statements(fts, table, columns):
+                cursor.execute(statement)
+            if made:
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # rows written before it existed
+
+
+def matching(kind: str, query: str, limit: int) -> list[tuple[int, float]]:
+    """(row id, rank: lower is better) of the rows whose text matches an FTS5 query, best first."""
+    fts = TABLES_BY_KIND[kind]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s ORDER BY 2 LIMIT %s", [query, limit])
+        return cursor.fetchall()
+
+
+def snippets(kind: str, query: str, ids: list[int]) -> dict[int, str]:
+    """The matching words in context, marked with \\x01 ... \\x02 (escaped and turned into <mark> by the caller)."""
+    if not ids:
+        return {}
+    fts = TABLES_BY_KIND[kind]
+    marks = ", ".join("%s" for _ in ids)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, snippet({fts}, -1, char(1), char(2), '…', 24) FROM {fts} "
+            f"WHERE {fts} MATCH %s AND rowid IN ({marks})",
+            [query, *ids],
+        )
+        return dict(cursor.fetchall())
+
+
+TABLES_BY_KIND = {"story": "search_story", "comment": "search_comment"}

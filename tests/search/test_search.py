@@ -1,0 +1,145 @@
+"""Search as a reader meets it: the box in the masthead, /search/?q= with stories and comments readers may see, the
+matching words marked, a region filter, newest or most relevant first, pages; bad queries get a clear page."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.moderation import comment_redact
+from comments.services import comment_create
+from search.queries import fts5_query
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("search:search")
+
+
+def results(client, **params) -> str:
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'class="search-hit-title"><a href="[^"]+">(.*?)</a>', html)
+
+
+@pytest.fixture
+def board(make_article, other_region, editor):
+    ferries = make_article(title="Ferries return to the northern routes", body="The ferries sail again on Monday.")
+    trains = make_article(title="Trains strike", body="No trains until Friday.", region=other_region)
+    draft = make_article(title="Secret ferry plans", body="ferries", status=Article.Status.DRAFT)
+    say = comment_create(
+        article_id=ferries.pk, nic="Deck Hand", body="I missed the ferry <b>twice</b>.", owner_token="t1"
+    )
+    hidden = comment_create(article_id=trains.pk, nic="Commuter", body="Ferries beat trains.", owner_token="t2")
+    return {"ferries": ferries, "trains": trains, "draft": draft, "comment": say.comment, "other": hidden.comment}
+
+
+def test_the_masthead_has_a_search_box_on_every_page(client, board):
+    for url in ("/", board["ferries"].get_absolute_url(), SEARCH):
+        html = client.get(url).content.decode()
+        assert f'<form class="masthead-search" method="get" action="{SEARCH}" role="search">' in html
+
+
+def test_words_find_stories_and_comments_by_their_stems_and_link_to_them(client, board):
+    html = results(client, q="ferry")
+    found = titles(html)
+    assert "Ferries return to the northern routes" in found
+    assert "Comment #1 by <bdi>Deck Hand</bdi>" in found
+    assert "Secret ferry plans" not in html  # a draft
+    assert f'href="{board["comment"].get_absolute_url()}"' in html  # story#c1
+    assert "<mark>" in html
+
+
+def test_snippets_are_escaped_with_only_the_marks_added(client, board):
+    html = results(client, q="missed")
+    snippet = re.search(r'class="search-snippet">(.*?)</p>', html).group(1)
+    assert "twice" in snippet and "<b>" not in snippet  # the commenter's markup is text (or dropped), never markup
+
+
+def test_a_region_narrows_the_search(client, board, other_region):
+    html = results(client, q="ferries", region=other_region.pk)
+    assert titles(html) == ["Comment #1 by <bdi>Commuter</bdi>"]
+
+
+def test_redacted_and_removed_comments_and_hidden_stories_comments_are_not_found(client, board, editor):
+    comment_redact(comment=board["comment"], moderator=editor, note="off-topic")
+    Comment.objects.filter(pk=board["other"].pk).update(removed=True)
+    html = results(client, q="ferry")
+    assert not any("Comment" in t for t in titles(html))
+
+
+def test_what_is_written_is_found_at_once_and_an_edit_changes_it(client, board):
+    assert titles(results(client, q="albatross")) == []
+    comment = comment_create(article_id=board["ferries"].pk, nic="Gull", body="An albatross!", owner_token="t3").comment
+    assert titles(results(client, q="albatross")) == ["Comment #2 by <bdi>Gull</bdi>"]
+    Comment.objects.filter(pk=comment.pk).update(body="A pelican!")
+    assert titles(results(client, q="albatross")) == []
+    assert titles(results(client, q="pelican")) == ["Comment #2 by <bdi>Gull</bdi>"]
+
+
+def test_phrases_exclusions_and_or(client, board):
+    assert "Ferries return to the northern routes" in titles(results(client, q='"northern routes"'))
+    assert titles(results(client, q='"routes northern"')) == []
+    assert "Ferries return to the northern routes" not in titles(results(client, q="ferries -monday"))
+    either = titles(results(client, q="strike OR albatross"))
+    assert either == ["Trains strike"]
+
+
+def test_newest_or_most_relevant_first(client, make_article):
+    old = make_article(title="Harbour news", body="harbour " * 20, published_at=timezone.now() - dt.timedelta(days=2))
+    new = make_article(title="Weather", body="Rain, and the harbour.", published_at=timezone.now())
+    assert titles(results(client, q="harbour")) == [new.title, old.title]
+    assert titles(results(client, q="harbour", order="relevant")) == [old.title, new.title]
+
+
+def test_results_come_in_pages(client, make_article):
+    for n in range(25):
+        make_article(title=f"Storm report {n}", body="storm", published_at=timezone.now() - dt.timedelta(minutes=n))
+    first, second = results(client, q="storm"), results(client, q="storm", page=2)
+    assert len(titles(first)) == 20 and len(titles(second)) == 5
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "x" * 5000,
+        "fer\x00ry",
+        '"unbalanced',
+        "-",
+        "OR",
+        "AND NOT",
+        "NEAR(a b)",
+        "*",
+        "a:b",
+        '"""',
+        "ümlaut ß",
+    ],
+)
+def test_bad_queries_get_a_clear_page(client, board, query):
+    html = results(client, q=query)
+    assert "Search" in html
+    if len(query) > 200:
+        assert "Only the first 200 characters were searched." in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "fts"),
+    [
+        ("ferry boats", '"ferry" AND "boats"'),
+        ('"northern routes" -monday', '"northern routes" NOT "monday"'),
+        ("strike OR walkout", '("strike" OR "walkout")'),
+        ("-only", ""),
+        ('NEAR(a b) "x', '"NEAR a" AND "b" AND "x"'),
+    ],
+)
+def test_words_become_fts5_terms_that_cannot_be_fts5_syntax(typed, fts):
+    assert fts5_query(typed) == fts
