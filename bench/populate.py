@@ -224,6 +224,7 @@ def main() -> None:
         "nic": Commenter.objects.get(pk=busiest).get_absolute_url(),
         "feed": "/feeds/latest/rss/",
         "front": "/",
+        "search": "/search/?q=ministry+budget",  # words every story's text is drawn from: a full page of hits
         "trivial": "/livez",
         "post_story_ids": posting,
         # What readers open while others post (the mixed run): the front page and the stories being commented on.

@@ -30,7 +30,7 @@ import chart  # bench/chart.py, beside this script
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results"
-PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed"]
+PAGES = ["trivial", "front", "story_200", "story_1000", "region", "nic", "feed", "search"]
 
 # `seconds` is one run of wrk; each page is loaded in `rounds` such runs, interleaved with the trivial view (see
 # between_trivial_runs), so a page's figure is 12 s of load in the full mode, taken as three 4 s looks.
