@@ -16,6 +16,7 @@ import os
 import random
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -224,7 +225,8 @@ def main() -> None:
         "nic": Commenter.objects.get(pk=busiest).get_absolute_url(),
         "feed": "/feeds/latest/rss/",
         "front": "/",
-        "search": "/search/?q=ministry+budget",  # words every story's text is drawn from: a full page of hits
+        # A reader looking for what one commenter said: the busiest nic's name, a few hundred hits.
+        "search": "/search/?" + urllib.parse.urlencode({"q": Commenter.objects.get(pk=busiest).nic}),
         "trivial": "/livez",
         "post_story_ids": posting,
         # What readers open while others post (the mixed run): the front page and the stories being commented on.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,6 +18,7 @@ from comments.models import Comment
 MAX_QUERY_CHARS = 200
 PER_PAGE = 20
 MAX_PAGES = 50
+SEARCH_TIMEOUT_MS = 1500
 CONFIG = "english"  # PostgreSQL's: English stems, stop words dropped (SQLite's porter tokenizer stems the same way)
 
 
@@ -46,11 +47,26 @@ def _marked(snippet: str) -> SafeString:
     return mark_safe(str(escape(snippet)).replace("\x01", "<mark>").replace("\x02", "</mark>"))  # noqa: S308
 
 
+class TooBroad(Exception):  # noqa: N818 (an answer, not an error in the program)
+    """The words match too much to list in time (PostgreSQL's statement timeout for searches)."""
+
+
 def search(query: str, *, region: int | None = None, order: str = "new", page: int = 1) -> tuple[list[Hit], bool]:
-    """One page of hits, newest first (or best first), and whether there is another page."""
+    """One page of hits, newest first (or best first), and whether there is another page. Raises TooBroad."""
     wanted = page * PER_PAGE + 1
-    backend = _postgresql if connection.vendor == "postgresql" else _sqlite
-    hits = backend(query, region=region, order=order, limit=wanted)
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                # A search of words in nearly every text must not hold a worker: it gives up and says so.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = %s", [f"{SEARCH_TIMEOUT_MS}ms"])
+                hits = _postgresql(query, region=region, order=order, limit=wanted)
+        except OperationalError as error:
+            if "statement timeout" not in str(error):
+                raise
+            raise TooBroad from error
+    else:
+        hits = _sqlite(query, region=region, order=order, limit=wanted)
     hits.sort(key=(lambda h: h.rank) if order == "relevant" else (lambda h: h.when), reverse=order != "relevant")
     start = (page - 1) * PER_PAGE
     return hits[start : start + PER_PAGE], len(hits) > start + PER_PAGE
@@ -94,7 +110,7 @@ def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> li
         rows = rows.annotate(search=vector).filter(search=terms).annotate(rank=SearchRank(vector, terms))
         rows = rows.order_by("-rank" if order == "relevant" else f"-{date_field}")[:limit]
         rows = rows.annotate(headline=SearchHeadline(text, terms, **marks))
-        for row in rows:
+        for row in list(rows):
             article, comment = (row, None) if kind == "story" else (row.article, row)
             hits.append(Hit(kind, article, comment, getattr(row, date_field), -row.rank, _marked(row.headline)))
     return hits
@@ -139,7 +155,7 @@ def _sqlite(query: str, *, region: int | None, order: str, limit: int) -> list[H
     for kind, rows, date_field in (("story", _stories(), "published_at"), ("comment", _comments(), "created_at")):
         # The full-text index knows nothing of visibility: take the best matches generously, then keep those readers
         # may see (the ORM's own definition), in the order asked for.
-        ranks = dict(sqlite.matching(kind, match, limit=max(limit * 5, 500)))
+        ranks = dict(sqlite.matching(kind, match, limit=max(limit * 5, 500), order=order))
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
         found = list(rows.filter(pk__in=list(ranks)))

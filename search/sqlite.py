@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"  # English stems, any script, accents ignored (as PostgreSQL's)
+RELEVANCE_WINDOW = 5000  # "most relevant first" ranks the newest this many matches
 
 TABLES = {
     # FTS table: (content table, columns)
@@ -50,11 +51,27 @@ def install(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # rows written before it existed
 
 
-def matching(kind: str, query: str, limit: int) -> list[tuple[int, float]]:
-    """(row id, rank: lower is better) of the rows whose text matches an FTS5 query, best first."""
+def matching(kind: str, query: str, limit: int, *, order: str = "new") -> list[tuple[int, float]]:
+    """(row id, rank: lower is better) of rows whose text matches an FTS5 query: the newest `limit` (rowid order is
+    posting order, which FTS5 walks backwards cheaply), or the best `limit` among the newest RELEVANCE_WINDOW
+    matches (ranking every match of a common word would read the whole index)."""
     fts = TABLES_BY_KIND[kind]
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s ORDER BY 2 LIMIT %s", [query, limit])
+        if order != "relevant":
+            cursor.execute(
+                f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [query, limit],
+            )
+            return cursor.fetchall()
+        cursor.execute(
+            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s)",
+            [query, RELEVANCE_WINDOW],
+        )
+        oldest = cursor.fetchone()[0] or 0
+        cursor.execute(
+            f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND rowid >= %s ORDER BY 2 LIMIT %s",
+            [query, oldest, limit],
+        )
         return cursor.fetchall()
 
 

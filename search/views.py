@@ -20,7 +20,11 @@ def search(request):
     order = "relevant" if request.GET.get("order") == "relevant" else "new"
     page = request.GET.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) <= queries.MAX_PAGES else 1
-    hits, has_next = queries.search(query, region=region, order=order, page=page) if query else ([], False)
+    too_broad = False
+    try:
+        hits, has_next = queries.search(query, region=region, order=order, page=page) if query else ([], False)
+    except queries.TooBroad:
+        hits, has_next, too_broad = [], False, True
     context = {
         "query": query,
         "cut": cut,
@@ -31,6 +35,7 @@ def search(request):
         "hits": hits,
         "has_next": has_next and page < queries.MAX_PAGES,
         "max_query_chars": queries.MAX_QUERY_CHARS,
+        "too_broad": too_broad,
     }
     response = render(request, "search/results.html", context)
     response["X-Robots-Tag"] = "noindex"

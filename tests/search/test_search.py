@@ -143,3 +143,13 @@ def test_bad_queries_get_a_clear_page(client, board, query):
 )
 def test_words_become_fts5_terms_that_cannot_be_fts5_syntax(typed, fts):
     assert fts5_query(typed) == fts
+
+
+def test_words_in_too_much_of_the_board_get_a_clear_page_not_a_wait(client, board, monkeypatch):
+    from search import queries
+
+    def too_broad(*args, **kwargs):
+        raise queries.TooBroad
+
+    monkeypatch.setattr(queries, "search", too_broad)
+    assert "in too much of the board to list quickly" in results(client, q="the")
