@@ -29,7 +29,7 @@ class Hit:
     comment: Comment | None
     when: object
     rank: float  # smaller is better
-    snippet: SafeString  # the matching words in context, marked
+    snippet: SafeString | None = None  # the matching words in context, marked (made for the page's hits only)
 
     @property
     def url(self) -> str:
@@ -54,30 +54,46 @@ class TooBroad(Exception):  # noqa: N818 (an answer, not an error in the program
 def search(query: str, *, region: int | None = None, order: str = "new", page: int = 1) -> tuple[list[Hit], bool]:
     """One page of hits, newest first (or best first), and whether there is another page. Raises TooBroad."""
     wanted = page * PER_PAGE + 1
+    start = (page - 1) * PER_PAGE
     if connection.vendor == "postgresql":
         try:
             with transaction.atomic():
                 # A search of words in nearly every text must not hold a worker: it gives up and says so.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL statement_timeout = %s", [f"{SEARCH_TIMEOUT_MS}ms"])
-                hits = _postgresql(query, region=region, order=order, limit=wanted)
+                hits = _page(_postgresql(query, region=region, order=order, limit=wanted), order, start)
+                _postgresql_snippets(query, hits[:PER_PAGE])
         except OperationalError as error:
             if "statement timeout" not in str(error):
                 raise
             raise TooBroad from error
     else:
-        hits = _sqlite(query, region=region, order=order, limit=wanted)
+        hits = _page(_sqlite(query, region=region, order=order, limit=wanted), order, start)
+        _sqlite_snippets(query, hits[:PER_PAGE])
+    return hits[:PER_PAGE], len(hits) > PER_PAGE
+
+
+def _page(hits: list[Hit], order: str, start: int) -> list[Hit]:
+    """From `start` on (one more than a page, to tell whether another follows), in the order asked for."""
     hits.sort(key=(lambda h: h.rank) if order == "relevant" else (lambda h: h.when), reverse=order != "relevant")
-    start = (page - 1) * PER_PAGE
-    return hits[start : start + PER_PAGE], len(hits) > start + PER_PAGE
+    return hits[start : start + PER_PAGE + 1]
 
 
 def _stories():
-    return Article.objects.visible().select_related("region")
+    # Only what a hit shows: a story's body is read for its snippet alone, and only for the page's hits.
+    return (
+        Article.objects.visible()
+        .select_related("region")
+        .only("id", "title", "slug", "published_at", "status", "region__id", "region__name")
+    )
 
 
 def _comments():
-    return Comment.objects.visible().filter(redacted=False).select_related("article", "article__region")
+    return (
+        Comment.objects.visible().filter(redacted=False).select_related("article", "article__region")
+        .only("id", "number", "nic", "created_at", "article__id", "article__title", "article__slug",
+              "article__published_at", "article__status", "article__region__id", "article__region__name")
+    )  # fmt: skip
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
@@ -96,24 +112,46 @@ def comment_vector():
 
 
 def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> list[Hit]:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
     terms = SearchQuery(query, search_type="websearch", config=CONFIG)
-    marks = {"start_sel": "\x01", "stop_sel": "\x02", "max_words": 30, "min_words": 12, "config": CONFIG}
     hits = []
-    for kind, rows, vector, date_field, text in (
-        ("story", _stories(), story_vector(), "published_at", "body"),
-        ("comment", _comments(), comment_vector(), "created_at", "body"),
+    for kind, rows, vector, date_field in (
+        ("story", _stories(), story_vector(), "published_at"),
+        ("comment", _comments(), comment_vector(), "created_at"),
     ):
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
-        rows = rows.annotate(search=vector).filter(search=terms).annotate(rank=SearchRank(vector, terms))
-        rows = rows.order_by("-rank" if order == "relevant" else f"-{date_field}")[:limit]
-        rows = rows.annotate(headline=SearchHeadline(text, terms, **marks))
-        for row in list(rows):
+        rows = rows.annotate(search=vector).filter(search=terms)
+        if order == "relevant":
+            # Ranking reads every match's text again (the index holds no positions' weights): only when asked for.
+            rows = rows.annotate(rank=SearchRank(vector, terms)).order_by("-rank")
+        else:
+            rows = rows.order_by(f"-{date_field}")
+        for row in list(rows[:limit]):
             article, comment = (row, None) if kind == "story" else (row.article, row)
-            hits.append(Hit(kind, article, comment, getattr(row, date_field), -row.rank, _marked(row.headline)))
+            hits.append(Hit(kind, article, comment, getattr(row, date_field), -getattr(row, "rank", 0.0)))
     return hits
+
+
+def _postgresql_snippets(query: str, hits: list[Hit]) -> None:
+    """Headlines for the page's hits only: ts_headline reads a whole text, and in the ranking query PostgreSQL
+    would make one for every match before taking the page."""
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+    terms = SearchQuery(query, search_type="websearch", config=CONFIG)
+    marks = {"start_sel": "\x01", "stop_sel": "\x02", "max_words": 30, "min_words": 12, "config": CONFIG}
+    for kind, model in (("story", Article), ("comment", Comment)):
+        ids = [h.comment.pk if h.comment else h.article.pk for h in hits if h.kind == kind]
+        if ids:
+            heads = dict(
+                model.objects.filter(pk__in=ids)
+                .annotate(headline=SearchHeadline("body", terms, **marks))
+                .values_list("pk", "headline")
+            )
+            for hit in hits:
+                if hit.kind == kind:
+                    hit.snippet = _marked(heads.get(hit.comment.pk if hit.comment else hit.article.pk, ""))
 
 
 # --- SQLite --------------------------------------------------------------------------------------------------
@@ -163,11 +201,19 @@ def _sqlite(query: str, *, region: int | None, order: str, limit: int) -> list[H
             found.sort(key=lambda row, ranks=ranks: ranks[row.pk])
         else:
             found.sort(key=lambda row, field=date_field: getattr(row, field), reverse=True)
-        found = found[:limit]
-        marked = sqlite.snippets(kind, match, [r.pk for r in found])
-        for row in found:
+        for row in found[:limit]:
             article, comment = (row, None) if kind == "story" else (row.article, row)
-            hits.append(
-                Hit(kind, article, comment, getattr(row, date_field), ranks[row.pk], _marked(marked.get(row.pk, "")))
-            )
+            hits.append(Hit(kind, article, comment, getattr(row, date_field), ranks[row.pk]))
     return hits
+
+
+def _sqlite_snippets(query: str, hits: list[Hit]) -> None:
+    from . import sqlite
+
+    match = fts5_query(query)
+    for kind in ("story", "comment"):
+        ids = [h.comment.pk if h.comment else h.article.pk for h in hits if h.kind == kind]
+        marked = sqlite.snippets(kind, match, ids)
+        for hit in hits:
+            if hit.kind == kind:
+                hit.snippet = _marked(marked.get(hit.comment.pk if hit.comment else hit.article.pk, ""))
