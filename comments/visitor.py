@@ -81,8 +81,12 @@ def latest_comments_html() -> str:
 def register_slots() -> None:
     pagecache.register_slot("stamp", lambda request, story_pk: new_stamp(int(story_pk)))
     # Escaped as the templates escape, so a cached page and a rendered one say the same thing.
-    pagecache.register_slot("nic", lambda request, arg: str(escape(remembered_nic(request))))
-    pagecache.register_slot("website", lambda request, arg: str(escape(remembered_website(request))))
-    pagecache.register_slot("greeting", lambda request, story_pk: greeting_html(request, story_pk))
+    pagecache.register_slot("nic", lambda request, arg: str(escape(remembered_nic(request))), cookies=[NIC_COOKIE])
+    pagecache.register_slot(
+        "website", lambda request, arg: str(escape(remembered_website(request))), cookies=[WEBSITE_COOKIE]
+    )
+    pagecache.register_slot(
+        "greeting", lambda request, story_pk: greeting_html(request, story_pk), cookies=[NIC_COOKIE, LAST_POST_COOKIE]
+    )
     # The latest comments on a cached story page: the same for every page of one site version, rendered once.
     pagecache.register_shared_slot("latest", latest_comments_html)

@@ -8,9 +8,10 @@ The apps use it through these names, and nothing else (`PageCacheMiddleware` is 
 - `slot(name, arg)`: a marker a template puts where a visitor's own value goes (the CSRF token, the nic, the
   greeting, the form's stamp) or a part shared by many pages (the latest comments); `caching(request)` says
   whether the page being rendered will be cached, so whether to emit markers instead of values.
-- `register_slot(name, fill)` / `register_shared_slot(name, render)`: how a slot is filled, registered by the app
-  that owns the value from its `AppConfig.ready()`; `shared_fragment(request, name)` is a shared slot's HTML, for
-  a page that is not being cached (it is kept all the same: it is the same for every page until the next change).
+- `register_slot(name, fill, cookies=...)` / `register_shared_slot(name, render)`: how a slot is filled (and which
+  cookies it reads), registered by the app that owns the value from its `AppConfig.ready()`;
+  `shared_fragment(request, name)` is a shared slot's HTML, for a page that is not being cached (it is kept all the
+  same: it is the same for every page until the next change).
 - `remember(key, compute)`: a value derived from stories and what files them (not from comments), such as a story
   read with its region, editor and subjects; kept until the next such change, like the pages that show it.
 - `changed(stories=...)`: the one way to say that something readers see has changed. Only the write functions
@@ -55,7 +56,6 @@ from . import deflate
 
 SITE_VERSION = "pagecache:site-version"  # every change moves it
 STRUCTURE_VERSION = "pagecache:structure-version"  # every change but a comment's moves it
-VISITOR_COOKIES = ("csrftoken", "rb_nic", "rb_website", "rb_last")  # what a visitor's own slots are filled from
 FRAGMENT_SECONDS = 60
 # A copy of every page rendered is kept this long, to serve when the database is away.
 LAST_COPY_SECONDS = 24 * 60 * 60
@@ -67,6 +67,7 @@ STALE_NOTICE = (
 logger = logging.getLogger(__name__)
 
 SLOT_FILLERS: dict[str, Callable] = {}
+VISITOR_COOKIES: list[str] = []  # what visitors' own slots are read from, as the slots registered them: in the ETag
 SHARED_SLOTS: dict[str, Callable[[], str]] = {}
 
 
@@ -88,9 +89,11 @@ def caching_shared(request) -> bool:
     return getattr(request, "page_shared_slots", False)
 
 
-def register_slot(name: str, fill: Callable) -> None:
-    """`fill(request, arg)` gives the slot's text for one visitor, already safe to put in HTML."""
+def register_slot(name: str, fill: Callable, *, cookies: Iterable[str] = ()) -> None:
+    """`fill(request, arg)` gives the slot's text for one visitor, already safe to put in HTML; `cookies` are the
+    cookies it reads, so that a page revalidated with another value of them is not answered 304."""
     SLOT_FILLERS[name] = fill
+    VISITOR_COOKIES.extend(cookie for cookie in cookies if cookie not in VISITOR_COOKIES)
 
 
 def register_shared_slot(name: str, render: Callable[[], str]) -> None:
@@ -524,4 +527,4 @@ def _fill_csrf(request, arg: str) -> str:
     return get_token(request)
 
 
-register_slot("csrf", _fill_csrf)
+register_slot("csrf", _fill_csrf, cookies=[settings.CSRF_COOKIE_NAME])
