@@ -191,54 +191,43 @@ class CommentAdminForm(forms.ModelForm):
         return cleaned
 
 
-class FlagInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
+    """A record kept with the comment, shown and never changed in the admin."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class FlagInline(RecordInline):
     """Readers' flags on the comment: the reason and when, never who."""
 
     model = Flag
-    extra = 0
-    can_delete = False
     fields = ["created_at", "reason", "resolved_at"]
-    readonly_fields = fields
     verbose_name_plural = "Readers' flags"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class RevisionInline(admin.TabularInline):
+class RevisionInline(RecordInline):
     """The texts the comment had before its author edited it."""
 
     model = CommentRevision
-    extra = 0
-    can_delete = False
     fields = ["replaced_at", "body"]
-    readonly_fields = fields
     verbose_name_plural = "Earlier texts (edited by the author)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class AuditInline(admin.TabularInline):
+class AuditInline(RecordInline):
     model = ModerationAction
     fk_name = "comment"
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "moderator", "reason", "before", "after"]
-    readonly_fields = fields
     verbose_name_plural = "Audit trail"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)
