@@ -32,6 +32,10 @@ class Hit:
     snippet: SafeString | None = None  # the matching words in context, marked (made for the page's hits only)
 
     @property
+    def row_pk(self) -> int:
+        return self.comment.pk if self.comment else self.article.pk
+
+    @property
     def url(self) -> str:
         return self.comment.get_absolute_url() if self.comment else self.article.get_absolute_url()
 
@@ -142,16 +146,19 @@ def _postgresql_snippets(query: str, hits: list[Hit]) -> None:
     terms = SearchQuery(query, search_type="websearch", config=CONFIG)
     marks = {"start_sel": "\x01", "stop_sel": "\x02", "max_words": 30, "min_words": 12, "config": CONFIG}
     for kind, model in (("story", Article), ("comment", Comment)):
-        ids = [h.comment.pk if h.comment else h.article.pk for h in hits if h.kind == kind]
-        if ids:
-            heads = dict(
-                model.objects.filter(pk__in=ids)
-                .annotate(headline=SearchHeadline("body", terms, **marks))
-                .values_list("pk", "headline")
-            )
-            for hit in hits:
-                if hit.kind == kind:
-                    hit.snippet = _marked(heads.get(hit.comment.pk if hit.comment else hit.article.pk, ""))
+        if ids := _ids(hits, kind):
+            heads = model.objects.filter(pk__in=ids).annotate(headline=SearchHeadline("body", terms, **marks))
+            _attach(hits, kind, dict(heads.values_list("pk", "headline")))
+
+
+def _ids(hits: list[Hit], kind: str) -> list[int]:
+    return [hit.row_pk for hit in hits if hit.kind == kind]
+
+
+def _attach(hits: list[Hit], kind: str, snippets: dict[int, str]) -> None:
+    for hit in hits:
+        if hit.kind == kind:
+            hit.snippet = _marked(snippets.get(hit.row_pk, ""))
 
 
 # --- SQLite --------------------------------------------------------------------------------------------------
@@ -212,8 +219,4 @@ def _sqlite_snippets(query: str, hits: list[Hit]) -> None:
 
     match = fts5_query(query)
     for kind in ("story", "comment"):
-        ids = [h.comment.pk if h.comment else h.article.pk for h in hits if h.kind == kind]
-        marked = sqlite.snippets(kind, match, ids)
-        for hit in hits:
-            if hit.kind == kind:
-                hit.snippet = _marked(marked.get(hit.comment.pk if hit.comment else hit.article.pk, ""))
+        _attach(hits, kind, sqlite.snippets(kind, match, _ids(hits, kind)))
