@@ -50,6 +50,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 
 from . import deflate
@@ -59,11 +60,7 @@ STRUCTURE_VERSION = "pagecache:structure-version"  # every change but a comment'
 FRAGMENT_SECONDS = 60
 # A copy of every page rendered is kept this long, to serve when the database is away.
 LAST_COPY_SECONDS = 24 * 60 * 60
-STALE_NOTICE_AFTER = b'<main id="main" class="content">'
-STALE_NOTICE = (
-    '<p class="stale-notice" role="status">The board cannot reach its database just now: this is the page as it was '
-    "last saved, and comments cannot be posted. Try again in a minute.</p>"
-)
+STALE_NOTICE_AFTER = b'<main id="main" class="content">'  # templates/includes/stale_notice.html goes in after it
 logger = logging.getLogger(__name__)
 
 SLOT_FILLERS: dict[str, Callable] = {}
@@ -470,7 +467,7 @@ def _stale_response(request, entry: tuple) -> HttpResponse:
     """The last rendered copy of a page, for when the database is away: uncompressed, with a notice saying so at the
     top of the content, and no ETag (a browser must not keep it as the page)."""
     parts, content_type, _, compressed = entry
-    notice = STALE_NOTICE.encode()
+    notice = render_to_string("includes/stale_notice.html").encode()
     for i in range(0, len(parts), 2):
         if STALE_NOTICE_AFTER in parts[i]:
             parts = [*parts[:i], parts[i].replace(STALE_NOTICE_AFTER, STALE_NOTICE_AFTER + notice, 1), *parts[i + 1 :]]
