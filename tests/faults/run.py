@@ -144,7 +144,16 @@ class CacheDisk:
         return filler
 
     def remount(self, mode: str) -> None:
-        subprocess.run(["mount", "-o", f"remount,{mode}", str(self.dir)], check=True)
+        # Remounting read-only is refused (EBUSY) while any worker has a cache file open for writing, which under
+        # load is a matter of luck; a writer finishes within milliseconds, so try again for a few seconds.
+        deadline = time.monotonic() + 5
+        while True:
+            done = subprocess.run(["mount", "-o", f"remount,{mode}", str(self.dir)], capture_output=True, text=True)
+            if done.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"could not remount {self.dir} {mode}: {done.stderr.strip()}")
+            time.sleep(0.05)
 
     def close(self) -> None:
         if self.mounted:
