@@ -96,19 +96,19 @@ def check_body(body: str) -> None:
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "region", "status_label", "published_at", "comment_state", "posted_by"]
+    list_display = ["title", "region", "status_label", "published_at", "comment_state", "view_count", "posted_by"]
     list_filter = ["status", "region", "comments_closed", "posted_by"]
     list_select_related = ["region", "posted_by"]
     date_hierarchy = "published_at"
     search_fields = ["title", "lead_note", "source_name", "body"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["subjects"]
-    readonly_fields = ["posted_by", "rendered_body", "renderer_version", "created_at", "updated_at"]
+    readonly_fields = ["posted_by", "view_count", "rendered_body", "renderer_version", "created_at", "updated_at"]
     actions = ["publish", "unpublish", "close_comments", "reopen_comments"]
     fieldsets = [
         (None, {"fields": ["region", "title", "slug", "source_url", "source_name", "subjects"]}),
         ("The story", {"fields": ["lead_note", "body", "rendered_body"]}),
-        ("Publishing", {"fields": ["status", "published_at", "comments_closed", "comments_close_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "comments_closed", "comments_close_at", "view_count"]}),
         ("Record", {"classes": ["collapse"], "fields": ["posted_by", "renderer_version", "created_at", "updated_at"]}),
     ]
 

@@ -26,6 +26,11 @@ PICTURE_NAMES_CACHE_KEY = "articles:picture-names:v1"
 STORY_STATS_CACHE_KEY = "articles:story-stats:v3"  # the front page's counts of stories
 
 
+def story_cache_key(pk: int) -> str:
+    """A story read with its region, editor and subjects, as its page keeps it (`pagecache.remember`)."""
+    return f"articles:story:{pk}"
+
+
 class NavRegion(NamedTuple):
     """A region as the navigation shows it: plain values, quick to read back from the cache."""
 
@@ -192,6 +197,12 @@ class Article(models.Model):
     last_comment_number = models.PositiveIntegerField(default=0, editable=False)
     last_comment_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_comment_nic = models.CharField(max_length=40, blank=True, editable=False)
+    # Readers who opened the story's page, added in batches by articles.readership (a minute late at most).
+    view_count = models.PositiveIntegerField("views", default=0, editable=False)
+
+    # Figures kept by their own writes (comments, views) while an editor has the story open: saving the editor's
+    # form never writes them back (articles.services.article_save).
+    TALLIES = ("comment_count", "last_comment_number", "last_comment_at", "last_comment_nic", "view_count")
 
     objects = ArticleQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from rantboard import pagecache
@@ -27,6 +27,7 @@ from .models import (
     Picture,
     Region,
     Subject,
+    story_cache_key,
 )
 from .signals import stories_changed_by_editor
 
@@ -60,8 +61,15 @@ def article_save(*, article: Article, editor, may_publish: bool, publishing: boo
         article.published_at = _now()
     with transaction.atomic():
         stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
-        article.save()
-        if stored is not None:
+        if stored is None:
+            article.save()
+        else:
+            # The comment and view figures moved while the editor had the form open: the editor's copy of them is
+            # stale, and only their own writes set them.
+            kept = {"id", *Article.TALLIES}
+            article.save(update_fields=[f.name for f in Article._meta.concrete_fields if f.name not in kept])
+            for name in Article.TALLIES:
+                setattr(article, name, getattr(stored, name))
             _record_form_changes(stored, article, editor)
         _stories_changed()
     return article
@@ -209,6 +217,15 @@ def filing_delete(*, instances: Iterable[Region | Subject | Picture | EditorProf
             forget.update(DERIVED_CACHE_KEYS[type(instance)])
             instance.delete()
         pagecache.changed(forget=forget)
+
+
+def record_views(views: dict[int, int]) -> None:
+    """Add readers' views to their stories (`{story id: views}`, a batch from articles.readership), and let the
+    pages that show the figures be rendered again."""
+    with transaction.atomic():
+        for pk, count in sorted(views.items()):  # in id order, so that two servers' batches never wait on each other
+            Article.objects.filter(pk=pk).update(view_count=F("view_count") + count)
+        pagecache.changed(stories=views, forget=[story_cache_key(pk) for pk in views])
 
 
 def stories_changed_in_bulk() -> None:

@@ -19,7 +19,17 @@ from django.views.generic import ListView
 from rantboard.addresses import absolute_url
 from rantboard.pagecache import cached_page, remember
 
-from .models import NOTES_CSS_CACHE_KEY, STORY_STATS_CACHE_KEY, Article, EditorProfile, Picture, Region, Subject
+from . import readership
+from .models import (
+    NOTES_CSS_CACHE_KEY,
+    STORY_STATS_CACHE_KEY,
+    Article,
+    EditorProfile,
+    Picture,
+    Region,
+    Subject,
+    story_cache_key,
+)
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # archive addresses outside these years are 404, not date arithmetic errors
@@ -235,7 +245,8 @@ def archive_month(request, year: int, month: int):
 
 
 @require_safe
-@cached_page(story_kwarg="pk", query=("quote",))  # ?quote=N: the form filled with comment #N quoted (no JavaScript)
+# ?quote=N: the form filled with comment #N quoted (no JavaScript). Every answer counts as a view (readership).
+@cached_page(story_kwarg="pk", query=("quote",), served=readership.story_served)
 def article_detail(request, pk: int, slug: str = ""):
     """A story with its comments; editors also open drafts and scheduled stories here, to preview them."""
     if request.user.is_staff:
@@ -243,7 +254,7 @@ def article_detail(request, pk: int, slug: str = ""):
     else:
         # The story with its region, editor and subjects changes only with a change to stories (never with a
         # comment): kept as the pages are, it saves the ORM's two reads (most of an uncached page's own time).
-        article = remember(f"articles:story:{pk}", lambda: Article.objects.visible().for_page().filter(pk=pk).first())
+        article = remember(story_cache_key(pk), lambda: Article.objects.visible().for_page().filter(pk=pk).first())
         if article is None:
             raise Http404("No such story.")
     if slug != article.slug:

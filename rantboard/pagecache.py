@@ -172,7 +172,11 @@ def _move_versions(keys: list[str], forget: list[str]) -> None:
 
 
 def cached_page(
-    view: Callable | None = None, *, story_kwarg: str | None = None, query: tuple[str, ...] = ()
+    view: Callable | None = None,
+    *,
+    story_kwarg: str | None = None,
+    query: tuple[str, ...] = (),
+    served: Callable | None = None,
 ) -> Callable:
     """Serve a view's page from the shared cache to anonymous readers, filling the slots per request.
 
@@ -181,12 +185,21 @@ def cached_page(
 
     Each page has one address, and only that address is rendered or stored: another spelling of it (`/story/0001/`)
     or query parameters the page does not read (`query` names those it does, such as `page`) answer 301 to it.
+
+    `served(request, response, **kwargs)` is told of every answer to the page however it was made (rendered, from
+    the cache, 304), with the URL's arguments; it may add headers (a story's view count, articles.readership).
     """
     if view is None:
-        return lambda view: cached_page(view, story_kwarg=story_kwarg, query=query)
+        return lambda view: cached_page(view, story_kwarg=story_kwarg, query=query, served=served)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        response = _answer(request, args, kwargs)
+        if served is not None:
+            served(request, response, **kwargs)
+        return response
+
+    def _answer(request, args, kwargs):
         if request.method in ("GET", "HEAD") and (address := _other_address(request, query)) is not None:
             # Before anything is cached: every spelling would otherwise be a page of its own, rendered and stored
             # apart (a way round the cache, and a flood of new entries).
@@ -230,6 +243,7 @@ def cached_page(
 
     wrapper.page_cached = True
     wrapper.page_story_kwarg = story_kwarg
+    wrapper.page_served = served
     return wrapper
 
 
@@ -257,6 +271,15 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS holds here too: DisallowedHost answers 400, as CommonMiddleware would
+        response = self.answer(request, match)
+        if response is None:
+            return self.get_response(request)
+        if match.func.page_served is not None:
+            match.func.page_served(request, response, **match.kwargs)
+        return response
+
+    def answer(self, request, match) -> HttpResponse | None:
+        """A 304 or the stored page; None when the view is to render it."""
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match:
             etag = _etag(request, _versions([SITE_VERSION])[SITE_VERSION])
@@ -268,7 +291,7 @@ class PageCacheMiddleware:
         entry = _stored_page(_page_key(versions[1], request.path))
         if entry is None:
             request.page_cache_versions = versions  # the view renders and stores the page under them
-            return self.get_response(request)
+            return None
         self.csrf.process_request(request)
         response = _page_response(request, entry, _etag(request, versions[0]))
         return self.csrf.process_response(request, response)

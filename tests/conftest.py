@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.utils import timezone
 
+from articles import readership
 from articles.models import Article, EditorProfile, Region, Subject
 from rantboard import pagecache
 
@@ -23,6 +24,7 @@ def _clear_cache():
     for alias in ("default", "counters"):
         caches[alias].clear()
     pagecache.local_pages.clear()
+    readership.discard()
     yield
     for alias in ("default", "counters"):
         caches[alias].clear()

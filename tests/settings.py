@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 # The timing and rate defences are tested on their own, with the clock controlled; elsewhere they stay out of the way.
 COMMENT_MIN_SECONDS = 0
 COMMENT_RATE_LIMITS = [(10_000, 60)]
+# Views are handed to the database by the tests themselves (articles.readership.flush), not by a thread.
+VIEW_FLUSH_SECONDS = 0

@@ -1,0 +1,147 @@
+"""How many readers opened each story: counted on every answer to a story page, cache hits and 304s included.
+
+A view costs a served page next to nothing: it is added to a tally in the process's memory, and a thread in each
+process hands the tally to `articles.services.record_views` every VIEW_FLUSH_SECONDS (one transaction for the batch,
+and the pages showing the figures are retired, so they show it within that time). Not counted:
+
+- robots and programs: no User-Agent, or one that names itself a robot, crawler, fetcher or library; prefetches;
+- editors (logged-in staff), whose reads are work, not readership;
+- the same browser opening the same story again within VIEW_REPEAT_SECONDS: the stories it was counted for are
+  kept in its `rb_seen` cookie (story ids only; a browser that refuses cookies is counted on every load).
+
+A process that dies loses the views it had not yet handed over (at most VIEW_FLUSH_SECONDS' worth); a database that
+is away keeps them in memory until it is back (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import re
+import threading
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+COOKIE = "rb_seen"
+REMEMBERED = 30  # stories in the cookie: the newest ones a browser was counted for
+# Most robots say so in their User-Agent; the rest here are tools and libraries that fetch pages for programs.
+ROBOT = re.compile(
+    r"bot|crawl|spider|slurp|archiv|fetch|scrap|monitor|preview|scan|checker|validator|feed|reader|lighthouse"
+    r"|headless|phantom|curl|wget|httpie|python|java/|go-http|okhttp|libwww|perl|ruby|php|node-fetch|axios|wrk",
+    re.IGNORECASE,
+)
+# While the database is away the tally grows; past this many stories, views of stories not yet in it are dropped.
+MAX_WAITING = 50_000
+
+_tally: Counter[int] = Counter()
+_lock = threading.Lock()
+_flusher: threading.Thread | None = None
+
+
+def story_served(request, response, *, pk, **url_kwargs) -> None:
+    """A story page was answered (rendered, from the cache, or 304): count the view unless it is a repeat, a robot's
+    or an editor's, and remember it in the browser. Called by the page cache for every answer to the page."""
+    if request.method != "GET" or response.status_code not in (200, 304):
+        return
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    if not agent or ROBOT.search(agent) or _prefetch(request):
+        return
+    user = getattr(request, "user", None)
+    if user is not None and user.is_staff:
+        return
+    story = str(pk)
+    seen = request.COOKIES.get(COOKIE, "").split(".")
+    if story in seen:
+        return
+    count(int(pk))
+    remembered = ".".join([story, *(s for s in seen if s.isdigit())][:REMEMBERED])
+    response.set_cookie(
+        COOKIE,
+        remembered,
+        max_age=settings.VIEW_REPEAT_SECONDS,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _prefetch(request) -> bool:
+    purpose = request.META.get("HTTP_SEC_PURPOSE") or request.META.get("HTTP_PURPOSE") or ""
+    return "prefetch" in purpose or "prerender" in purpose
+
+
+def count(pk: int) -> None:
+    with _lock:
+        if len(_tally) < MAX_WAITING or pk in _tally:
+            _tally[pk] += 1
+    _start_flusher()
+
+
+def flush() -> int:
+    """Hand the views counted so far to the database; returns how many stories had views. On a database error they
+    are kept for the next try."""
+    with _lock:
+        batch = dict(_tally)
+        _tally.clear()
+    if not batch:
+        return 0
+    try:
+        services.record_views(batch)
+    except DatabaseError:
+        logger.warning("views of %d stories wait for the database", len(batch))
+        with _lock:
+            _tally.update(batch)
+        return 0
+    return len(batch)
+
+
+def discard() -> None:
+    """Forget the views not yet handed to the database (a test's fresh start)."""
+    with _lock:
+        _tally.clear()
+
+
+def waiting() -> dict[int, int]:
+    """The views counted in this process and not yet handed to the database."""
+    with _lock:
+        return dict(_tally)
+
+
+def _start_flusher() -> None:
+    global _flusher
+    if _flusher is not None or settings.VIEW_FLUSH_SECONDS <= 0:
+        return
+    with _lock:
+        if _flusher is not None:
+            return
+        _flusher = threading.Thread(target=_flush_every, name="rantboard-views", daemon=True)
+        _flusher.start()
+    atexit.register(_flush_and_close)
+
+
+def _flush_every() -> None:
+    global _flusher
+    while True:
+        time.sleep(max(settings.VIEW_FLUSH_SECONDS, 0.01))
+        if settings.VIEW_FLUSH_SECONDS <= 0:  # the setting was turned off (a test): stop, and start again if it is on
+            break
+        _flush_and_close()
+    with _lock:
+        _flusher = None
+
+
+def _flush_and_close() -> None:
+    try:
+        flush()
+    except Exception:  # a cache or anything else failing must not stop the counting for good
+        logger.exception("views could not be recorded")
+    finally:
+        # The thread's own database connection, opened every VIEW_FLUSH_SECONDS rather than held between batches.
+        connection.close()
