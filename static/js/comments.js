@@ -248,6 +248,36 @@
     body.focus();
   });
 
+  // A refused post's page is the answer to a POST, at the form's address: reloading it would send the comment
+  // again. So the address becomes the story's (a reload asks for the page afresh), and what was typed, with the
+  // reason it was refused, waits in this tab's sessionStorage to be put back into the form by that reload. Without
+  // JavaScript the page stays where it is, and the browser asks before sending the form again.
+  const draftKey = `rb-draft:${form.dataset.storyUrl}`;
+  const draftFields = ["nic", "email", "website", "body"];
+  const arrival = (performance.getEntriesByType("navigation")[0] || {}).type;
+  try {
+    if (location.pathname === new URL(form.action).pathname) {
+      const alert = form.querySelector("[role=alert]");
+      const draft = { reason: alert ? alert.textContent.trim() : "" };
+      for (const name of draftFields) draft[name] = form.elements[name].value;
+      sessionStorage.setItem(draftKey, JSON.stringify(draft));
+      history.replaceState(null, "", `${form.dataset.storyUrl}#comment-form`);
+    } else {
+      const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null");
+      sessionStorage.removeItem(draftKey);
+      if (draft && (arrival === "reload" || arrival === "back_forward") && !body.value) {
+        for (const name of draftFields) form.elements[name].value = draft[name] || "";
+        const note = document.createElement("p");
+        note.className = "form-error";
+        note.setAttribute("role", "status");
+        note.textContent = `Your comment was not posted${draft.reason ? `: ${draft.reason}` : "."} It is back in the form.`;
+        form.querySelector("h3").after(note);
+      }
+    }
+  } catch (error) {
+    // No sessionStorage (a private window may refuse it): the page stays at the form's address, as without JavaScript.
+  }
+
   form.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.name === "post") {
       // A second click while the first post is on its way does nothing (the server also posts a form once).

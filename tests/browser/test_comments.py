@@ -230,6 +230,31 @@ def test_posted_comment_shows_at_its_anchor_and_the_greeting_counts_up(live_serv
     assert page.console_errors == []
 
 
+def test_a_refused_post_moves_to_the_story_address_and_a_reload_puts_the_text_back(live_server, page, story):
+    open_story(page, live_server, story)
+    page.fill("#id_body", "A thought I typed [b]with care[/b].")
+    page.locator(".post-button").click()  # no nic: refused
+    expect(page.locator("#nic-error")).to_be_visible()
+    story_address = live_server.url + story.get_absolute_url()
+    assert page.url == story_address + "#comment-form"  # not the form's address, which a reload would post to again
+    assert page.input_value("#id_body") == "A thought I typed [b]with care[/b]."
+
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    page.reload()
+    assert posts == []
+    assert page.input_value("#id_body") == "A thought I typed [b]with care[/b]."
+    note = page.get_by_role("status").filter(has_text="not posted")
+    expect(note).to_contain_text("It is back in the form.")
+    page.fill("#id_nic", "Patient Pat")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c1$"))
+    page.goto(story_address)
+    assert page.input_value("#id_body") == ""  # posted: nothing waits to be put back
+    assert page.get_by_text("It is back in the form.").count() == 0
+    assert [e for e in page.console_errors if "400" not in e] == []  # the refusal itself
+
+
 def test_closed_story_shows_no_form(live_server, page, make_article):
     closed = make_article(comments_closed=True)
     page.goto(live_server.url + closed.get_absolute_url())
