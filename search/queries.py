@@ -63,8 +63,12 @@ def search(query: str, *, region: int | None = None, order: str = "new", page: i
         try:
             with transaction.atomic():
                 # A search of words in nearly every text must not hold a worker: it gives up and says so.
+                # The newest hits are found by walking the time index until a page matches: quick, and slower
+                # shared out to parallel workers, which cost more to start than the walk (18 of 33 ms for the
+                # busiest nic on the benchmark's board; 7 ms alone) and take other readers' CPU.
+                workers = "" if order == "relevant" else "; SET LOCAL max_parallel_workers_per_gather = 0"
                 with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL statement_timeout = %s", [f"{SEARCH_TIMEOUT_MS}ms"])
+                    cursor.execute(f"SET LOCAL statement_timeout = %s{workers}", [f"{SEARCH_TIMEOUT_MS}ms"])
                 hits = _page(_postgresql(query, region=region, order=order, limit=wanted), order, start)
                 _postgresql_snippets(query, hits[:PER_PAGE])
         except OperationalError as error:
@@ -110,9 +114,18 @@ def story_vector():
 
 
 def comment_vector():
+    """The expression of the comments' stored vector (search/migrations/0002), for a test to check the two agree."""
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("nic", "body", config=CONFIG)
+
+
+def stored_comment_vector():
+    """The comments' vector as PostgreSQL keeps it, in a generated column the models do not know of."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL('"comments_comment"."search_vector"', [], output_field=SearchVectorField())
 
 
 def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> list[Hit]:
@@ -122,13 +135,13 @@ def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> li
     hits = []
     for kind, rows, vector, date_field in (
         ("story", _stories(), story_vector(), "published_at"),
-        ("comment", _comments(), comment_vector(), "created_at"),
+        ("comment", _comments(), stored_comment_vector(), "created_at"),
     ):
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
-        rows = rows.annotate(search=vector).filter(search=terms)
+        rows = rows.alias(search=vector).filter(search=terms)  # alias: matched on, never read back
         if order == "relevant":
-            # Ranking reads every match's text again (the index holds no positions' weights): only when asked for.
+            # Ranking reads every match's vector (the index holds no positions' weights): only when asked for.
             rows = rows.annotate(rank=SearchRank(vector, terms)).order_by("-rank")
         else:
             rows = rows.order_by(f"-{date_field}")
@@ -139,15 +152,18 @@ def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> li
 
 
 def _postgresql_snippets(query: str, hits: list[Hit]) -> None:
-    """Headlines for the page's hits only: ts_headline reads a whole text, and in the ranking query PostgreSQL
-    would make one for every match before taking the page."""
+    """Headlines for the page's hits only, in one query per kind: a headline reads a whole text."""
     from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
     terms = SearchQuery(query, search_type="websearch", config=CONFIG)
     marks = {"start_sel": "\x01", "stop_sel": "\x02", "max_words": 30, "min_words": 12, "config": CONFIG}
     for kind, model in (("story", Article), ("comment", Comment)):
         if ids := _ids(hits, kind):
-            heads = model.objects.filter(pk__in=ids).annotate(headline=SearchHeadline("body", terms, **marks))
+            heads = (
+                model.objects.filter(pk__in=ids)
+                .annotate(headline=SearchHeadline("body", terms, **marks))
+                .order_by()  # by id, for a dict: the model's own order would join the stories to sort
+            )
             _attach(hits, kind, dict(heads.values_list("pk", "headline")))
 
 

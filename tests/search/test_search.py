@@ -153,3 +153,20 @@ def test_words_in_too_much_of_the_board_get_a_clear_page_not_a_wait(client, boar
 
     monkeypatch.setattr(queries, "search", too_broad)
     assert "in too much of the board to list quickly" in results(client, q="the")
+
+
+def test_postgresqls_stored_comment_vector_is_the_expression_the_orm_would_search(board, django_db_setup):
+    """The comments' search on PostgreSQL reads a generated column the models do not know of: it must hold what the
+    ORM's SearchVector of nic and text gives, for new and changed comments alike."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vector exists on PostgreSQL only (SQLite searches its FTS5 tables)")
+    from search.queries import comment_vector, stored_comment_vector
+
+    Comment.objects.filter(pk=board["comment"].pk).update(body="Edited: the ferry was late.", nic="Deck Hand")
+    rows = Comment.objects.annotate(stored=stored_comment_vector(), expected=comment_vector())
+    pairs = list(rows.values_list("stored", "expected"))
+    assert len(pairs) == 2
+    assert all(stored == expected for stored, expected in pairs)
+    assert "'late':" in pairs[0][0] + pairs[1][0]
