@@ -86,7 +86,10 @@ def register_slots() -> None:
         "website", lambda request, arg: str(escape(remembered_website(request))), cookies=[WEBSITE_COOKIE]
     )
     pagecache.register_slot(
-        "greeting", lambda request, story_pk: greeting_html(request, story_pk), cookies=[NIC_COOKIE, LAST_POST_COOKIE]
+        "greeting",
+        lambda request, story_pk: greeting_html(request, story_pk),
+        cookies=[NIC_COOKIE, LAST_POST_COOKIE],
+        fresh=[LAST_POST_COOKIE],  # a commenter just redirected to their comment sees it, whichever worker answers
     )
     # The latest comments on a cached story page: the same for every page of one site version, rendered once.
     pagecache.register_shared_slot("latest", latest_comments_html)

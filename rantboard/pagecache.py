@@ -22,13 +22,14 @@ is stored under the versions of what it shows: a story page under the structure 
 every other page under the site version, which every change moves. A comment moves its story's version and the site
 version, so other stories' pages stay cached; the one part of them a comment changes, the latest-comments sidebar, is
 a shared slot rendered once per site version. Entries also expire after PAGE_CACHE_SECONDS, which bounds how late a
-scheduled story appears or an automatic closing shows.
+scheduled story appears or an automatic closing shows. Each process takes the versions it read in the last
+PAGE_CACHE_VERSIONS_SECONDS as current (other readers see a change that much later; its author at once).
 
 A stored page is a list of parts cut at the slot markers; a hit fills the slots by joining strings (no template, no
 database) and sends the page compressed without compressing anything per request (`rantboard.deflate`). An ETag
 made of the site version, the path and the visitor's own cookies answers repeat visits with 304. Each process also
 keeps the last few pages it served in memory, under the same versioned keys, so a hit reads only the versions from
-the shared cache.
+the shared cache, and those at most every PAGE_CACHE_VERSIONS_SECONDS.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ logger = logging.getLogger(__name__)
 
 SLOT_FILLERS: dict[str, Callable] = {}
 VISITOR_COOKIES: list[str] = []  # what visitors' own slots are read from, as the slots registered them: in the ETag
+FRESH_COOKIES: list[str] = []  # a visitor who just wrote something carries one: they read the current versions
 SHARED_SLOTS: dict[str, Callable[[], str]] = {}
 
 
@@ -86,11 +88,14 @@ def caching_shared(request) -> bool:
     return getattr(request, "page_shared_slots", False)
 
 
-def register_slot(name: str, fill: Callable, *, cookies: Iterable[str] = ()) -> None:
+def register_slot(name: str, fill: Callable, *, cookies: Iterable[str] = (), fresh: Iterable[str] = ()) -> None:
     """`fill(request, arg)` gives the slot's text for one visitor, already safe to put in HTML; `cookies` are the
-    cookies it reads, so that a page revalidated with another value of them is not answered 304."""
+    cookies it reads, so that a page revalidated with another value of them is not answered 304. A visitor carrying
+    one of the `fresh` cookies has just changed something (posted, edited) and must see it at once: their pages
+    always read the current versions."""
     SLOT_FILLERS[name] = fill
     VISITOR_COOKIES.extend(cookie for cookie in cookies if cookie not in VISITOR_COOKIES)
+    FRESH_COOKIES.extend(cookie for cookie in fresh if cookie not in FRESH_COOKIES)
 
 
 def register_shared_slot(name: str, render: Callable[[], str]) -> None:
@@ -163,9 +168,14 @@ def _move_versions(keys: list[str], forget: list[str]) -> None:
         cache.delete_many(forget)
     # Set together, with the site version last: a reader in between gets the new page under the old ETag (and
     # revalidates), never the old page under the new one.
-    failed = cache.set_many({**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}, timeout=None)
+    moved = {**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}
+    failed = cache.set_many(moved, timeout=None)
+    now = time.monotonic()
+    _recent.update((key, (version, now)) for key, version in moved.items())
     if failed:
         cache.delete_many([*keys, SITE_VERSION])
+        for key in [*keys, SITE_VERSION]:
+            _recent.pop(key, None)
         with _unmoved_lock:
             _unmoved["keys"].update(keys)
             _unmoved["forget"].update(forget)
@@ -207,7 +217,7 @@ def cached_page(
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         story_pk = kwargs.get(story_kwarg) if story_kwarg else None
-        versions = getattr(request, "page_cache_versions", None) or _page_versions(story_pk)
+        versions = getattr(request, "page_cache_versions", None) or _page_versions(story_pk, request)
         request.page_site_version = versions[0]
         etag = _etag(request, versions[0])
         if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
@@ -282,11 +292,11 @@ class PageCacheMiddleware:
         """A 304 or the stored page; None when the view is to render it."""
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match:
-            etag = _etag(request, _versions([SITE_VERSION])[SITE_VERSION])
+            etag = _etag(request, _versions([SITE_VERSION], request)[SITE_VERSION])
             if etag in if_none_match:
                 return _not_modified(etag)
         story_kwarg = match.func.page_story_kwarg
-        versions = _page_versions(match.kwargs.get(story_kwarg) if story_kwarg else None)
+        versions = _page_versions(match.kwargs.get(story_kwarg) if story_kwarg else None, request)
         request.page_site_version = versions[0]
         entry = _stored_page(_page_key(versions[1], request.path))
         if entry is None:
@@ -330,27 +340,49 @@ def _story_version_key(pk: int) -> str:
     return f"pagecache:story-version:{pk}"
 
 
-def _versions(keys: list[str]) -> dict[str, int]:
+# Versions this process read lately: {key: (version, when read)}. See _versions.
+_recent: dict[str, tuple[int, float]] = {}
+
+
+def _versions(keys: list[str], request=None) -> dict[str, int]:
     """The current versions under these keys, in one round trip; a missing one is started (the same for every
-    server that asks at once)."""
+    server that asks at once).
+
+    For a reader's page (`request` given) a version this process read less than PAGE_CACHE_VERSIONS_SECONDS ago is
+    taken as current, without the round trip: the shared cache's answer was most of a cached hit's own time. So a
+    change made by another process shows that much later at most; never to the visitor who made it, whose requests
+    carry a cookie registered with `register_slot(..., fresh=True)` and always read the shared cache, nor in this
+    process, which sets its own copy when it moves a version."""
     if _unmoved["keys"]:
         _move_versions([], [])
+    now = time.monotonic()
+    if request is not None and settings.PAGE_CACHE_VERSIONS_SECONDS > 0 and not _wants_fresh(request):
+        oldest = now - settings.PAGE_CACHE_VERSIONS_SECONDS
+        recent = [_recent.get(key) for key in keys]
+        if all(entry is not None and entry[1] > oldest for entry in recent):
+            return {key: entry[0] for key, entry in zip(keys, recent, strict=True)}
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
             started = _new_version()
             cache.add(key, started, timeout=None)
             found[key] = cache.get(key, started)
+    for key, version in found.items():
+        _recent[key] = (version, now)
     return found
 
 
-def _page_versions(story_pk) -> tuple[int, int | str]:
+def _wants_fresh(request) -> bool:
+    return any(name in request.COOKIES for name in FRESH_COOKIES)
+
+
+def _page_versions(story_pk, request=None) -> tuple[int, int | str]:
     """(the site version, the version the page is stored under): for a story page, the structure's and its own."""
     if story_pk is None:
-        version = _versions([SITE_VERSION])[SITE_VERSION]
+        version = _versions([SITE_VERSION], request)[SITE_VERSION]
         return version, version
     story_key = _story_version_key(story_pk)
-    found = _versions([SITE_VERSION, STRUCTURE_VERSION, story_key])
+    found = _versions([SITE_VERSION, STRUCTURE_VERSION, story_key], request)
     return found[SITE_VERSION], f"{found[STRUCTURE_VERSION]}.{found[story_key]}"
 
 
@@ -541,6 +573,12 @@ class LocalPages:
 
 
 local_pages = LocalPages()
+
+
+def forget_local_copies() -> None:
+    """Drop what this process keeps of the shared cache (pages and versions): for tests that clear the cache."""
+    local_pages.clear()
+    _recent.clear()
 
 
 def _fill_csrf(request, arg: str) -> str:

@@ -283,6 +283,9 @@ ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 # How many pages each app server process also keeps in its own memory (a few MB); 0 keeps none.
 PAGE_CACHE_LOCAL_PAGES = int(os.environ.get("PAGE_CACHE_LOCAL_PAGES", "64"))
+# A process takes the page versions it read this recently as current (a change elsewhere shows this much later to
+# other readers; never to its author): the shared cache's round trip was most of a cached page's own time.
+PAGE_CACHE_VERSIONS_SECONDS = float(os.environ.get("PAGE_CACHE_VERSIONS_SECONDS", "0.25"))
 # While one request renders a page after a write, others asking for it wait this long at most, then render it too.
 PAGE_RENDER_WAIT_SECONDS = float(os.environ.get("PAGE_RENDER_WAIT_SECONDS", "2"))
 # Story views (articles.readership): each process adds its views to the database this often, and so the figure

@@ -23,12 +23,12 @@ _counter = itertools.count(1)
 def _clear_cache():
     for alias in ("default", "counters"):
         caches[alias].clear()
-    pagecache.local_pages.clear()
+    pagecache.forget_local_copies()
     readership.discard()
     yield
     for alias in ("default", "counters"):
         caches[alias].clear()
-    pagecache.local_pages.clear()
+    pagecache.forget_local_copies()
 
 
 @pytest.fixture
