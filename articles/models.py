@@ -6,7 +6,6 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -15,15 +14,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from rantboard.addresses import address
+from rantboard.pagecache import remember
 
 from . import rendering
 
 # Derived data kept in the cache; the write functions (articles.services) forget them when their rows change.
-NAV_CACHE_KEY = "articles:nav-regions:v3"
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
 PICTURES_CACHE_KEY = "articles:pictures:v1"
-PICTURE_NAMES_CACHE_KEY = "articles:picture-names:v1"
 STORY_STATS_CACHE_KEY = "articles:story-stats:v3"  # the front page's counts of stories
+
+
+# Kept as the pages are (`pagecache.remember`: until any change but a comment's).
+NAV_CACHE_KEY = "articles:nav-regions:v4"
+PICTURE_NAMES_CACHE_KEY = "articles:picture-names:v2"
 
 
 def story_cache_key(pk: int) -> str:
@@ -41,12 +44,11 @@ class NavRegion(NamedTuple):
 
 class RegionQuerySet(models.QuerySet):
     def nav(self) -> list[NavRegion]:
-        """The regions for the site navigation, cached until a region changes."""
-        regions = cache.get(NAV_CACHE_KEY)
-        if regions is None:
-            regions = [NavRegion(r.pk, r.name, r.get_absolute_url()) for r in self.order_by("position", "name")]
-            cache.set(NAV_CACHE_KEY, regions, 60 * 60)
-        return regions
+        """The regions for the site navigation, kept as the pages are (until a change to stories or what files them)."""
+        return remember(
+            NAV_CACHE_KEY,
+            lambda: [NavRegion(r.pk, r.name, r.get_absolute_url()) for r in self.order_by("position", "name")],
+        )
 
 
 class Region(models.Model):
@@ -284,12 +286,8 @@ picture_name = RegexValidator(
 
 class PictureQuerySet(models.QuerySet):
     def names(self) -> list[str]:
-        """The names in the library, for the comment form's picker; cached until a picture changes."""
-        names = cache.get(PICTURE_NAMES_CACHE_KEY)
-        if names is None:
-            names = list(self.order_by("name").values_list("name", flat=True))
-            cache.set(PICTURE_NAMES_CACHE_KEY, names, 60 * 60)
-        return names
+        """The names in the library, for the comment form's picker; kept as the pages are."""
+        return remember(PICTURE_NAMES_CACHE_KEY, lambda: list(self.order_by("name").values_list("name", flat=True)))
 
 
 class Picture(models.Model):

@@ -17,9 +17,7 @@ from django.utils import timezone
 from rantboard import pagecache
 
 from .models import (
-    NAV_CACHE_KEY,
     NOTES_CSS_CACHE_KEY,
-    PICTURE_NAMES_CACHE_KEY,
     PICTURES_CACHE_KEY,
     STORY_STATS_CACHE_KEY,
     Article,
@@ -33,9 +31,9 @@ from .signals import stories_changed_by_editor
 
 # What each kind of row is also cached as, besides the pages that show it.
 DERIVED_CACHE_KEYS = {
-    Region: [NAV_CACHE_KEY],
+    Region: [],
     Subject: [],
-    Picture: [PICTURES_CACHE_KEY, PICTURE_NAMES_CACHE_KEY],
+    Picture: [PICTURES_CACHE_KEY],
     EditorProfile: [NOTES_CSS_CACHE_KEY],
 }
 

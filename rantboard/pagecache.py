@@ -38,6 +38,7 @@ import functools
 import hashlib
 import logging
 import math
+import pickle
 import re
 import secrets
 import threading
@@ -111,19 +112,34 @@ def shared_fragment(request, name: str) -> str:
 
 def remember(key: str, compute: Callable[[], object]):
     """`compute()`, kept in the shared cache under the current structure version: every change but a comment's
-    retires it, as it retires the pages. Read in the same round trip as the version. None is never kept."""
+    retires it, as it retires the pages. Read in the same round trip as the version. None is never kept.
+
+    Like the pages, it may be PAGE_CACHE_VERSIONS_SECONDS late in other processes: for that long after reading it,
+    this process answers from its own copy, with no round trip (what it remembers is stories, regions and pictures,
+    which only editors change, and editors are never served from it or from cached pages)."""
+    now = time.monotonic()
+    recent = _recent.get(STRUCTURE_VERSION)
+    if recent is not None and recent[1] > now - settings.PAGE_CACHE_VERSIONS_SECONDS:
+        kept = _remembered.get((key, recent[0]))
+        if kept is not None:
+            return pickle.loads(kept)  # noqa: S301 (this process's own pickle of what it computed)
     found = cache.get_many([STRUCTURE_VERSION, key])
     version = found.get(STRUCTURE_VERSION)
     if version is None:
         version = _versions([STRUCTURE_VERSION])[STRUCTURE_VERSION]
+    _recent[STRUCTURE_VERSION] = (version, now)
     stored = found.get(key)
     if stored is not None and stored[0] == version:
-        return stored[1]
-    value = compute()
-    if value is not None:
+        value = stored[1]
+    else:
+        value = compute()
+        if value is None:
+            return None
         # Computed from rows read after the version: if a change lands in between, the version it moves makes this
         # entry a miss for the next reader.
         cache.set(key, (version, value), timeout=FRAGMENT_SECONDS)
+    # Kept pickled, so that no request can change what the next one is given.
+    _remembered.put((key, version), pickle.dumps(value), time.time() + settings.PAGE_CACHE_VERSIONS_SECONDS)
     return value
 
 
@@ -166,6 +182,7 @@ def _move_versions(keys: list[str], forget: list[str]) -> None:
         _unmoved["forget"].clear()
     if forget:
         cache.delete_many(forget)
+        _remembered.drop(lambda key: key[0] in forget)
     # Set together, with the site version last: a reader in between gets the new page under the old ETag (and
     # revalidates), never the old page under the new one.
     moved = {**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}
@@ -373,7 +390,8 @@ def _versions(keys: list[str], request=None) -> dict[str, int]:
 
 
 def _wants_fresh(request) -> bool:
-    return any(name in request.COOKIES for name in FRESH_COOKIES)
+    user = getattr(request, "user", None)  # set past the authentication middleware: an editor's page is never late
+    return (user is not None and user.is_authenticated) or any(name in request.COOKIES for name in FRESH_COOKIES)
 
 
 def _page_versions(story_pk, request=None) -> tuple[int, int | str]:
@@ -437,7 +455,7 @@ def _store(key: str, parts: list, content_type: str, *, seconds: int | None = No
     compressed = [deflate.compress(part) for part in parts[::2]]
     entry = (parts, content_type, time.time() + seconds, compressed)
     cache.set(key, entry, timeout=seconds)
-    local_pages.put(key, entry)
+    local_pages.put(key, entry, entry[2])
     return entry
 
 
@@ -452,9 +470,8 @@ def _stored_page(key: str) -> tuple | None:
 
 def _keep_locally(key: str, entry: tuple) -> None:
     # The expiry was stamped by the server that rendered the page; this one's clock bounds its own copy.
-    parts, content_type, expires, compressed = entry
     limit = time.time() + max(settings.PAGE_CACHE_SECONDS, FRAGMENT_SECONDS)
-    local_pages.put(key, (parts, content_type, min(expires, limit), compressed))
+    local_pages.put(key, entry, min(entry[2], limit))
 
 
 def _wait_for_page(key: str) -> tuple | None:
@@ -473,7 +490,7 @@ def _wait_for_page(key: str) -> tuple | None:
 
 
 def _shared_fragment(request, name: str) -> tuple:
-    version = getattr(request, "page_site_version", None) or _versions([SITE_VERSION])[SITE_VERSION]
+    version = getattr(request, "page_site_version", None) or _versions([SITE_VERSION], request)[SITE_VERSION]
     key = f"pagecache:fragment:{name}:{version}"
     entry = _stored_page(key)
     if entry is None:
@@ -538,46 +555,54 @@ def _not_modified(etag: str) -> HttpResponseNotModified:
     return response
 
 
-class LocalPages:
-    """The last pages this process served, by cache key; entries leave at their expiry or when others push them out.
+class LocalCopies:
+    """What this process keeps of the shared cache in its own memory, by key: the newest `size()` entries, each until
+    its expiry. The keys name the versions, so a change elsewhere makes these copies unreachable, never stale."""
 
-    The keys name the versions, so a change elsewhere makes these copies unreachable, never stale."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple] = OrderedDict()
+    def __init__(self, size: Callable[[], int]) -> None:
+        self._entries: OrderedDict[object, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
+        self._size = size
 
-    def get(self, key: str) -> tuple | None:
+    def get(self, key):
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            found = self._entries.get(key)
+            if found is None:
                 return None
-            if entry[2] <= time.time():
+            if found[0] <= time.time():
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return entry
+            return found[1]
 
-    def put(self, key: str, entry: tuple) -> None:
-        if settings.PAGE_CACHE_LOCAL_PAGES <= 0:
+    def put(self, key, value, expires: float) -> None:
+        size = self._size()
+        if size <= 0:
             return
         with self._lock:
-            self._entries[key] = entry
+            self._entries[key] = (expires, value)
             self._entries.move_to_end(key)
-            while len(self._entries) > settings.PAGE_CACHE_LOCAL_PAGES:
+            while len(self._entries) > size:
                 self._entries.popitem(last=False)
+
+    def drop(self, match: Callable[[object], bool]) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if match(key)]:
+                del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
-local_pages = LocalPages()
+local_pages = LocalCopies(lambda: settings.PAGE_CACHE_LOCAL_PAGES)  # stored pages, the last few served
+_remembered = LocalCopies(lambda: 256)  # what `remember` read or computed, pickled, by (key, structure version)
 
 
 def forget_local_copies() -> None:
     """Drop what this process keeps of the shared cache (pages and versions): for tests that clear the cache."""
     local_pages.clear()
+    _remembered.clear()
     _recent.clear()
 
 
