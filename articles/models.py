@@ -199,7 +199,7 @@ class Article(models.Model):
     last_comment_number = models.PositiveIntegerField(default=0, editable=False)
     last_comment_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_comment_nic = models.CharField(max_length=40, blank=True, editable=False)
-    # Readers who opened the story's page, added in batches by articles.readership (a minute late at most).
+    # Readers who opened the story's page, added in batches by articles.readership (VIEW_FLUSH_SECONDS late).
     view_count = models.PositiveIntegerField("views", default=0, editable=False)
 
     # Figures kept by their own writes (comments, views) while an editor has the story open: saving the editor's

@@ -1,8 +1,8 @@
 """How many readers opened each story: counted on every answer to a story page, cache hits and 304s included.
 
 A view costs a served page next to nothing: it is added to a tally in the process's memory, and a thread in each
-process hands the tally to `articles.services.record_views` every VIEW_FLUSH_SECONDS (one transaction for the batch,
-and the pages showing the figures are retired, so they show it within that time). Not counted:
+process hands the tally to `articles.services.record_views` every VIEW_FLUSH_SECONDS (one transaction for the batch;
+the story's own page shows the new figure within that time, the lists when their copies expire). Not counted:
 
 - robots and programs: no User-Agent, or one that names itself a robot, crawler, fetcher or library; prefetches;
 - editors (logged-in staff), whose reads are work, not readership;

@@ -143,21 +143,23 @@ def remember(key: str, compute: Callable[[], object]):
     return value
 
 
-def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = ()) -> None:
+def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = (), elsewhere: bool = True) -> None:
     """Something readers see has changed: the cached pages that show it are stale, on every app server.
 
     With `stories`, only those stories' comments changed: their own pages and every page's site-wide parts. Without,
     anything may have changed (a story, a region, a subject, a picture): every page. `forget`: other cache keys the
-    same write made stale (counts, derived lists).
+    same write made stale (counts, derived lists). `elsewhere=False` (with `stories`): only those stories' own pages
+    need rendering again; every other page, and every page's ETag, stays as it is until it expires.
 
     Inside a transaction the versions move twice, now and when it commits: a page rendered in between, from the old
     rows, is stored under a version that the second move retires.
     """
     keys = [STRUCTURE_VERSION] if stories is None else [_story_version_key(pk) for pk in set(stories)]
     forget = list(forget)
+    site = elsewhere or stories is None
 
     def move() -> None:
-        _move_versions(keys, forget)
+        _move_versions(keys, forget, site=site)
 
     move()
     if transaction.get_connection().in_atomic_block:
@@ -170,7 +172,7 @@ _unmoved: dict[str, set[str]] = {"keys": set(), "forget": set()}
 _unmoved_lock = threading.Lock()
 
 
-def _move_versions(keys: list[str], forget: list[str]) -> None:
+def _move_versions(keys: list[str], forget: list[str], *, site: bool = True) -> None:
     """Move these versions (and forget these keys) in the shared cache. The write was committed: a cache that fails
     here must not turn it into an error, nor leave readers its old pages for long. So a refused move is kept and
     tried again before this process next reads a version, and meanwhile the old versions are deleted (a Redis out
@@ -185,13 +187,15 @@ def _move_versions(keys: list[str], forget: list[str]) -> None:
         _remembered.drop(lambda key: key[0] in forget)
     # Set together, with the site version last: a reader in between gets the new page under the old ETag (and
     # revalidates), never the old page under the new one.
-    moved = {**{key: _new_version() for key in keys}, SITE_VERSION: _new_version()}
+    moved = {key: _new_version() for key in keys}
+    if site:
+        moved[SITE_VERSION] = _new_version()
     failed = cache.set_many(moved, timeout=None)
     now = time.monotonic()
     _recent.update((key, (version, now)) for key, version in moved.items())
     if failed:
-        cache.delete_many([*keys, SITE_VERSION])
-        for key in [*keys, SITE_VERSION]:
+        cache.delete_many(list(moved))
+        for key in moved:
             _recent.pop(key, None)
         with _unmoved_lock:
             _unmoved["keys"].update(keys)
@@ -368,7 +372,7 @@ def _versions(keys: list[str], request=None) -> dict[str, int]:
     For a reader's page (`request` given) a version this process read less than PAGE_CACHE_VERSIONS_SECONDS ago is
     taken as current, without the round trip: the shared cache's answer was most of a cached hit's own time. So a
     change made by another process shows that much later at most; never to the visitor who made it, whose requests
-    carry a cookie registered with `register_slot(..., fresh=True)` and always read the shared cache, nor in this
+    carry a cookie named in `register_slot(..., fresh=[...])` and always read the shared cache, nor in this
     process, which sets its own copy when it moves a version."""
     if _unmoved["keys"]:
         _move_versions([], [])

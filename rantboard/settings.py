@@ -288,7 +288,8 @@ PAGE_CACHE_LOCAL_PAGES = int(os.environ.get("PAGE_CACHE_LOCAL_PAGES", "64"))
 PAGE_CACHE_VERSIONS_SECONDS = float(os.environ.get("PAGE_CACHE_VERSIONS_SECONDS", "0.25"))
 # While one request renders a page after a write, others asking for it wait this long at most, then render it too.
 PAGE_RENDER_WAIT_SECONDS = float(os.environ.get("PAGE_RENDER_WAIT_SECONDS", "2"))
-# Story views (articles.readership): each process adds its views to the database this often, and so the figure
-# shown is this late at most; a browser opening a story again within VIEW_REPEAT_SECONDS is not counted again.
+# Story views (articles.readership): each process adds its views to the database this often, so the figure on the
+# story's page is this late at most (the lists': PAGE_CACHE_SECONDS more); a browser opening a story again within
+# VIEW_REPEAT_SECONDS is not counted again.
 VIEW_FLUSH_SECONDS = float(os.environ.get("VIEW_FLUSH_SECONDS", "20"))
 VIEW_REPEAT_SECONDS = int(os.environ.get("VIEW_REPEAT_SECONDS", str(30 * 60)))
