@@ -63,9 +63,9 @@ def search(query: str, *, region: int | None = None, order: str = "new", page: i
         try:
             with transaction.atomic():
                 # A search of words in nearly every text must not hold a worker: it gives up and says so.
-                # The newest hits are found by walking the time index until a page matches: quick, and slower
-                # shared out to parallel workers, which cost more to start than the walk (18 of 33 ms for the
-                # busiest nic on the benchmark's board; 7 ms alone) and take other readers' CPU.
+                # The newest hits are found by walking the time index until a page matches: a short walk, which
+                # parallel workers would make slower (they cost more to start than the walk takes) while taking other
+                # readers' CPU (docs/decisions.md).
                 workers = "" if order == "relevant" else "; SET LOCAL max_parallel_workers_per_gather = 0"
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL statement_timeout = %s{workers}", [f"{SEARCH_TIMEOUT_MS}ms"])

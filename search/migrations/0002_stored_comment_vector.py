@@ -1,9 +1,9 @@
 """On PostgreSQL, the comments' search vector is stored in a generated column with its GIN index, instead of the
 index over the expression: the newest hits are found by walking the comments' time index and testing each comment,
-and with only the expression PostgreSQL made the vector of every comment it tested again (8 of the 9 ms of the
-busiest nic's search on the benchmark's board). A generated column is kept by PostgreSQL itself, on every insert and
-update, so no write path needs to know of it; Django's model state does not either (it exists on one database only).
-Adding it rewrites the comments table once (about a minute for 500,000 comments)."""
+and with only the expression PostgreSQL made the vector of every comment it tested again, most of the search's time
+(docs/decisions.md). A generated column is kept by PostgreSQL itself, on every insert and update, so no write path
+needs to know of it; Django's model state does not either (it exists on one database only). Adding it rewrites the
+comments table once (docs/deployment.md says how long)."""
 
 from django.db import migrations
 
