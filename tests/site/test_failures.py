@@ -230,3 +230,42 @@ def test_a_full_file_cache_sweeps_expired_pages_before_live_ones(tmp_path):
         for n in range(30):  # pages that expire at once, as a minute's do
             files.set(f"page-{n}", "x", timeout=-1)
         assert files.get("saved-copy") == "kept for a day"
+
+
+def cache_update_lost():
+    """The cache update that follows a comment never lands (the issue's Redis refusing writes, then gone): the
+    comment is stored, the story's cached page still shows the thread without it."""
+    return mock.patch("comments.services.pagecache.changed")
+
+
+def post_whose_cache_update_is_lost(story, commenter, data):
+    reader = Client()
+    assert data["body"] not in reader.get(story.get_absolute_url()).content.decode()  # the page is cached
+    with cache_update_lost():
+        assert commenter.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+    assert data["body"] not in reader.get(story.get_absolute_url()).content.decode(), "the cached page is stale"
+    return reader
+
+
+def test_resending_the_same_form_retires_a_stale_story_page(story):
+    commenter = Client()
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Said once, cached never.", "email": "", "website": "", "post": "1", "stamp": stamp}
+    reader = post_whose_cache_update_is_lost(story, commenter, data)
+    # The poster never saw the first answer and sends the form again: "already posted", and the page shows it.
+    again = commenter.post(reverse("comments:post", args=[story.pk]), data)
+    assert again.status_code == 302
+    assert "Said once, cached never." in reader.get(story.get_absolute_url()).content.decode()
+    assert Comment.objects.filter(body="Said once, cached never.").count() == 1
+
+
+def test_the_same_words_again_within_the_window_retire_a_stale_story_page(story):
+    commenter = Client()
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Said from two tabs.", "email": "", "website": "", "post": "1", "stamp": stamp}
+    reader = post_whose_cache_update_is_lost(story, commenter, data)
+    # A second tab's form (its own stamp), the same words: posted once, and the page shows it.
+    again = post(commenter, story, body="Said from two tabs.")
+    assert again.status_code == 302
+    assert "Said from two tabs." in reader.get(story.get_absolute_url()).content.decode()
+    assert Comment.objects.filter(body="Said from two tabs.").count() == 1
