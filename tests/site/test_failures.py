@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -153,8 +153,14 @@ def test_a_comment_stored_while_the_cache_refuses_writes_is_a_success_and_shows_
         assert "Stored, whatever the cache says." in reader.get(story.get_absolute_url()).content.decode()
 
 
-def database_down():
-    return mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("server closed the connection"))
+def database_down(error=None):
+    error = error or OperationalError("server closed the connection")
+    return mock.patch.object(CursorWrapper, "execute", side_effect=error)
+
+
+def a_closed_connection():
+    """Django's InterfaceError (psycopg2's "connection already closed"): not a DatabaseError, an outage all the same."""
+    return database_down(InterfaceError("connection already closed"))
 
 
 def test_a_post_the_database_cannot_store_gets_503_with_the_text_kept(story):
@@ -269,3 +275,23 @@ def test_the_same_words_again_within_the_window_retire_a_stale_story_page(story)
     assert again.status_code == 302
     assert "Said from two tabs." in reader.get(story.get_absolute_url()).content.decode()
     assert Comment.objects.filter(body="Said from two tabs.").count() == 1
+
+
+def test_a_closed_connection_is_an_outage_for_posters_readers_and_healthz(story):
+    commenter, reader = Client(), Client()
+    assert reader.get(story.get_absolute_url()).status_code == 200  # the page is cached
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "email": "fred@example.com", "website": "https://fred.example", "post": "1",
+            "body": "Kept through a closed connection.", "stamp": stamp}  # fmt: skip
+    assert post(Client(), story, nic="Greta", body="Moves the page's version.").status_code == 302
+    with a_closed_connection():
+        posted = commenter.post(reverse("comments:post", args=[story.pk]), data)
+        read = reader.get(story.get_absolute_url())
+        health = Client().get("/healthz")
+    assert posted.status_code == 503
+    assert posted["Retry-After"] == "30"
+    assert "Kept through a closed connection.</textarea>" in posted.content.decode()
+    assert read.status_code == 200
+    assert read["X-Page-Copy"] == "stale"
+    assert health.status_code == 503
+    assert "database: unreachable" in health.content.decode()
