@@ -6,6 +6,7 @@ file); a cache that refuses writes, and a database that stops answering, are sim
 
 import socket
 import threading
+import time
 from unittest import mock
 
 import pytest
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from rantboard.cache import FailSoftCache
+from rantboard.settings import redis_cache
 from tests.comments.conftest import form_stamp
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +69,14 @@ def stalled_redis():
 
 
 def redis_at(url):
-    """The pages' cache and the counters both in the one Redis at `url`, as REDIS_URL alone sets them."""
-    options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
-    redis = {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
-    return override_settings(CACHES={"default": redis, "counters": {**redis, "KEY_PREFIX": "counters"}})
+    """The pages' cache and the counters both in the one Redis at `url`, as REDIS_URL alone sets them (with the
+    production settings' socket timeouts)."""
+    caches = {"default": redis_cache(url, "rantboard"), "counters": redis_cache(url, "rantboard-counters")}
+    return override_settings(CACHES=caches)
+
+
+def redis_timeout() -> float:
+    return redis_cache("redis://unused", "unused")["OPTIONS"]["socket_timeout"]
 
 
 def reads_and_posts_work(story):
@@ -90,6 +96,47 @@ def test_with_redis_down_pages_are_served_and_comments_posted(story):
 def test_with_redis_stalled_pages_are_served_and_comments_posted(story, stalled_redis):
     with redis_at(stalled_redis):
         reads_and_posts_work(story)
+
+
+def test_a_stalled_redis_costs_a_request_its_socket_timeout_not_the_stall(story, stalled_redis):
+    # At most one socket timeout per cache (the pages' and the counters'): after a failure each process leaves a
+    # cache alone for a while (rantboard.cache.FAILURE_PAUSE), so a request never waits on it twice.
+    bound = 2 * redis_timeout() + 0.3
+    assert bound < 1, "the settings' Redis timeout must keep a request well under a second"
+    timings = {}
+    with redis_at(stalled_redis):
+        for url in ("/", story.get_absolute_url(), story.region.get_absolute_url()):
+            started = time.monotonic()
+            assert Client().get(url).status_code == 200
+            timings[url] = time.monotonic() - started
+        commenter = Client()
+        page = commenter.get(story.get_absolute_url()).content.decode()
+        data = {"nic": "Fred", "body": "Stalled, not stopped.", "email": "", "website": "", "post": "1",
+                "stamp": form_stamp(page)}  # fmt: skip
+        started = time.monotonic()
+        assert commenter.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+        timings["post"] = time.monotonic() - started
+    assert max(timings.values()) < bound, timings
+
+
+def test_healthz_reports_a_cache_it_cannot_reach_without_failing(client):
+    with redis_at(f"redis://127.0.0.1:{a_closed_port()}/0"):
+        response = client.get("/healthz")
+    # Every server shares the cache and serves from the database without it: not a reason to leave the pool.
+    assert response.status_code == 200
+    assert response.content.decode() == "database: ok\ncache: unreachable\n"
+
+
+def test_rate_limits_count_nothing_while_the_cache_is_away(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(1, 60)]
+    commenter = Client()
+    assert post(commenter, story, body="One a minute.").status_code == 302
+    assert post(commenter, story, body="Two in a minute.").status_code == 429  # the limit holds with a cache
+    with redis_at(f"redis://127.0.0.1:{a_closed_port()}/0"):
+        # docs/reliability.md: with the counters' cache away, posting goes on for everyone.
+        for n in range(3):
+            assert post(commenter, story, body=f"Posted while nothing counts, {n}.").status_code == 302
+    assert Comment.objects.filter(body__startswith="Posted while nothing counts").count() == 3
 
 
 def test_with_the_cache_directory_unwritable_pages_are_served_and_comments_posted(story, tmp_path):
