@@ -23,7 +23,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, connection
 
 from . import services
 
@@ -94,7 +94,7 @@ def flush() -> int:
         return 0
     try:
         services.record_views(batch)
-    except DatabaseError:
+    except (DatabaseError, InterfaceError):
         logger.warning("views of %d stories wait for the database", len(batch))
         with _lock:
             _tally.update(batch)

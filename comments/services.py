@@ -163,7 +163,10 @@ def comment_create(
                 .first()
             )
             if repeat is not None:
-                # The same words from the same nic a moment ago (a second tab, a resent form): posted once.
+                # The same words from the same nic a moment ago (a second tab, a resent form): posted once. The
+                # first post's change may never have reached the cache: retire the story's pages again, as a resend
+                # of the same form does.
+                pagecache.changed(stories=[article.pk])
                 return Posted(repeat, duplicate=True)
             number = article.last_comment_number + 1
             comment = Comment(

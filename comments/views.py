@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -61,7 +61,7 @@ def post_comment(request, pk: int):
     so does one the board could not store (503)."""
     try:
         return _post_comment(request, pk)
-    except DatabaseError:
+    except (DatabaseError, InterfaceError):  # InterfaceError (a connection already closed) is not a DatabaseError
         logger.exception("a comment to story %s could not be posted", pk)
         return _post_unavailable(request, pk)
 

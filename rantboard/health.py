@@ -29,7 +29,7 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
-    except DatabaseError:
+    except (DatabaseError, InterfaceError):
         database = "unreachable"
     probe = secrets.token_hex(8)
     cache.set("healthz:probe", probe, 30)

@@ -49,7 +49,7 @@ from urllib.parse import unquote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, transaction
 from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
@@ -261,8 +261,9 @@ def cached_page(
                     response.render()
                 entry = _store(key, _split(response.content), response["Content-Type"])
                 cache.set(_last_copy_key(request.path), entry, timeout=LAST_COPY_SECONDS)
-            except DatabaseError:
-                # The database is away: the last copy rendered, marked as such, is better than no page.
+            except (DatabaseError, InterfaceError):
+                # The database is away (InterfaceError: a connection it closed is not a DatabaseError): the last copy
+                # rendered, marked as such, is better than no page.
                 last = cache.get(_last_copy_key(request.path))
                 if last is None:
                     raise
@@ -516,7 +517,7 @@ def _page_response(request, entry: tuple, etag: str | None, *, compress: bool = 
                 shared[name_arg] = _shared_fragment(request, name)
             else:
                 filled[name_arg] = SLOT_FILLERS[name](request, arg).encode()
-        except DatabaseError:
+        except (DatabaseError, InterfaceError):
             # A part that needs the database (the greeting, the latest comments) is left out rather than failing
             # the page: the rest of it was rendered already.
             filled[name_arg] = b""

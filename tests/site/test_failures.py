@@ -6,17 +6,19 @@ file); a cache that refuses writes, and a database that stops answering, are sim
 
 import socket
 import threading
+import time
 from unittest import mock
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from comments.models import Comment
 from rantboard.cache import FailSoftCache
+from rantboard.settings import redis_cache
 from tests.comments.conftest import form_stamp
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +69,14 @@ def stalled_redis():
 
 
 def redis_at(url):
-    """The pages' cache and the counters both in the one Redis at `url`, as REDIS_URL alone sets them."""
-    options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
-    redis = {"BACKEND": "rantboard.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
-    return override_settings(CACHES={"default": redis, "counters": {**redis, "KEY_PREFIX": "counters"}})
+    """The pages' cache and the counters both in the one Redis at `url`, as REDIS_URL alone sets them (with the
+    production settings' socket timeouts)."""
+    caches = {"default": redis_cache(url, "rantboard"), "counters": redis_cache(url, "rantboard-counters")}
+    return override_settings(CACHES=caches)
+
+
+def redis_timeout() -> float:
+    return redis_cache("redis://unused", "unused")["OPTIONS"]["socket_timeout"]
 
 
 def reads_and_posts_work(story):
@@ -90,6 +96,47 @@ def test_with_redis_down_pages_are_served_and_comments_posted(story):
 def test_with_redis_stalled_pages_are_served_and_comments_posted(story, stalled_redis):
     with redis_at(stalled_redis):
         reads_and_posts_work(story)
+
+
+def test_a_stalled_redis_costs_a_request_its_socket_timeout_not_the_stall(story, stalled_redis):
+    # At most one socket timeout per cache (the pages' and the counters'): after a failure each process leaves a
+    # cache alone for a while (rantboard.cache.FAILURE_PAUSE), so a request never waits on it twice.
+    bound = 2 * redis_timeout() + 0.3
+    assert bound < 1, "the settings' Redis timeout must keep a request well under a second"
+    timings = {}
+    with redis_at(stalled_redis):
+        for url in ("/", story.get_absolute_url(), story.region.get_absolute_url()):
+            started = time.monotonic()
+            assert Client().get(url).status_code == 200
+            timings[url] = time.monotonic() - started
+        commenter = Client()
+        page = commenter.get(story.get_absolute_url()).content.decode()
+        data = {"nic": "Fred", "body": "Stalled, not stopped.", "email": "", "website": "", "post": "1",
+                "stamp": form_stamp(page)}  # fmt: skip
+        started = time.monotonic()
+        assert commenter.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+        timings["post"] = time.monotonic() - started
+    assert max(timings.values()) < bound, timings
+
+
+def test_healthz_reports_a_cache_it_cannot_reach_without_failing(client):
+    with redis_at(f"redis://127.0.0.1:{a_closed_port()}/0"):
+        response = client.get("/healthz")
+    # Every server shares the cache and serves from the database without it: not a reason to leave the pool.
+    assert response.status_code == 200
+    assert response.content.decode() == "database: ok\ncache: unreachable\n"
+
+
+def test_rate_limits_count_nothing_while_the_cache_is_away(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(1, 60)]
+    commenter = Client()
+    assert post(commenter, story, body="One a minute.").status_code == 302
+    assert post(commenter, story, body="Two in a minute.").status_code == 429  # the limit holds with a cache
+    with redis_at(f"redis://127.0.0.1:{a_closed_port()}/0"):
+        # docs/reliability.md: with the counters' cache away, posting goes on for everyone.
+        for n in range(3):
+            assert post(commenter, story, body=f"Posted while nothing counts, {n}.").status_code == 302
+    assert Comment.objects.filter(body__startswith="Posted while nothing counts").count() == 3
 
 
 def test_with_the_cache_directory_unwritable_pages_are_served_and_comments_posted(story, tmp_path):
@@ -153,8 +200,14 @@ def test_a_comment_stored_while_the_cache_refuses_writes_is_a_success_and_shows_
         assert "Stored, whatever the cache says." in reader.get(story.get_absolute_url()).content.decode()
 
 
-def database_down():
-    return mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("server closed the connection"))
+def database_down(error=None):
+    error = error or OperationalError("server closed the connection")
+    return mock.patch.object(CursorWrapper, "execute", side_effect=error)
+
+
+def a_closed_connection():
+    """Django's InterfaceError (psycopg2's "connection already closed"): not a DatabaseError, an outage all the same."""
+    return database_down(InterfaceError("connection already closed"))
 
 
 def test_a_post_the_database_cannot_store_gets_503_with_the_text_kept(story):
@@ -230,3 +283,62 @@ def test_a_full_file_cache_sweeps_expired_pages_before_live_ones(tmp_path):
         for n in range(30):  # pages that expire at once, as a minute's do
             files.set(f"page-{n}", "x", timeout=-1)
         assert files.get("saved-copy") == "kept for a day"
+
+
+def cache_update_lost():
+    """The cache update that follows a comment never lands (the issue's Redis refusing writes, then gone): the
+    comment is stored, the story's cached page still shows the thread without it."""
+    return mock.patch("comments.services.pagecache.changed")
+
+
+def post_whose_cache_update_is_lost(story, commenter, data):
+    reader = Client()
+    assert data["body"] not in reader.get(story.get_absolute_url()).content.decode()  # the page is cached
+    with cache_update_lost():
+        assert commenter.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
+    assert data["body"] not in reader.get(story.get_absolute_url()).content.decode(), "the cached page is stale"
+    return reader
+
+
+def test_resending_the_same_form_retires_a_stale_story_page(story):
+    commenter = Client()
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Said once, cached never.", "email": "", "website": "", "post": "1", "stamp": stamp}
+    reader = post_whose_cache_update_is_lost(story, commenter, data)
+    # The poster never saw the first answer and sends the form again: "already posted", and the page shows it.
+    again = commenter.post(reverse("comments:post", args=[story.pk]), data)
+    assert again.status_code == 302
+    assert "Said once, cached never." in reader.get(story.get_absolute_url()).content.decode()
+    assert Comment.objects.filter(body="Said once, cached never.").count() == 1
+
+
+def test_the_same_words_again_within_the_window_retire_a_stale_story_page(story):
+    commenter = Client()
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "body": "Said from two tabs.", "email": "", "website": "", "post": "1", "stamp": stamp}
+    reader = post_whose_cache_update_is_lost(story, commenter, data)
+    # A second tab's form (its own stamp), the same words: posted once, and the page shows it.
+    again = post(commenter, story, body="Said from two tabs.")
+    assert again.status_code == 302
+    assert "Said from two tabs." in reader.get(story.get_absolute_url()).content.decode()
+    assert Comment.objects.filter(body="Said from two tabs.").count() == 1
+
+
+def test_a_closed_connection_is_an_outage_for_posters_readers_and_healthz(story):
+    commenter, reader = Client(), Client()
+    assert reader.get(story.get_absolute_url()).status_code == 200  # the page is cached
+    stamp = form_stamp(commenter.get(story.get_absolute_url()).content.decode())
+    data = {"nic": "Fred", "email": "fred@example.com", "website": "https://fred.example", "post": "1",
+            "body": "Kept through a closed connection.", "stamp": stamp}  # fmt: skip
+    assert post(Client(), story, nic="Greta", body="Moves the page's version.").status_code == 302
+    with a_closed_connection():
+        posted = commenter.post(reverse("comments:post", args=[story.pk]), data)
+        read = reader.get(story.get_absolute_url())
+        health = Client().get("/healthz")
+    assert posted.status_code == 503
+    assert posted["Retry-After"] == "30"
+    assert "Kept through a closed connection.</textarea>" in posted.content.decode()
+    assert read.status_code == 200
+    assert read["X-Page-Copy"] == "stale"
+    assert health.status_code == 503
+    assert "database: unreachable" in health.content.decode()
