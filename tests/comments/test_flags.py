@@ -132,3 +132,15 @@ def test_a_comments_page_shows_its_nics_flags_and_bans(editor_client, editor, st
     assert "1 flag(s) on its comments" in html
     assert "Bans on the nic: " in html and "none." not in html
     assert "Readers&#x27; flags" in html or "Readers' flags" in html
+
+
+def test_flagging_the_same_comment_again_does_not_use_up_the_addresss_limit(client, story, settings):
+    settings.COMMENT_FLAG_LIMIT = (2, 3600)
+    first, second, third = (say(story, nic=f"Nic {n}", body=f"Text {n}") for n in range(3))
+    assert flag(client, first).status_code == 200
+    for _ in range(3):  # reloads and second clicks
+        again = flag(client, first, reason="abuse")
+        assert again.status_code == 200 and "flagged this comment already" in again.content.decode()
+    assert flag(client, second).status_code == 200  # the second of two allowed, not refused
+    assert flag(client, third).status_code == 429
+    assert Flag.objects.filter(comment=first).count() == 1 and Flag.objects.count() == 2
