@@ -102,10 +102,15 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("shown", "Shown"), ("redacted", "Redacted"), ("edited", "Edited"), ("removed", "Removed")]
+        return [
+            ("shown", "Shown"), ("redacted", "Redacted"), ("edited", "Edited"), ("removed", "Removed"),
+            ("not_removed", "Not removed (in their threads)"),
+        ]  # fmt: skip
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value == "not_removed":
+            return queryset.shown()  # what the threads hold and the newsroom counts: redacted ones too, with a note
         if value == "shown":
             return queryset.filter(removed=False, redacted=False)
         if value == "redacted":
