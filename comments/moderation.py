@@ -79,12 +79,12 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
     )
 
 
-@transaction.atomic
 def edit_note_prefix(moderator) -> str:
     """How an editor's change to a comment's text begins, under the comment."""
     return f"Edited by {_moderator_name(moderator)}:"
 
 
+@transaction.atomic
 def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
     original = comment.body
