@@ -10,7 +10,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.services import comment_create
+from articles.models import Article
+from comments.models import Comment
+from comments.moderation import comments_remove, flags_dismiss
+from comments.services import comment_create, flag_create
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +56,6 @@ def result_count(html: str) -> int:
 
 
 def test_each_figures_list_shows_exactly_what_the_figure_counts(editor_client, editor, make_article):
-    from articles.models import Article
-    from comments.moderation import comments_remove
-    from comments.models import Comment
-
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
     with time_machine.travel(now, tick=False):
         today = make_article(title="On the board", published_at=now - dt.timedelta(hours=2))
@@ -69,7 +68,11 @@ def test_each_figures_list_shows_exactly_what_the_figure_counts(editor_client, e
         comments_remove(comments=Comment.objects.filter(pk=kept[0].pk), moderator=editor, reason="spam")
         html = editor_client.get(reverse("admin:index")).content.decode()
 
-        for label, expected in [("Stories published today", 1), ("Comments today", 2), ("Comments in the last hour", 2)]:
+        for label, expected in [
+            ("Stories published today", 1),
+            ("Comments today", 2),
+            ("Comments in the last hour", 2),
+        ]:
             count, link = figure(html, label)
             listed = editor_client.get(link)
             assert listed.status_code == 200
@@ -80,10 +83,6 @@ def test_each_figures_list_shows_exactly_what_the_figure_counts(editor_client, e
 
 
 def test_the_open_flags_figure_counts_every_open_flag_and_the_queue_shows_them(editor_client, editor, make_article):
-    from comments.moderation import flags_dismiss
-    from comments.models import Comment
-    from comments.services import flag_create
-
     story = make_article(title="Flagged story")
     twice, once, dealt_with = (
         comment_create(article_id=story.pk, nic=f"Nic {n}", body=f"Text {n}.", owner_token=f"t{n}").comment
