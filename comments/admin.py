@@ -9,11 +9,14 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -420,16 +423,120 @@ class CommentAdmin(admin.ModelAdmin):
 
 OPEN = Q(flags__resolved_at=None)
 
+# The queue's one-click buttons: (what the button says, the verb in its address, needs the ban permission too).
+ONE_CLICK = [("Redact", "redact", False), ("Remove", "remove", False), ("Ban nic", "ban", True),
+             ("Dismiss", "dismiss", False)]  # fmt: skip
+
 
 @admin.register(FlaggedComment)
 class FlagQueueAdmin(CommentAdmin):
     """The moderation queue: comments readers flagged and no editor has dealt with yet, most-flagged and newest
-    first. Each action is a moderation write function (so it lands in the audit trail) and closes the flags."""
+    first. Each action is a moderation write function (so it lands in the audit trail) and closes the flags.
 
-    list_display = ["label", "story", "nic_link", "excerpt", "open_flags", "reasons", "latest_flag", "state"]
+    Besides the list's actions (several comments at once, with a form for the note or reason), each row has one-click
+    buttons whose note and reason come from the row's flags."""
+
+    list_display = ["label", "story", "nic_link", "excerpt", "open_flags", "reasons", "latest_flag"]
     list_filter = [StoryFilter, NicFilter, "article__region"]
     date_hierarchy = None
     actions = ["redact", "remove", "ban_nics", "dismiss_flags"]
+
+    def _url_name(self, view: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def get_urls(self):
+        one_click = self.admin_site.admin_view(self.one_click_view)
+        return [
+            *(path(f"<int:pk>/{verb}/", one_click, {"verb": verb}, name=self._url_name(verb))
+              for _label, verb, _ban in ONE_CLICK),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def changelist_view(self, request, extra_context=None):
+        # "Select flagged comment to change" says nothing of what the page is for.
+        return super().changelist_view(
+            request, {"title": "Moderation queue: what readers flagged", **(extra_context or {})}
+        )
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), self._buttons_column(request)]
+
+    def _buttons_column(self, request):
+        """The row's buttons: the ones this editor may use. A column made per request, because which buttons show
+        depends on the editor, and list_display's methods see only the row."""
+        may_ban = self.has_ban_permission(request)
+        may_change = self.has_change_permission(request)
+        filters = self.get_preserved_filters(request)
+
+        @admin.display(description="One click")
+        def one_click(obj) -> str:
+            counts = {reason: getattr(obj, f"flags_{reason}") for reason in Flag.Reason.values}
+            hints = {
+                "redact": f"Readers see “{moderation.note_from_flags(counts)}” in its place",
+                "remove": "Take it out of its thread",
+                "ban": f"Ban {obj.nic} for good; reason: {moderation.reason_from_flags(counts)}",
+                "dismiss": "Close the flags; the comment stays as it is",
+            }
+            # Buttons of the list's own form (it holds the admin's CSRF token; forms cannot nest), each posting to
+            # its own address by `formaction`. The list's Go button comes first, so Enter never presses one of these.
+            return format_html_join(
+                "",
+                '<button type="submit" class="button" formaction="{}" title="{}" aria-label="{} #{}">{}</button>',
+                (
+                    (reverse(f"admin:{self._url_name(verb)}", args=[obj.pk]) + (f"?{filters}" if filters else ""),
+                     hints[verb], label, obj.number, label)
+                    for label, verb, needs_ban in ONE_CLICK
+                    if may_change and (may_ban or not needs_ban)
+                ),
+            )  # fmt: skip
+
+        return one_click
+
+    def one_click_view(self, request, pk: int, verb: str):
+        """Act on one queued comment at once: no form, the note or reason made from its open flags."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        if not self.has_change_permission(request, comment) or (verb == "ban" and not self.has_ban_permission(request)):
+            raise PermissionDenied
+        back = reverse(f"admin:{self._url_name('changelist')}")
+        if filters := request.GET.get("_changelist_filters"):
+            back += f"?{filters}"
+        counts = moderation.open_flag_counts(comment)
+        label = format_html(
+            '<a href="{}">#{}</a> by {} on “{}”',
+            reverse("admin:comments_comment_change", args=[comment.pk]), comment.number, comment.nic,
+            Truncator(comment.article.title).chars(60),
+        )  # fmt: skip
+        if not counts:
+            # A second click, or another editor was quicker: act once, and say so.
+            self.message_user(request, format_html("{} has no open flags now: nothing done.", label), messages.WARNING)
+            return redirect(back)
+        reason = moderation.reason_from_flags(counts)
+        if verb == "redact":
+            note = moderation.note_from_flags(counts)
+            moderation.comment_redact(comment=comment, moderator=request.user, note=note)
+            message = format_html("Redacted {}: readers see “{}”.", label, note)
+        elif verb == "remove":
+            moderation.comments_remove(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user,
+                                       reason=reason)  # fmt: skip
+            message = format_html("Removed {} from its thread.", label)
+        elif verb == "ban":
+            key = comment.commenter.key
+            if any(nic_key(ban.value) == key for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC)):
+                moderation.flags_dismiss(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user)
+                message = format_html("{} is banned already: its flags are closed.", comment.nic)
+            else:
+                ban = moderation.ban_create(kind=Ban.Kind.NIC, value=comment.nic, reason=reason, moderator=request.user)
+                message = format_html(
+                    'Banned the nic {} for good (<a href="{}">give the ban an end</a>).',
+                    comment.nic, reverse("admin:comments_ban_change", args=[ban.pk]),
+                )  # fmt: skip
+        else:
+            moderation.flags_dismiss(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user)
+            message = format_html("Dismissed the flags on {}; it stays as it is.", label)
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(back)
 
     def get_ordering(self, request):
         return ["-open_flags", "-latest_flag"]  # annotations, so not the `ordering` attribute (checked against fields)

@@ -327,6 +327,32 @@ def _resolve_flags(flags) -> int:
     return flags.filter(resolved_at=None).update(resolved_at=timezone.now())
 
 
+def open_flag_counts(comment: Comment) -> dict[str, int]:
+    """How many open flags the comment has, by reason (only the reasons it has)."""
+    rows = Flag.objects.filter(comment=comment, resolved_at=None).values("reason").annotate(n=Count("id"))
+    return {row["reason"]: row["n"] for row in rows}
+
+
+def _by_weight(counts: dict[str, int]) -> list[tuple[str, int]]:
+    # Most flags first; a tie goes to the reason listed first (spam, abuse, off-topic), so the answer never wobbles.
+    order = list(Flag.Reason.values)
+    return sorted(((r, n) for r, n in counts.items() if n), key=lambda item: (-item[1], order.index(item[0])))
+
+
+def note_from_flags(counts: dict[str, int]) -> str:
+    """What readers see in place of a comment redacted from the queue: the reason most readers gave."""
+    weighed = _by_weight(counts)
+    if not weighed:
+        return ""  # comment_redact's standard line
+    return f"Removed by the editors: {Flag.Reason(weighed[0][0]).label.lower()}."
+
+
+def reason_from_flags(counts: dict[str, int]) -> str:
+    """The audit trail's (and a ban's) reason for an action taken from the queue: every reason readers gave."""
+    weighed = _by_weight(counts)
+    return "Flagged by readers: " + ", ".join(f"{Flag.Reason(r).label.lower()} ({n})" for r, n in weighed)
+
+
 @transaction.atomic
 def flags_dismiss(*, comments, moderator) -> int:
     """The editors looked and the comments stay as they are: their open flags are closed, and the trail says so."""

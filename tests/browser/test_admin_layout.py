@@ -94,4 +94,11 @@ def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, e
     no_sideways_scrolling(editor_page)
     row = editor_page.locator("#result_list tbody tr").first
     assert "Spammy Sam" in row.inner_text() and "Spam or advertising (1)" in row.inner_text()
+    for name in ("Redact", "Remove", "Ban nic", "Dismiss"):
+        assert row.get_by_role("button", name=f"{name} #{comment.number}").is_visible()
     editor_page.screenshot(path=str(artifacts / "admin-queue-1280.png"))
+    row.get_by_role("button", name=f"Redact #{comment.number}").click()
+    assert (
+        "readers see “Removed by the editors: spam or advertising.”" in editor_page.locator(".messagelist").inner_text()
+    )
+    assert "Spammy Sam" not in editor_page.locator("#changelist-form").inner_text()

@@ -1,11 +1,14 @@
 """Readers flag comments for the editors (one flag per browser, with a reason, without JavaScript); the flags land in
 the moderation queue, where an editor in the Editors group acts on them through the moderation functions."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Ban, Comment, Flag, ModerationAction
 from comments.services import comment_create
@@ -113,13 +116,40 @@ def test_redacting_from_the_queue_resolves_the_flags(editor_client, story):
     assert ModerationAction.objects.filter(action="redact", comment=comment).exists()
 
 
-def test_banning_the_nic_from_the_queue_resolves_its_flags(editor_client, story):
+def test_banning_the_nic_from_the_queue_resolves_its_flags_and_is_audited(editor_client, editor, story):
     comment = say(story)
     flag(Client(), comment)
     data = {"action": "ban_nics", "_selected_action": [comment.pk], "apply": "1", "reason": "spam"}
     editor_client.post(QUEUE, {**data, "expires_in_days": ""}, follow=True)
-    assert Ban.objects.filter(kind="nic", value="Loud Larry").exists()
+    ban = Ban.objects.get(kind="nic", value="Loud Larry")
     assert not Flag.objects.filter(resolved_at=None).exists()
+    row = ModerationAction.objects.get(action="ban")
+    assert (row.ban, row.moderator, row.commenter_id, row.reason) == (ban, editor, comment.commenter_id, "spam")
+
+
+def test_removing_from_the_queue_removes_closes_the_flags_and_is_audited(editor_client, editor, story):
+    comment = say(story)
+    flag(Client(), comment)
+    data = {"action": "remove", "_selected_action": [comment.pk], "apply": "1", "reason": "Spam."}
+    assert editor_client.post(QUEUE, data, follow=True).status_code == 200
+    comment.refresh_from_db()
+    assert comment.removed and not Flag.objects.filter(resolved_at=None).exists()
+    row = ModerationAction.objects.get(action="remove")
+    assert (row.comment, row.moderator, row.reason) == (comment, editor, "Spam.")
+    assert ">Loud Larry<" not in editor_client.get(QUEUE).content.decode()
+
+
+def test_with_as_many_flags_the_most_recently_flagged_comment_comes_first(editor_client, story):
+    older, newer = say(story, nic="Older", body="first"), say(story, nic="Newer", body="second")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=False):
+        flag(Client(), newer)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=10), tick=False):
+        flag(Client(), older)  # the older comment, flagged last: the newest business
+    html = editor_client.get(QUEUE).content.decode()
+    assert html.index(">Older<") < html.index(">Newer<")
+    flag(Client(), newer, "abuse")  # now it has more flags, and more flags come first whatever the time
+    html = editor_client.get(QUEUE).content.decode()
+    assert html.index(">Newer<") < html.index(">Older<")
 
 
 def test_a_comments_page_shows_its_nics_flags_and_bans(editor_client, editor, story):
