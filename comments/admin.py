@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -285,17 +287,36 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="This nic's record")
     def nic_record(self, obj: Comment) -> str:
-        """Readers' flags on everything the nic wrote, and the bans on it, so an editor judges the nic, not one
-        comment. Who flagged is never shown."""
+        """Readers' flags on everything the nic wrote, the bans on it and on the addresses it wrote from, so an
+        editor judges the nic, not one comment. Who flagged is never shown."""
         flags = Flag.objects.filter(comment__commenter_id=obj.commenter_id)
-        total, still_open = flags.count(), flags.filter(resolved_at=None).count()
+        figures = flags.aggregate(
+            total=Count("id"), open=Count("id", filter=Q(resolved_at=None)), comments=Count("comment", distinct=True)
+        )
+        labels = dict(Flag.Reason.choices)
+        reasons = [
+            (labels[row["reason"]], row["n"])
+            for row in flags.values("reason").annotate(n=Count("id")).order_by("-n", "reason")
+        ]
         key = obj.commenter.key
-        bans = [str(ban) for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC) if nic_key(ban.value) == key]
-        queue = reverse("admin:comments_flaggedcomment_changelist") + f"?commenter={obj.commenter_id}"
-        return format_html(
-            '{} flag(s) on its comments, {} open (<a href="{}">in the queue</a>). Bans on the nic: {}.',
-            total, still_open, queue, "; ".join(bans) or "none",
-        )  # fmt: skip
+        nic_bans = [ban for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC) if nic_key(ban.value) == key]
+        # The addresses are those still kept whole (IP_RETENTION_DAYS): a few per nic, against the bans in force, a
+        # short table. Older addresses are shortened to their network and say nothing about one commenter.
+        since = timezone.now() - dt.timedelta(days=settings.IP_RETENTION_DAYS)
+        addresses = (
+            Comment.objects.filter(commenter_id=obj.commenter_id, created_at__gte=since, ip__isnull=False)
+            .values_list("ip", flat=True)
+            .distinct()[:200]
+        )
+        context = {
+            **figures,
+            "reasons": reasons,
+            "queue": reverse("admin:comments_flaggedcomment_changelist") + f"?commenter={obj.commenter_id}",
+            "nic_bans": nic_bans,
+            "address_bans": moderation.address_bans(addresses),
+            "days": settings.IP_RETENTION_DAYS,
+        }
+        return render_to_string("admin/comments/_nic_record.html", context)
 
     @admin.display(description="As readers see it")
     def rendered(self, obj: Comment) -> str:

@@ -271,6 +271,29 @@ def release_nic(*, commenter: Commenter, moderator) -> None:
     )
 
 
+def address_bans(addresses: Iterable[str], *, now: dt.datetime | None = None) -> list[Ban]:
+    """The IP and network bans in force that cover any of these addresses (for an editor's eyes: `banned` is what
+    posting asks)."""
+    parsed = set()
+    for text in addresses:
+        try:
+            parsed.add(ipaddress.ip_address(text))
+        except ValueError:
+            continue  # an address already shortened, or none
+    if not parsed:
+        return []
+    found = []
+    for ban in Ban.objects.active(now).exclude(kind=Ban.Kind.NIC):
+        if ban.kind == Ban.Kind.IP:
+            hit = ipaddress.ip_address(ban.value) in parsed
+        else:
+            network = ipaddress.ip_network(ban.value)
+            hit = any(address.version == network.version and address in network for address in parsed)
+        if hit:
+            found.append(ban)
+    return found
+
+
 def active_bans() -> list[tuple[str, str, object]]:
     """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
     bans = cache.get(BANS_CACHE_KEY)

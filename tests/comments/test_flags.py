@@ -3,6 +3,7 @@ the moderation queue, where an editor in the Editors group acts on them through 
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -152,16 +153,48 @@ def test_with_as_many_flags_the_most_recently_flagged_comment_comes_first(editor
     assert html.index(">Newer<") < html.index(">Older<")
 
 
-def test_a_comments_page_shows_its_nics_flags_and_bans(editor_client, editor, story):
+def test_a_comments_page_shows_the_flags_on_all_its_nics_comments_and_the_bans_on_the_nic(editor_client, editor, story):
+    from comments.moderation import ban_create, flags_dismiss
+
+    nic_ban = ban_create(kind="nic", value="LOUD larry", reason="Spam, every day.", moderator=editor)
+    ban_create(kind="nic", value="Loud Larry", reason="an old ban", moderator=editor,
+               expires_at=timezone.now() - dt.timedelta(days=1))  # fmt: skip
+    ban_create(kind="nic", value="Someone Else", reason="not theirs", moderator=editor)
+    this, other = say(story, body="This one."), say(story, body="Another of theirs.")
+    flag(Client(), this, "spam")
+    flag(Client(), this, "spam")
+    flag(Client(), other, "abuse")
+    flags_dismiss(comments=Comment.objects.filter(pk=other.pk), moderator=editor)
+
+    html = unescape(editor_client.get(reverse("admin:comments_comment_change", args=[this.pk])).content.decode())
+    record = html[html.index('class="nic-record"') :]
+    record = record[: record.index("</ul>")]
+    assert "3 flags from readers on 2 of its comments, 2 open" in record  # the other comment's flag counts too
+    assert "spam or advertising (2), abuse or harassment (1)." in record
+    assert f'{QUEUE}?commenter={this.commenter_id}">in the queue' in record
+    ban_link = reverse("admin:comments_ban_change", args=[nic_ban.pk])
+    assert f'Bans on the nic: <a href="{ban_link}">Nic LOUD larry</a> (Spam, every day.).' in record
+    assert "an old ban" not in record and "not theirs" not in record
+    assert "Readers' flags" in html
+
+
+def test_a_comments_page_shows_the_bans_on_the_addresses_its_nic_wrote_from(editor_client, editor, story):
     from comments.moderation import ban_create
 
-    comment = say(story)
-    flag(Client(), comment)
-    ban_create(kind="nic", value="Loud Larry", reason="spam", moderator=editor)
-    html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
-    assert "1 flag(s) on its comments" in html
-    assert "Bans on the nic: " in html and "none." not in html
-    assert "Readers&#x27; flags" in html or "Readers' flags" in html
+    comment_create(article_id=story.pk, nic="Loud Larry", body="From home.", owner_token="t", ip="203.0.113.9")
+    comment = comment_create(article_id=story.pk, nic="Loud Larry", body="From work.", owner_token="t",
+                             ip="2001:db8:1:2::5").comment  # fmt: skip
+    network = ban_create(kind="network", value="203.0.113.0/24", reason="a spam farm", moderator=editor)
+    address = ban_create(kind="ip", value="2001:db8:1:2::5", reason="the office", moderator=editor)
+    ban_create(kind="ip", value="198.51.100.7", reason="somebody else", moderator=editor)
+
+    html = unescape(editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode())
+    record = html[html.index('class="nic-record"') : html.index("</ul>", html.index('class="nic-record"'))]
+    assert "No flags from readers on its comments." in record and "Bans on the nic: none." in record
+    line = record[record.index("Bans on the addresses it wrote from in the last 30 days:") :]
+    for ban in (network, address):
+        assert f'<a href="{reverse("admin:comments_ban_change", args=[ban.pk])}">{ban}</a> ({ban.reason})' in line
+    assert "somebody else" not in line
 
 
 def test_flagging_the_same_comment_again_does_not_use_up_the_addresss_limit(client, story, settings):
