@@ -172,11 +172,14 @@ class NicFilter(_TopFilter):
 
 
 class CommentAdminForm(forms.ModelForm):
+    # Both notes run to 300 characters and readers see them whole: boxes that show them whole, not a one-line input
+    # that scrolls the end out of sight.
     edit_note = forms.CharField(
         required=False,
         max_length=300,
         label="Why you edited it",
         help_text="Required when you change the text. Shown under the comment, after your name.",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "note-box"}),
     )
 
     editor = None  # the editor using the form (CommentAdmin.get_form), named in the help text as readers will see
@@ -184,7 +187,10 @@ class CommentAdminForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["body", "redacted", "redaction_note"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            "redaction_note": forms.Textarea(attrs={"rows": 3, "class": "note-box"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -679,11 +685,33 @@ class CommenterAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "moderator", "comment", "commenter", "ban", "article", "change", "reason"]
+    # What an action was done to sits in one column: a row names one or two of comment, nic, ban and story, and four
+    # mostly empty columns pushed the list past a 1280-wide laptop's edge.
+    list_display = ["created_at", "action", "moderator", "acted_on", "change", "reason_excerpt"]
     list_filter = ["action", "moderator", "created_at"]
     list_select_related = ["moderator", "comment", "commenter", "ban", "article"]
     search_fields = ["reason", "before", "after", "commenter__nic"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="Acted on")
+    def acted_on(self, obj: ModerationAction) -> str:
+        parts = []
+        if obj.article_id:
+            link = reverse("admin:articles_article_change", args=[obj.article_id])
+            parts.append(format_html('Story <a href="{}">{}</a>', link, Truncator(obj.article.title).chars(60)))
+        if obj.comment_id:
+            link = reverse("admin:comments_comment_change", args=[obj.comment_id])
+            parts.append(format_html('Comment <a href="{}">{}</a>', link, obj.comment))
+        elif obj.commenter_id:
+            parts.append(format_html("Nic {}", obj.commenter))
+        if obj.ban_id:
+            parts.append(format_html('Ban <a href="{}">{}</a>', reverse("admin:comments_ban_change", args=[obj.ban_id]),
+                                     obj.ban))  # fmt: skip
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "-"
+
+    @admin.display(description="Reason", ordering="reason")
+    def reason_excerpt(self, obj: ModerationAction) -> str:
+        return Truncator(obj.reason).chars(100)  # whole on the row's own page
 
     @admin.display(description="From → to")
     def change(self, obj: ModerationAction) -> str:
