@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 
 from . import moderation
 from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
@@ -592,8 +593,14 @@ class FlagQueueAdmin(CommentAdmin):
         )
 
     @admin.display(description="Latest flag", ordering="latest_flag")
-    def latest_flag(self, obj):
-        return obj.latest_flag
+    def latest_flag(self, obj) -> str:
+        # "12 minutes ago" reads faster than a full date and leaves the story and the text their room at 1280.
+        recent = timezone.now() - obj.latest_flag < dt.timedelta(minutes=1)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            obj.latest_flag.isoformat(), f"{timezone.localtime(obj.latest_flag):%Y-%m-%d %H:%M}",
+            "just now" if recent else f"{timesince(obj.latest_flag, depth=1)} ago",
+        )  # fmt: skip
 
     @admin.action(description="Dismiss the flags (the comments stay as they are)", permissions=["change"])
     def dismiss_flags(self, request, queryset):

@@ -79,7 +79,12 @@ def test_the_story_form_fits_and_shows_long_text_at_1280(editor_page, make_artic
 
 
 def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, editor_page, story, artifacts):
-    comment = comment_create(article_id=story.pk, nic="Spammy Sam", body="Cheap watches!", owner_token="t-sam").comment
+    comment = comment_create(
+        article_id=story.pk, nic="Spammy Sam", owner_token="t-sam",
+        body=f"Cheap watches! {LONG_SOURCE}/and/a/very/long/path/that/does/not/break/anywhere/by/itself",
+    ).comment  # fmt: skip
+    story.title = LONG_TITLE
+    story.save(update_fields=["title"])
     reader = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False).new_page()
     reader.goto(editor_page.base + story.get_absolute_url())
     reader.locator(f"#c{comment.number} .flag-link").click()
