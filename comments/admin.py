@@ -301,10 +301,8 @@ class CommentAdmin(admin.ModelAdmin):
             total=Count("id"), open=Count("id", filter=Q(resolved_at=None)), comments=Count("comment", distinct=True)
         )
         labels = dict(Flag.Reason.choices)
-        reasons = [
-            (labels[row["reason"]], row["n"])
-            for row in flags.values("reason").annotate(n=Count("id")).order_by("-n", "reason")
-        ]
+        counts = {row["reason"]: row["n"] for row in flags.values("reason").annotate(n=Count("id")).order_by()}
+        reasons = [(labels[reason], n) for reason, n in moderation.weighed_reasons(counts)]  # as the queue weighs
         key = obj.commenter.key
         nic_bans = [ban for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC) if nic_key(ban.value) == key]
         # The addresses are those still kept whole (IP_RETENTION_DAYS): a few per nic, against the bans in force, a

@@ -356,15 +356,16 @@ def open_flag_counts(comment: Comment) -> dict[str, int]:
     return {row["reason"]: row["n"] for row in rows}
 
 
-def _by_weight(counts: dict[str, int]) -> list[tuple[str, int]]:
-    # Most flags first; a tie goes to the reason listed first (spam, abuse, off-topic), so the answer never wobbles.
+def weighed_reasons(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Reasons by how many flags gave them; a tie goes to the one listed first (spam, abuse, off-topic), so the
+    answer never wobbles."""
     order = list(Flag.Reason.values)
     return sorted(((r, n) for r, n in counts.items() if n), key=lambda item: (-item[1], order.index(item[0])))
 
 
 def note_from_flags(counts: dict[str, int]) -> str:
     """What readers see in place of a comment redacted from the queue: the reason most readers gave."""
-    weighed = _by_weight(counts)
+    weighed = weighed_reasons(counts)
     if not weighed:
         return ""  # comment_redact's standard line
     return f"Removed by the editors: {Flag.Reason(weighed[0][0]).label.lower()}."
@@ -372,7 +373,7 @@ def note_from_flags(counts: dict[str, int]) -> str:
 
 def reason_from_flags(counts: dict[str, int]) -> str:
     """The audit trail's (and a ban's) reason for an action taken from the queue: every reason readers gave."""
-    weighed = _by_weight(counts)
+    weighed = weighed_reasons(counts)
     return "Flagged by readers: " + ", ".join(f"{Flag.Reason(r).label.lower()} ({n})" for r, n in weighed)
 
 
