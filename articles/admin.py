@@ -93,11 +93,32 @@ def check_body(body: str) -> None:
         )
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The three states the Status column shows. A scheduled story is "published" in the database but not on the
+    board yet, so the stored status alone would mix it with the stories readers see."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("published", "Published (readers see it)"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "published":
+            return queryset.visible()
+        if value == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        if value == "draft":
+            return queryset.filter(status=Article.Status.DRAFT)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "region", "status_label", "published_at", "comment_state", "view_count", "posted_by"]
-    list_filter = ["status", "region", "comments_closed", "posted_by"]
+    list_filter = [StatusFilter, "region", "comments_closed", "posted_by"]
     list_select_related = ["region", "posted_by"]
     date_hierarchy = "published_at"
     search_fields = ["title", "lead_note", "source_name", "body"]

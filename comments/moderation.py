@@ -79,12 +79,12 @@ def comment_unredact(*, comment: Comment, moderator) -> None:
     )
 
 
-@transaction.atomic
 def edit_note_prefix(moderator) -> str:
     """How an editor's change to a comment's text begins, under the comment."""
     return f"Edited by {_moderator_name(moderator)}:"
 
 
+@transaction.atomic
 def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
     original = comment.body
@@ -271,6 +271,29 @@ def release_nic(*, commenter: Commenter, moderator) -> None:
     )
 
 
+def address_bans(addresses: Iterable[str], *, now: dt.datetime | None = None) -> list[Ban]:
+    """The IP and network bans in force that cover any of these addresses (for an editor's eyes: `banned` is what
+    posting asks)."""
+    parsed = set()
+    for text in addresses:
+        try:
+            parsed.add(ipaddress.ip_address(text))
+        except ValueError:
+            continue  # an address already shortened, or none
+    if not parsed:
+        return []
+    found = []
+    for ban in Ban.objects.active(now).exclude(kind=Ban.Kind.NIC):
+        if ban.kind == Ban.Kind.IP:
+            hit = ipaddress.ip_address(ban.value) in parsed
+        else:
+            network = ipaddress.ip_network(ban.value)
+            hit = any(address.version == network.version and address in network for address in parsed)
+        if hit:
+            found.append(ban)
+    return found
+
+
 def active_bans() -> list[tuple[str, str, object]]:
     """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
     bans = cache.get(BANS_CACHE_KEY)
@@ -325,6 +348,33 @@ def record_story_changes(sender, *, editor, changes, **kwargs) -> None:
 
 def _resolve_flags(flags) -> int:
     return flags.filter(resolved_at=None).update(resolved_at=timezone.now())
+
+
+def open_flag_counts(comment: Comment) -> dict[str, int]:
+    """How many open flags the comment has, by reason (only the reasons it has)."""
+    rows = Flag.objects.filter(comment=comment, resolved_at=None).values("reason").annotate(n=Count("id"))
+    return {row["reason"]: row["n"] for row in rows}
+
+
+def weighed_reasons(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Reasons by how many flags gave them; a tie goes to the one listed first (spam, abuse, off-topic), so the
+    answer never wobbles."""
+    order = list(Flag.Reason.values)
+    return sorted(((r, n) for r, n in counts.items() if n), key=lambda item: (-item[1], order.index(item[0])))
+
+
+def note_from_flags(counts: dict[str, int]) -> str:
+    """What readers see in place of a comment redacted from the queue: the reason most readers gave."""
+    weighed = weighed_reasons(counts)
+    if not weighed:
+        return ""  # comment_redact's standard line
+    return f"Removed by the editors: {Flag.Reason(weighed[0][0]).label.lower()}."
+
+
+def reason_from_flags(counts: dict[str, int]) -> str:
+    """The audit trail's (and a ban's) reason for an action taken from the queue: every reason readers gave."""
+    weighed = weighed_reasons(counts)
+    return "Flagged by readers: " + ", ".join(f"{Flag.Reason(r).label.lower()} ({n})" for r, n in weighed)
 
 
 @transaction.atomic

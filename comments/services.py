@@ -206,6 +206,11 @@ def comments_rerendered() -> None:
     pagecache.changed()
 
 
+def flagged_already(*, comment: Comment, flagger_token: str) -> bool:
+    """Whether this browser has flagged this comment: asked before the rate limit, so a repeat costs nothing."""
+    return bool(flagger_token) and Flag.objects.filter(comment=comment, flagger=token_hash(flagger_token)).exists()
+
+
 def flag_create(*, comment: Comment, reason: str, flagger_token: str) -> bool:
     """A reader flags a comment; False when this browser had flagged it already (one flag per browser)."""
     flagger = token_hash(flagger_token)

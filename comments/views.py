@@ -248,12 +248,17 @@ def flag_comment(request, pk: int, number: int):
     context = {"comment": comment, "form": form}
     if request.method != "POST" or not form.is_valid():
         return render(request, "comments/flag.html", context, status=400 if form.is_bound else 200)
+    token = request.get_signed_cookie(FLAGGER_COOKIE, default="", salt="rantboard.flagger")
+    # A repeat (a reload, a second click) adds nothing, so it must not use up the address's allowance either: the
+    # limit is there against burying the queue, and a repeat buries nothing.
+    if services.flagged_already(comment=comment, flagger_token=token):
+        return render(request, "comments/flag.html", {**context, "flagged": True, "again": True})
     refusal = defences.check_flag_rate(ip=client_ip(request))
     if refusal:
         response = render(request, "comments/flag.html", {**context, "refusal": refusal.message}, status=429)
         response["Retry-After"] = str(refusal.retry_after)
         return response
-    token = request.get_signed_cookie(FLAGGER_COOKIE, default="", salt="rantboard.flagger") or secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     new = services.flag_create(comment=comment, reason=form.cleaned_data["reason"], flagger_token=token)
     response = render(request, "comments/flag.html", {**context, "flagged": True, "again": not new})
     response.set_signed_cookie(

@@ -1,5 +1,5 @@
 """Error pages that depend on where they happen: inside the admin, an editor gets the admin's look and a way back
-to it; everywhere else, readers get the site's own pages (templates/403.html)."""
+to it; everywhere else, readers get the site's own pages (templates/403.html, templates/404.html)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,28 @@ def _in_admin(request) -> bool:
     return request.path.startswith(f"/{settings.ADMIN_URL}")
 
 
-def _admin_error(request, *, title: str, reason: str, explanation: str):
+def _admin_error(request, *, title: str, reason: str, explanation: str, status: int = 403):
     referer = request.META.get("HTTP_REFERER", "")
     back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()) else ""
     context = {**admin.site.each_context(request), "title": title, "reason": reason, "explanation": explanation}
-    return render(request, "admin/permission_denied.html", {**context, "back": back}, status=403)
+    # One template for every error an editor meets in the admin (its name is the first of them, the 403).
+    return render(request, "admin/permission_denied.html", {**context, "back": back}, status=status)
+
+
+def page_not_found(request, exception=None):
+    # Only someone the admin lets in gets its look: to anyone else an address under the admin is a plain 404, and
+    # the admin's header (and the app list in each_context) says nothing to them.
+    user = getattr(request, "user", None)
+    if _in_admin(request) and user is not None and admin.site.has_permission(request):
+        return _admin_error(
+            request,
+            title="Page not found",
+            reason="There is no such page in the admin.",
+            explanation="The address may be mistyped or cut short, or it named something that is no longer there. "
+            "The newsroom links to every list an editor uses.",
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
 
 
 def permission_denied(request, exception=None):

@@ -30,3 +30,4 @@ urlpatterns = [
 ]
 
 handler403 = "rantboard.errors.permission_denied"
+handler404 = "rantboard.errors.page_not_found"

@@ -27,7 +27,7 @@ def newsroom() -> dict:
     today = timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     end = start + dt.timedelta(days=1)
-    hour_ago = now - dt.timedelta(hours=1)
+    hour_ago = (now - dt.timedelta(hours=1)).replace(microsecond=0)  # whole seconds, as in the list's link
     day = {"year": today.year, "month": today.month, "day": today.day}
     # Closing today: by the editor's own time, or (with none set) the board's usual days after publication.
     usual = dt.timedelta(days=settings.COMMENTS_OPEN_DAYS)
@@ -41,13 +41,16 @@ def newsroom() -> dict:
         .only("pk", "title", "published_at", "comments_close_at")
         .order_by("published_at")[:20]
     )
+    # Each link is the figure's own query as list filters (the list's status or state filter and the day), so the
+    # list shows exactly what was counted: no drafts or scheduled stories, no removed comments. The open flags are
+    # the queue's Flags column, summed.
     figures = [
         ("Stories published today", Article.objects.visible().filter(published_at__gte=start).count(),
-         _changelist("articles_article", **{f"published_at__{k}": v for k, v in day.items()})),
+         _changelist("articles_article", status="published", **{f"published_at__{k}": v for k, v in day.items()})),
         ("Comments today", Comment.objects.shown().filter(created_at__gte=start).count(),
-         _changelist("comments_comment", **{f"created_at__{k}": v for k, v in day.items()})),
+         _changelist("comments_comment", state="not_removed", **{f"created_at__{k}": v for k, v in day.items()})),
         ("Comments in the last hour", Comment.objects.shown().filter(created_at__gte=hour_ago).count(),
-         _changelist("comments_comment", created_at__gte=hour_ago.isoformat(timespec="seconds"))),
+         _changelist("comments_comment", state="not_removed", created_at__gte=hour_ago.isoformat())),
         ("Open flags", Flag.objects.filter(resolved_at=None).count(),
          reverse("admin:comments_flaggedcomment_changelist")),
     ]  # fmt: skip

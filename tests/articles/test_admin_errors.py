@@ -31,6 +31,22 @@ def test_an_expired_form_inside_the_admin_says_so_in_the_admins_look(editor, mak
     assert story.title != "Changed"
 
 
+def test_an_editor_on_a_missing_admin_page_gets_the_admins_look_and_a_way_back(editor_client):
+    response = editor_client.get("/admin/no/such/page/", HTTP_REFERER="http://testserver/admin/comments/comment/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'id="site-name"' in html  # the admin's header
+    assert "There is no such page in the admin." in html
+    assert f'href="{reverse("admin:index")}">Back to the newsroom' in html
+    assert 'href="http://testserver/admin/comments/comment/">Back to the page you came from' in html
+
+
+def test_a_missing_admin_page_tells_a_stranger_nothing_of_the_admin(client, make_article):
+    assert client.get("/admin/no/such/page/").status_code == 302  # the admin's own answer: log in first
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and 'id="site-name"' not in response.content.decode()
+
+
 def test_a_reader_refused_on_the_site_still_gets_the_sites_page(client, make_article):
     story = make_article()
     response = Client(enforce_csrf_checks=True).post(reverse("comments:post", args=[story.pk]), {"body": "x"})

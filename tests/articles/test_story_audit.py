@@ -55,3 +55,36 @@ def test_closing_in_the_story_form_is_recorded_like_the_action(editor_client, ed
     assert row.action == "close_comments" and row.after == "closed by an editor"
     history = editor_client.get(reverse("admin:articles_article_history", args=[story.pk])).content.decode()
     assert "Closed comments: open until" in history
+
+
+@pytest.mark.parametrize(
+    ("start", "change", "action", "before", "after", "history"),
+    [
+        ({"status": "draft"}, {"status": "published"}, "publish", "draft", "published ",
+         "Published: draft → published "),
+        ({"status": "published"}, {"status": "draft"}, "unpublish", "published ", "draft", "Unpublished: published "),
+        ({"status": "published", "comments_closed": "on"}, {"status": "published"}, "reopen_comments",
+         "closed by an editor", "open until ", "Reopened comments: closed by an editor → open until "),
+    ],
+)  # fmt: skip
+def test_publishing_unpublishing_and_reopening_in_the_story_form_are_recorded(
+    editor_client, editor, region, subject, start, change, action, before, after, history
+):
+    editor_client.post(reverse("admin:articles_article_add"), _story_form(region, subject, **start))
+    story = Article.objects.get()
+    assert not ModerationAction.objects.exists()  # filing a story is not a change of state
+    published = timezone.localtime(story.published_at)
+    form = _story_form(
+        region, subject, published_at_0=f"{published:%Y-%m-%d}", published_at_1=f"{published:%H:%M:%S}", **change
+    )
+    response = editor_client.post(reverse("admin:articles_article_change", args=[story.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    row = ModerationAction.objects.get(article=story)
+    assert (row.action, row.moderator) == (action, editor)
+    assert row.before.startswith(before) and row.after.startswith(after)
+    page = editor_client.get(reverse("admin:articles_article_history", args=[story.pk])).content.decode()
+    assert history in page and editor.get_username() in page
+    trail = editor_client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert row.get_action_display() in trail and story.title in trail and f"{row.before} → {row.after}" in trail
+    assert story.title in editor_client.get(reverse("admin:index")).content.decode()  # Recent actions

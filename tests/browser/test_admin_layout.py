@@ -79,7 +79,12 @@ def test_the_story_form_fits_and_shows_long_text_at_1280(editor_page, make_artic
 
 
 def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, editor_page, story, artifacts):
-    comment = comment_create(article_id=story.pk, nic="Spammy Sam", body="Cheap watches!", owner_token="t-sam").comment
+    comment = comment_create(
+        article_id=story.pk, nic="Spammy Sam", owner_token="t-sam",
+        body=f"Cheap watches! {LONG_SOURCE}/and/a/very/long/path/that/does/not/break/anywhere/by/itself",
+    ).comment  # fmt: skip
+    story.title = LONG_TITLE
+    story.save(update_fields=["title"])
     reader = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False).new_page()
     reader.goto(editor_page.base + story.get_absolute_url())
     reader.locator(f"#c{comment.number} .flag-link").click()
@@ -94,4 +99,66 @@ def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, e
     no_sideways_scrolling(editor_page)
     row = editor_page.locator("#result_list tbody tr").first
     assert "Spammy Sam" in row.inner_text() and "Spam or advertising (1)" in row.inner_text()
+    for name in ("Redact", "Remove", "Ban nic", "Dismiss"):
+        assert row.get_by_role("button", name=f"{name} #{comment.number}").is_visible()
     editor_page.screenshot(path=str(artifacts / "admin-queue-1280.png"))
+    row.get_by_role("button", name=f"Redact #{comment.number}").click()
+    assert (
+        "readers see “Removed by the editors: spam or advertising.”" in editor_page.locator(".messagelist").inner_text()
+    )
+    assert "Spammy Sam" not in editor_page.locator("#changelist-form").inner_text()
+
+
+LONG_NOTE = ("Removed by the editors: this comment repeated a private telephone number and a home address that "
+             "the commenter had no right to publish, and named a neighbour who is not a public figure; the rest of "
+             "it can be posted again without them.")  # fmt: skip
+
+
+def test_the_comment_page_fits_and_shows_its_notes_whole_at_1280(editor_page, make_article, editor, artifacts):
+    from comments.moderation import comment_redact
+
+    story = make_article(title=LONG_TITLE)
+    comment = comment_create(
+        article_id=story.pk, nic="Commenter With A Long Nic", owner_token="t", ip="2001:db8:85a3::8a2e:370:7334",
+        body="A comment that goes on about the ferries and the winter " * 12,
+    ).comment  # fmt: skip
+    comment_redact(comment=comment, moderator=editor, note=LONG_NOTE)
+    editor_page.goto(editor_page.base + f"/admin/comments/comment/{comment.pk}/change/")
+    editor_page.fill("#id_edit_note", LONG_NOTE)
+    no_sideways_scrolling(editor_page)
+    form_right = editor_page.locator("#comment_form").evaluate("el => el.getBoundingClientRect().right")
+    for field in ("#id_body", "#id_redaction_note", "#id_edit_note"):
+        box = editor_page.locator(field).evaluate(
+            "el => ({tag: el.tagName, right: el.getBoundingClientRect().right, width: el.clientWidth,"
+            " needed: el.scrollWidth, height: el.clientHeight, tall: el.scrollHeight})"
+        )
+        assert box["right"] <= form_right + 1, f"{field} runs past the form's edge"
+        assert box["tag"] == "TEXTAREA" and box["needed"] <= box["width"] + 1, f"{field} cuts its text"
+        if field != "#id_body":
+            assert box["tall"] <= box["height"] + 1, f"{field} hides part of a 300-character note"
+    editor_page.screenshot(path=str(artifacts / "admin-comment-form-1280.png"), full_page=True)
+
+
+def test_the_newsroom_trail_bans_and_commenters_fit_at_1280(editor_page, make_article, editor, artifacts):
+    from comments.models import Comment
+    from comments.moderation import ban_addresses, ban_create, comment_redact, comments_remove
+
+    story = make_article(title=LONG_TITLE)
+    for n in range(4):
+        comment = comment_create(
+            article_id=story.pk, nic=f"Commenter With A Long Nic {n}", owner_token=f"t{n}",
+            ip=f"2001:db8:85a3::8a2e:370:733{n}", body="A comment that goes on about the ferries " * 4,
+        ).comment  # fmt: skip
+        comment_redact(comment=comment, moderator=editor, note=LONG_NOTE)
+        comments_remove(comments=Comment.objects.filter(pk=comment.pk), moderator=editor, reason=LONG_NOTE)
+        ban_create(kind="nic", value=comment.nic, reason=LONG_NOTE, moderator=editor)
+    ban_addresses(addresses=["2001:db8:85a3::8a2e:370:7334"], reason=LONG_NOTE, moderator=editor, ipv6_prefix=None)
+    for name, path in [
+        ("newsroom", "/admin/"),
+        ("trail", "/admin/comments/moderationaction/"),
+        ("bans", "/admin/comments/ban/"),
+        ("commenters", "/admin/comments/commenter/"),
+    ]:
+        editor_page.goto(editor_page.base + path)
+        editor_page.screenshot(path=str(artifacts / f"admin-{name}-1280.png"))  # before the check: to see a failure
+        no_sideways_scrolling(editor_page)

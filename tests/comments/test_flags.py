@@ -1,11 +1,15 @@
 """Readers flag comments for the editors (one flag per browser, with a reason, without JavaScript); the flags land in
 the moderation queue, where an editor in the Editors group acts on them through the moderation functions."""
 
+import datetime as dt
 import re
+from html import unescape
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Ban, Comment, Flag, ModerationAction
 from comments.services import comment_create
@@ -113,22 +117,93 @@ def test_redacting_from_the_queue_resolves_the_flags(editor_client, story):
     assert ModerationAction.objects.filter(action="redact", comment=comment).exists()
 
 
-def test_banning_the_nic_from_the_queue_resolves_its_flags(editor_client, story):
+def test_banning_the_nic_from_the_queue_resolves_its_flags_and_is_audited(editor_client, editor, story):
     comment = say(story)
     flag(Client(), comment)
     data = {"action": "ban_nics", "_selected_action": [comment.pk], "apply": "1", "reason": "spam"}
     editor_client.post(QUEUE, {**data, "expires_in_days": ""}, follow=True)
-    assert Ban.objects.filter(kind="nic", value="Loud Larry").exists()
+    ban = Ban.objects.get(kind="nic", value="Loud Larry")
     assert not Flag.objects.filter(resolved_at=None).exists()
+    row = ModerationAction.objects.get(action="ban")
+    assert (row.ban, row.moderator, row.commenter_id, row.reason) == (ban, editor, comment.commenter_id, "spam")
 
 
-def test_a_comments_page_shows_its_nics_flags_and_bans(editor_client, editor, story):
-    from comments.moderation import ban_create
-
+def test_removing_from_the_queue_removes_closes_the_flags_and_is_audited(editor_client, editor, story):
     comment = say(story)
     flag(Client(), comment)
-    ban_create(kind="nic", value="Loud Larry", reason="spam", moderator=editor)
-    html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
-    assert "1 flag(s) on its comments" in html
-    assert "Bans on the nic: " in html and "none." not in html
-    assert "Readers&#x27; flags" in html or "Readers' flags" in html
+    data = {"action": "remove", "_selected_action": [comment.pk], "apply": "1", "reason": "Spam."}
+    assert editor_client.post(QUEUE, data, follow=True).status_code == 200
+    comment.refresh_from_db()
+    assert comment.removed and not Flag.objects.filter(resolved_at=None).exists()
+    row = ModerationAction.objects.get(action="remove")
+    assert (row.comment, row.moderator, row.reason) == (comment, editor, "Spam.")
+    assert ">Loud Larry<" not in editor_client.get(QUEUE).content.decode()
+
+
+def test_with_as_many_flags_the_most_recently_flagged_comment_comes_first(editor_client, story):
+    older, newer = say(story, nic="Older", body="first"), say(story, nic="Newer", body="second")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=False):
+        flag(Client(), newer)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=10), tick=False):
+        flag(Client(), older)  # the older comment, flagged last: the newest business
+    html = editor_client.get(QUEUE).content.decode()
+    assert html.index(">Older<") < html.index(">Newer<")
+    flag(Client(), newer, "abuse")  # now it has more flags, and more flags come first whatever the time
+    html = editor_client.get(QUEUE).content.decode()
+    assert html.index(">Newer<") < html.index(">Older<")
+
+
+def test_a_comments_page_shows_the_flags_on_all_its_nics_comments_and_the_bans_on_the_nic(editor_client, editor, story):
+    from comments.moderation import ban_create, flags_dismiss
+
+    nic_ban = ban_create(kind="nic", value="LOUD larry", reason="Spam, every day.", moderator=editor)
+    ban_create(kind="nic", value="Loud Larry", reason="an old ban", moderator=editor,
+               expires_at=timezone.now() - dt.timedelta(days=1))  # fmt: skip
+    ban_create(kind="nic", value="Someone Else", reason="not theirs", moderator=editor)
+    this, other = say(story, body="This one."), say(story, body="Another of theirs.")
+    flag(Client(), this, "spam")
+    flag(Client(), this, "spam")
+    flag(Client(), other, "abuse")
+    flags_dismiss(comments=Comment.objects.filter(pk=other.pk), moderator=editor)
+
+    html = unescape(editor_client.get(reverse("admin:comments_comment_change", args=[this.pk])).content.decode())
+    record = html[html.index('class="nic-record"') :]
+    record = record[: record.index("</ul>")]
+    assert "3 flags from readers on 2 of its comments, 2 open" in record  # the other comment's flag counts too
+    assert "spam or advertising (2), abuse or harassment (1)." in record
+    assert f'{QUEUE}?commenter={this.commenter_id}">in the queue' in record
+    ban_link = reverse("admin:comments_ban_change", args=[nic_ban.pk])
+    assert f'Bans on the nic: <a href="{ban_link}">Nic LOUD larry</a> (Spam, every day.).' in record
+    assert "an old ban" not in record and "not theirs" not in record
+    assert "Readers' flags" in html
+
+
+def test_a_comments_page_shows_the_bans_on_the_addresses_its_nic_wrote_from(editor_client, editor, story):
+    from comments.moderation import ban_create
+
+    comment_create(article_id=story.pk, nic="Loud Larry", body="From home.", owner_token="t", ip="203.0.113.9")
+    comment = comment_create(article_id=story.pk, nic="Loud Larry", body="From work.", owner_token="t",
+                             ip="2001:db8:1:2::5").comment  # fmt: skip
+    network = ban_create(kind="network", value="203.0.113.0/24", reason="a spam farm", moderator=editor)
+    address = ban_create(kind="ip", value="2001:db8:1:2::5", reason="the office", moderator=editor)
+    ban_create(kind="ip", value="198.51.100.7", reason="somebody else", moderator=editor)
+
+    html = unescape(editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode())
+    record = html[html.index('class="nic-record"') : html.index("</ul>", html.index('class="nic-record"'))]
+    assert "No flags from readers on its comments." in record and "Bans on the nic: none." in record
+    line = record[record.index("Bans on the addresses it wrote from in the last 30 days:") :]
+    for ban in (network, address):
+        assert f'<a href="{reverse("admin:comments_ban_change", args=[ban.pk])}">{ban}</a> ({ban.reason})' in line
+    assert "somebody else" not in line
+
+
+def test_flagging_the_same_comment_again_does_not_use_up_the_addresss_limit(client, story, settings):
+    settings.COMMENT_FLAG_LIMIT = (2, 3600)
+    first, second, third = (say(story, nic=f"Nic {n}", body=f"Text {n}") for n in range(3))
+    assert flag(client, first).status_code == 200
+    for _ in range(3):  # reloads and second clicks
+        again = flag(client, first, reason="abuse")
+        assert again.status_code == 200 and "flagged this comment already" in again.content.decode()
+    assert flag(client, second).status_code == 200  # the second of two allowed, not refused
+    assert flag(client, third).status_code == 429
+    assert Flag.objects.filter(comment=first).count() == 1 and Flag.objects.count() == 2
