@@ -173,6 +173,8 @@ def story_for_cookies(make_article):
         (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a client-forged first entry is not believed
         (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
         (1, "not-an-address", None),
+        (1, "", None),  # no entry at all is fewer than the declared proxies, not the proxy's own address
+        (2, "203.0.113.9", None),
     ],
 )
 def test_the_client_address_is_read_behind_the_declared_proxies(rf, settings, hops, forwarded, expected):
