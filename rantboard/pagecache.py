@@ -31,9 +31,9 @@ PAGE_CACHE_VERSIONS_SECONDS as current (other readers see a change that much lat
 
 A stored page is a list of parts cut at the slot markers; a hit fills the slots by joining strings (no template, no
 database) and sends the page compressed without compressing anything per request (`rantboard.deflate`). An ETag
-made of the site version, the path and the visitor's own cookies answers repeat visits with 304. Each process also
-keeps the last few pages it served in memory, under the same versioned keys, so a hit reads only the versions from
-the shared cache, and those at most every PAGE_CACHE_VERSIONS_SECONDS.
+made of the site version, the path and query, and the visitor's own cookies answers repeat visits with 304. Each
+process also keeps the last few pages it served in memory, under the same versioned keys, so a hit reads only the
+versions from the shared cache, and those at most every PAGE_CACHE_VERSIONS_SECONDS.
 """
 
 from __future__ import annotations
