@@ -8,7 +8,7 @@ import itertools
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncMonth
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -258,8 +258,10 @@ def article_detail(request, pk: int, slug: str = ""):
         if article is None:
             raise Http404("No such story.")
     if slug != article.slug:
-        # Old or missing slugs lead to the story's one canonical address.
-        return redirect(article, permanent=True)
+        # Old or missing slugs lead to the story's one canonical address, with the quote asked for (the only query
+        # that gets this far: cached_page).
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(article.get_absolute_url() + (f"?{query}" if query else ""))
     return render_story_page(request, article)
 
 

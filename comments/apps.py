@@ -9,7 +9,9 @@ class CommentsConfig(AppConfig):
         from articles.signals import stories_changed_by_editor
 
         from .moderation import record_story_changes
+        from .pageparts import register_quote
         from .visitor import register_slots
 
         register_slots()
+        register_quote()
         stories_changed_by_editor.connect(record_story_changes, dispatch_uid="comments.audit.stories")

@@ -106,8 +106,8 @@ def count_links(body_html: str) -> int:
 
 
 # Nics that imitate staff: compared as skeletons. The base is the nic's own key (UTS #39, comments/nics.py), so
-# look-alike letters from any script, styled and compatibility forms and invisible fillers make no difference; on
-# top of it, digits and signs written for letters, l/I/i, and spacing and punctuation make none either.
+# look-alike letters from any script, styled and compatibility forms, invisible fillers and l/I/i make no
+# difference; on top of it, digits and signs written for letters, and spacing and punctuation make none either.
 
 LETTERS_FOR_SIGNS = str.maketrans(
     {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i"}
@@ -118,7 +118,7 @@ RESERVED_NAMES = ("admin", "administrator", "moderator", "editor", "staff", "web
 
 def skeleton(text: str) -> str:
     folded = nic_key(clean_nic(text).translate(LETTERS_FOR_SIGNS)).casefold()
-    return "".join(ch for ch in folded.replace("i", "l") if ch.isalpha())
+    return "".join(ch for ch in folded if ch.isalpha())
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Pure functions, no database; the caller says which keys are taken.
 Two nics a reader cannot tell apart must be the same nic, so a nic's key is its confusables skeleton as Unicode
 Technical Standard #39 defines it, from ICU's data (the `icu` module, PyICU; the Unicode version is
 `CONFUSABLES_UNICODE_VERSION`): "Alice", "alice", "Alice" spelt with a Cyrillic capital A or in mathematical
-sans-serif letters, and "Alice" followed by a Hangul filler share one key.
+sans-serif letters, "Alice" followed by a Hangul filler, and "AIice" with a capital I share one key.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ _SPACES = re.compile(r"\s+")
 # ICU's skeleton is the confusables mapping between two NFD normalisations; one checker serves every thread (its
 # skeleton is a read-only lookup).
 _SPOOF_CHECKER = icu.SpoofChecker()
+# The one fold of our own on top of the skeleton. In a sans-serif font a capital I, a small l, the digit 1 and a
+# bar | look alike, and the confusables data maps all four to l; but the key ignores case, and case-folding turns I
+# into i before the data sees it, so "AIice" passed beside "Alice". Since I is i's capital, the small i joins them:
+# i, I, l, L, 1, | (and whatever the data maps to any of them) are one letter. The cost is a few nics that a reader
+# can tell apart sharing a key ("Ali" and "All"), which only means the second to come must choose another.
+_I_AND_L = str.maketrans({"i": "l"})
 
 
 def _visible(text: str) -> str:
@@ -48,10 +54,11 @@ def clean_nic(typed: str) -> str:
 
 def nic_key(typed: str) -> str:
     """The identity of a nic: its UTS #39 skeleton (NFKD, case-folded, mapped to the confusables' prototypes, NFKD
-    again), with invisible characters removed, runs of spaces made one, trimmed."""
+    again), with i and l made one letter (`_I_AND_L`), invisible characters removed, runs of spaces made one,
+    trimmed."""
     decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
     folded = _visible(_capitals_as_they_look(decomposed).casefold())
-    skeleton = unicodedata.normalize("NFKD", _SPOOF_CHECKER.getSkeleton(0, folded))
+    skeleton = unicodedata.normalize("NFKD", _SPOOF_CHECKER.getSkeleton(0, folded)).translate(_I_AND_L)
     return _SPACES.sub(" ", _visible(skeleton)).strip()
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from jinja2 import pass_context
+from markupsafe import escape
 
 from articles.models import Article, Picture
 from rantboard import pagecache
@@ -41,7 +42,8 @@ def comment_section(context, article: Article) -> str:
     if form is None:
         nic = pagecache.slot("nic") if caching else visitor.remembered_nic(request)
         website = pagecache.slot("website") if caching else visitor.remembered_website(request)
-        initial = {"nic": nic, "website": website, "body": _quoted(article, request.GET.get("quote", ""))}
+        quote = pagecache.slot("quote", article.pk) if caching else _quoted(article.pk, request.GET.get("quote", ""))
+        initial = {"nic": nic, "website": website, "body": quote}
         form = CommentForm(story_pk=article.pk, initial=initial)
     comments_open = article.comments_open()
     greeting = pagecache.slot("greeting", article.pk) if caching else visitor.greeting_html(request, article.pk)
@@ -65,15 +67,36 @@ def comment_section(context, article: Article) -> str:
     return mark_safe(render_to_string("comments/_section.html", section))  # noqa: S308 (a template's output)
 
 
-def _quoted(article: Article, number: str) -> str:
+def _quotable(story_pk: int, number: str) -> Comment | None:
+    """Comment #N of the story when readers can see it (so may quote it); None for anything else."""
+    if not (number.isascii() and number.isdigit()) or len(number) > 7:
+        return None
+    return Comment.objects.shown().filter(article_id=story_pk, number=int(number), redacted=False).first()
+
+
+def _quoted(story_pk: int, number: str) -> str:
     """The Quote link without JavaScript (?quote=N): comment #N's text in a [quote], to reply under. Only what
     readers can see is quoted."""
-    if not number.isdigit() or len(number) > 7:
-        return ""
-    comment = Comment.objects.shown().filter(article=article, number=int(number), redacted=False).first()
+    comment = _quotable(story_pk, number)
     if comment is None:
         return ""
     return f"[quote={comment.nic}#{comment.number}]{comment.body}[/quote]\n"
+
+
+def quote_number(value: str, *, pk: int, **url_kwargs) -> str | None:
+    """`?quote=` in its one spelling: the number of a comment readers can quote, without leading zeros; None for
+    anything else (a word, a number with no comment, a removed or redacted one), whose page is the story page."""
+    comment = _quotable(pk, value.lstrip("0"))
+    return str(comment.number) if comment is not None else None
+
+
+def register_quote() -> None:
+    """?quote=N leaves the story page as stored: the page cache moves any other value to the story's own address
+    (or N's one spelling) before anything is rendered, and fills the form's text per request. So a flood of
+    `?quote=` values is neither a render each nor a page stored each, and a story keeps one stored page."""
+    pagecache.register_query_parameter("quote", quote_number, in_slot=True)
+    # Escaped as the templates escape the form's text, so a cached page and a rendered one say the same thing.
+    pagecache.register_slot("quote", lambda request, pk: str(escape(_quoted(int(pk), request.GET.get("quote", "")))))
 
 
 @pass_context

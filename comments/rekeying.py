@@ -13,10 +13,17 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .nics import nic_key
+from .nics import MAX_KEY_LENGTH, nic_key
 
 # No key made by nic_key holds a control character: a set-aside key cannot be typed.
 SET_ASIDE = "\x1f"
+
+
+def set_aside_key(key: str, pk: int) -> str:
+    """A key no typed nic produces, unique by the commenter's id, within the key column (a key near its limit with
+    the id after it would not fit, and PostgreSQL refuses what does not fit)."""
+    suffix = f"{SET_ASIDE}{pk}"
+    return key[: MAX_KEY_LENGTH - len(suffix)] + suffix
 
 
 def rekey(commenter_model, *, report: Callable[[str], None]) -> list[tuple[int, int]]:
@@ -35,14 +42,14 @@ def rekey(commenter_model, *, report: Callable[[str], None]) -> list[tuple[int, 
                     f"Nics now alike: “{kept_nic}” (commenter {kept_pk}) keeps its key; “{nic}” (commenter {pk}) "
                     "is set aside: its owner must choose another nic to post again."
                 )
-                key = f"{key}{SET_ASIDE}{pk}"
+                key = set_aside_key(key, pk)
             else:
                 taken[key] = (pk, nic)
             if key != old_key:
                 new_keys[pk] = key
         # Through temporary keys first, so that no update meets a key another row still holds.
         for pk in new_keys:
-            commenter_model.objects.filter(pk=pk).update(key=f"{SET_ASIDE}rekeying{SET_ASIDE}{pk}")
+            commenter_model.objects.filter(pk=pk).update(key=set_aside_key(f"{SET_ASIDE}rekeying", pk))
         for pk, key in new_keys.items():
             commenter_model.objects.filter(pk=pk).update(key=key)
     return collisions

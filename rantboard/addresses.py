@@ -20,3 +20,15 @@ def absolute_url(path: str) -> str:
     """A page's address as readers reach it from outside (feeds, the sitemap, canonical links): SITE_URL and the
     path, never the Host header of the request at hand, which anyone can set and a cached page would pass on."""
     return settings.SITE_URL + path
+
+
+def page_number(value: str, **url_kwargs) -> str | None:
+    """A list's `?page=` in its one spelling: the number without sign, spaces or leading zeros, and no parameter at
+    all for the first page (the list's own address). Anything that is not a number is left as sent, for the list to
+    answer 404. Registered with the page cache, which moves every other spelling to this one (301)."""
+    text = value.strip()
+    digits = text[1:] if text.startswith("+") else text
+    if not (digits.isascii() and digits.isdigit()):
+        return value
+    digits = digits.lstrip("0") or "0"  # no int(): a number of ten thousand digits is no error here
+    return None if digits == "1" else digits

@@ -7,12 +7,14 @@ from django.contrib import admin
 from django.shortcuts import render
 
 from . import counters
-from .client_ip import client_ip
+from .client_ip import client_ip, rate_scope
 
 
 def _key(request) -> str:
-    ip = client_ip(request) or "unknown"
-    return "admin-login-failures:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    # Counted like the comment limits: an IPv6 visitor is its /64, or every address in it would bring fresh guesses.
+    ip = client_ip(request)
+    scope = rate_scope(ip) if ip else "unknown"
+    return "admin-login-failures:" + hashlib.sha256(scope.encode()).hexdigest()[:32]
 
 
 def throttled_login(request, **kwargs):

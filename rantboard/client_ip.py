@@ -45,11 +45,12 @@ def client_ip(request) -> str | None:
     hops = settings.TRUSTED_PROXY_COUNT
     if hops > 0:
         forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            address = parse_address(forwarded[-hops])
-            return str(address) if address else None
-        if forwarded:
-            return None  # fewer hops than declared proxies: the entry that would be the visitor's is missing
+        if len(forwarded) < hops:
+            # Fewer entries than declared proxies, none at all included: the visitor's entry is missing, and
+            # REMOTE_ADDR is a proxy's own address, which every visitor would share (and a ban on it would pass).
+            return None
+        address = parse_address(forwarded[-hops])
+        return str(address) if address else None
     address = parse_address(request.META.get("REMOTE_ADDR", ""))
     return str(address) if address else None
 

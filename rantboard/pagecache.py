@@ -4,7 +4,11 @@ The apps use it through these names, and nothing else (`PageCacheMiddleware` is 
 
 - `cached_page`: a view decorator; the page is kept for anonymous readers (`story_kwarg` names a story page's id,
   `query` the query parameters the page reads). A page is kept under its one address only: any other spelling of
-  it, or a query parameter it does not read, answers 301 to that address.
+  it, a query parameter it does not read, or a value spelled otherwise than its one spelling, answers 301 to that
+  address.
+- `register_query_parameter(name, canonical, in_slot=...)`: a query parameter's one spelling (`?page=+2` is
+  `?page=2`; `?page=01` is the first page, whose address has no `page` at all), and whether only a slot reads it,
+  so that the stored page answers it; registered by the app that reads the parameter.
 - `slot(name, arg)`: a marker a template puts where a visitor's own value goes (the CSRF token, the nic, the
   greeting, the form's stamp) or a part shared by many pages (the latest comments); `caching(request)` says
   whether the page being rendered will be cached, so whether to emit markers instead of values.
@@ -27,9 +31,9 @@ PAGE_CACHE_VERSIONS_SECONDS as current (other readers see a change that much lat
 
 A stored page is a list of parts cut at the slot markers; a hit fills the slots by joining strings (no template, no
 database) and sends the page compressed without compressing anything per request (`rantboard.deflate`). An ETag
-made of the site version, the path and the visitor's own cookies answers repeat visits with 304. Each process also
-keeps the last few pages it served in memory, under the same versioned keys, so a hit reads only the versions from
-the shared cache, and those at most every PAGE_CACHE_VERSIONS_SECONDS.
+made of the site version, the path and query, and the visitor's own cookies answers repeat visits with 304. Each
+process also keeps the last few pages it served in memory, under the same versioned keys, so a hit reads only the
+versions from the shared cache, and those at most every PAGE_CACHE_VERSIONS_SECONDS.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ SLOT_FILLERS: dict[str, Callable] = {}
 VISITOR_COOKIES: list[str] = []  # what visitors' own slots are read from, as the slots registered them: in the ETag
 FRESH_COOKIES: list[str] = []  # a visitor who just wrote something carries one: they read the current versions
 SHARED_SLOTS: dict[str, Callable[[], str]] = {}
+QUERY_PARAMETERS: dict[str, tuple[Callable[..., str | None], bool]] = {}  # name: (its one spelling, read in a slot)
 
 
 # --- the public interface -------------------------------------------------------------------------------------
@@ -103,6 +108,15 @@ def register_shared_slot(name: str, render: Callable[[], str]) -> None:
     """`render()` gives a fragment that is the same for every visitor but changes with any write (the latest
     comments): rendered once per site version for every page that shows it."""
     SHARED_SLOTS[name] = render
+
+
+def register_query_parameter(name: str, canonical: Callable[..., str | None], *, in_slot: bool = False) -> None:
+    """`canonical(value, **url_kwargs)` gives the one spelling of the parameter's value on the page with those URL
+    arguments, or None when the page with it is the page without it (the default value, or a value that names
+    nothing); a request that spells it otherwise answers 301 before anything is rendered. A parameter that only a
+    slot reads (`in_slot`) leaves the page as stored, so the stored page answers it with the slot filled; any other
+    parameter's pages are rendered for each request, never stored."""
+    QUERY_PARAMETERS[name] = (canonical, in_slot)
 
 
 def shared_fragment(request, name: str) -> str:
@@ -214,8 +228,9 @@ def cached_page(
     Most hits are answered earlier, by PageCacheMiddleware; this wrapper renders and stores the page on a miss, and
     answers the hits the middleware leaves to it (a visitor with a session cookie who is not logged in).
 
-    Each page has one address, and only that address is rendered or stored: another spelling of it (`/story/0001/`)
-    or query parameters the page does not read (`query` names those it does, such as `page`) answer 301 to it.
+    Each page has one address, and only that address is rendered or stored: another spelling of it (`/story/0001/`),
+    query parameters the page does not read (`query` names those it does, such as `page`), or a value of one that
+    is not its one spelling (`register_query_parameter`) answer 301 to it.
 
     `served(request, response, **kwargs)` is told of every answer to the page however it was made (rendered, from
     the cache, 304), with the URL's arguments; it may add headers (a story's view count, articles.readership).
@@ -334,22 +349,34 @@ class PageCacheMiddleware:
 
 def _other_address(request, used: tuple[str, ...]) -> str | None:
     """The page's own address (its URL reversed from what the URL resolver found, with only the query parameters
-    the page reads), when the request asked for it under another; None when it asked for exactly that."""
+    the page reads, each once, in their one spelling), when the request asked for it under another; None when it
+    asked for exactly that."""
     match = request.resolver_match
     if match is None:
         return None
     path = reverse(match.view_name, args=match.args) if match.args else reverse(match.view_name, kwargs=match.kwargs)
-    query = urlencode([(name, value) for name, values in request.GET.lists() if name in used for value in values])
+    kept = []
+    for name in used:
+        if name not in request.GET:
+            continue
+        value = request.GET[name]  # the last one, as the views read it
+        if name in QUERY_PARAMETERS:
+            value = QUERY_PARAMETERS[name][0](value, **match.kwargs)
+        if value is not None:
+            kept.append((name, value))
+    query = urlencode(kept)
     if unquote(path) == request.path and query == request.META.get("QUERY_STRING", ""):
         return None
     return f"{path}?{query}" if query else path
 
 
 def _cacheable(request) -> bool:
+    # Past _other_address, the query holds only parameters the page reads, each in its one spelling: a page is
+    # stored when no parameter changes it, or only ones filled into a slot per request (?quote=N on a story).
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
+        and all(QUERY_PARAMETERS.get(name, (None, False))[1] for name in request.GET)
         and not (hasattr(request, "user") and request.user.is_authenticated)
     )
 
@@ -410,11 +437,13 @@ def _page_versions(story_pk, request=None) -> tuple[int, int | str]:
 
 
 def _etag(request, version: int) -> str:
-    # The visitor's own cookies are part of the tag: their greeting and form are theirs. The hour keeps a
-    # revalidated page's form stamp well inside its life.
+    # The visitor's own cookies are part of the tag: their greeting and form are theirs; so is the query, which a
+    # slot may read (?quote=N fills the form). The hour keeps a revalidated page's form stamp well inside its life.
     visitor = "|".join(request.COOKIES.get(name, "") for name in VISITOR_COOKIES)
     hour = int(time.time() // 3600)
-    digest = hashlib.sha256(f"{version}|{request.path}|{visitor}|{hour}".encode()).hexdigest()[:24]
+    query = request.META.get("QUERY_STRING", "")
+    address = f"{request.path}?{query}" if query else request.path
+    digest = hashlib.sha256(f"{version}|{address}|{visitor}|{hour}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'
 
 

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 
 from articles import readership, services
 from articles.models import Article
+from comments.services import comment_create
 from rantboard import pagecache
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
@@ -139,7 +140,9 @@ def test_editors_reading_and_other_answers_are_not_counted(editor_client, story)
 
 
 def test_the_quote_address_and_a_draft_are_counted_only_when_readers_see_them(make_article, story):
-    assert reader().get(story.get_absolute_url() + "?quote=1").status_code == 200  # rendered, never cached
+    comment_create(article_id=story.pk, nic="Fred", body="Quote me.", owner_token="t-fred")
+    assert reader().get(story.get_absolute_url() + "?quote=1").status_code == 200  # the stored page, quote filled in
+    assert reader().get(story.get_absolute_url() + "?quote=2").status_code == 301  # no comment #2: not a view
     draft = make_article(status=Article.Status.DRAFT)
     assert reader().get(draft.get_absolute_url()).status_code == 404
     assert readership.waiting() == {story.pk: 1}

@@ -67,6 +67,7 @@ def test_a_network_ban_holds_whatever_shape_the_proxy_writes_the_address_in(stor
         (1, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "not-an-address"}),
         (1, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.99:port"}),
         (2, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.99"}),  # one hop short of the declared two
+        (1, {"REMOTE_ADDR": PROXY}),  # no X-Forwarded-For at all: REMOTE_ADDR is the proxy's, not the visitor's
     ],
 )
 def test_a_post_whose_address_cannot_be_read_is_refused_and_logged(story, editor, settings, caplog, hops, meta):

@@ -1,9 +1,11 @@
 """Nics a reader cannot tell apart are one nic (keyed by their UTS #39 skeleton), and a nic whose key would outgrow
 its column is refused with a reason."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +28,11 @@ LOOKALIKES_OF_ALICE = [
     "A\u200blice Tester",  # zero-width space
     "Al\u0456ce Tester",  # Cyrillic small i
     "\uff21lice Tester",  # fullwidth A
+    "AIice Tester",  # an ASCII capital I for the small l
+    "AIICE TESTER",
+    "A1ice Tester",
+    "A|ice Tester",
+    "A\u04c0ice Tester",  # Cyrillic palochka
 ]
 
 
@@ -55,10 +62,18 @@ def test_the_owner_may_type_their_nic_in_any_of_its_lookalike_forms(story):
 
 
 @pytest.mark.parametrize(
-    "pair", [("Ali", "All"), ("Fred", "Fried"), ("Old Salt", "OldSalt"), ("Anna", "\u0410nn\u0430 \u0411")]
+    "pair", [("Ali", "Al"), ("Fred", "Fried"), ("Old Salt", "OldSalt"), ("Anna", "\u0410nn\u0430 \u0411")]
 )
 def test_nics_that_look_different_stay_different(pair):
     assert nic_key(pair[0]) != nic_key(pair[1])
+
+
+def test_i_and_l_are_one_letter_in_every_case_so_some_nics_that_differ_share_a_key(story):
+    # Case-folding makes I and i one letter, and I looks like l: so i and l are one letter too. "All" after "Ali"
+    # is the price: its owner chooses another nic (comments/nics.py, docs/security.md).
+    assert post_from(Client(), story, "Ali", "First.").status_code == 302
+    response = post_from(Client(), story, "All", "Second.")
+    assert response.status_code == 400 and "belongs to another commenter" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -98,11 +113,36 @@ def test_rekeying_sets_aside_a_lookalike_and_reports_it(make_article):
     report = []
     assert rekey(Commenter, report=report.append) == [(first.pk, second.pk)]
     first.refresh_from_db(), second.refresh_from_db(), plain.refresh_from_db()
-    assert first.key == "alice tester"
-    assert second.key == f"alice tester{SET_ASIDE}{second.pk}"
+    assert first.key == nic_key("Alice Tester")
+    assert second.key == f"{nic_key('Alice Tester')}{SET_ASIDE}{second.pk}"
     assert second.nic == "\u0410lice Tester"  # neither is renamed
     assert plain.key == nic_key("Mara Fan")
     assert len(report) == 1 and "\u0410lice Tester" in report[0] and "set aside" in report[0]
+
+
+def test_a_set_aside_key_stays_within_the_key_column():
+    long = "\ufdfa" * 14 + "Al"  # 252 characters spelled out, and the two letters: a key 254 long
+    first = Commenter.objects.create(nic=long, key="old one")
+    second = Commenter.objects.create(nic=long[:-1] + "I", key="old two")  # a capital I for the l
+    out = io.StringIO()
+    call_command("rekey_nics", stdout=out)
+    assert "1 pair(s)" in out.getvalue()
+    first.refresh_from_db(), second.refresh_from_db()
+    limit = Commenter._meta.get_field("key").max_length
+    assert len(nic_key(long)) == 254 and first.key == nic_key(long)
+    assert len(second.key) <= limit and second.key.endswith(f"{SET_ASIDE}{second.pk}")
+    assert second.nic == long[:-1] + "I"
+
+
+def test_the_migration_that_folds_i_and_l_reports_nics_that_now_share_a_key(capsys):
+    # The keys the previous definition made: "AIice Tester" (a capital I) was a nic of its own then.
+    first = Commenter.objects.create(nic="Alice Tester", key="alice tester")
+    second = Commenter.objects.create(nic="AIice Tester", key="aiice tester")
+    importlib.import_module("comments.migrations.0019_nic_keys_fold_i_and_l").rekey(django_apps, None)
+    assert "“AIice Tester” (commenter" in capsys.readouterr().out
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.nic, first.key) == ("Alice Tester", "allce tester")
+    assert (second.nic, second.key) == ("AIice Tester", f"allce tester{SET_ASIDE}{second.pk}")
 
 
 def test_rekey_nics_command_reports_what_it_did():

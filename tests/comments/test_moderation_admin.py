@@ -196,7 +196,7 @@ def test_lifting_a_ban_ends_it_and_is_recorded(editor_client, editor):
 
 def test_releasing_a_nic_lets_another_browser_claim_it(editor_client, story, post):
     say(story, nic="Lost Cookie")
-    commenter = Commenter.objects.get(key="lost cookie")
+    commenter = Commenter.objects.get(nic="Lost Cookie")
     editor_client.post(
         reverse("admin:comments_commenter_changelist"), {"action": "release", "_selected_action": [commenter.pk]}
     )

@@ -30,18 +30,42 @@ def test_each_comment_has_a_quote_link_that_works_without_javascript(client, sto
     assert form_body(quoted.content.decode()) == "[quote=Fred Bloggs#1]Ferries first, [b]then[/b] trains.[/quote]\n"
 
 
-@pytest.mark.parametrize("number", ["2", "x", "", "99999999", "-1"])
-def test_quoting_a_comment_that_is_not_there_leaves_the_form_empty(client, story, number):
+@pytest.mark.parametrize("number", ["2", "x", "", "99999999", "-1", "1.0", "%D9%A1"])
+def test_quoting_a_comment_that_is_not_there_leads_to_the_story_with_the_form_empty(client, story, number):
     say(story)
-    response = client.get(f"{story.get_absolute_url()}?quote={number}")
-    assert response.status_code == 200
+    response = client.get(f"{story.get_absolute_url()}?quote={number}", follow=True)
+    assert response.redirect_chain == [(story.get_absolute_url(), 301)]
     assert form_body(response.content.decode()) == ""
 
 
 def test_a_redacted_comment_is_not_quoted(client, story):
     comment = say(story)
     Comment.objects.filter(pk=comment.pk).update(redacted=True)
-    assert form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode()) == ""
+    response = client.get(f"{story.get_absolute_url()}?quote=1", follow=True)
+    assert response.redirect_chain == [(story.get_absolute_url(), 301)]
+    assert form_body(response.content.decode()) == ""
+
+
+def test_the_quote_link_on_the_short_story_address_keeps_its_quote(client, story):
+    say(story)
+    response = client.get(f"/story/{story.pk}/?quote=1", follow=True)
+    assert response.redirect_chain == [(f"{story.get_absolute_url()}?quote=1", 301)]
+    assert form_body(response.content.decode()).startswith("[quote=Fred Bloggs#1]")
+
+
+def test_an_editor_sees_the_quote_in_the_form_too(editor_client, story):
+    say(story)
+    assert form_body(editor_client.get(f"{story.get_absolute_url()}?quote=1").content.decode()).startswith(
+        "[quote=Fred Bloggs#1]"
+    )
+
+
+def test_a_quoted_text_is_escaped_in_the_form_whether_the_page_is_stored_or_not(client, editor_client, story):
+    say(story, body="</textarea><script>alert(1)</script> & more")
+    for browser in (client, client, editor_client):  # rendered and stored, from the stored page, never stored
+        html = browser.get(f"{story.get_absolute_url()}?quote=1").content.decode()
+        assert "<script>" not in html
+        assert form_body(html) == "[quote=Fred Bloggs#1]</textarea><script>alert(1)</script> & more[/quote]\n"
 
 
 def test_a_posted_quote_names_the_nic_and_links_to_the_comment(story):

@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import redis
 
 A = os.environ.get("MULTI_SERVER_A")
 B = os.environ.get("MULTI_SERVER_B")
@@ -149,6 +150,42 @@ def test_a_rate_limit_reached_through_one_server_holds_on_the_other():
     status, html = post_comment(Browser(), B, B, "Rate Tester B", "Through B, inside the same minute.")
     assert status == 429
     assert "You are posting faster than the board allows" in html
+
+
+def test_a_flood_of_new_pages_leaves_a_rate_limited_address_limited():
+    # The counters live in a Redis database of their own (COUNTERS_REDIS_URL, serve_two.sh), never with the pages:
+    # a flood of distinct pages, each rendered and stored, must not let a limited address post again.
+    pages = redis.Redis.from_url(os.environ["REDIS_URL"])
+    counters = redis.Redis.from_url(os.environ["COUNTERS_REDIS_URL"])
+    if time.time() % 60 > 20:  # the limit is per minute: reach it, flood, and post again inside one
+        time.sleep(60 - time.time() % 60 + 1)
+    statuses = []
+    for n in range(6):
+        status, _ = post_comment(Browser(), A, A, f"Flood Tester {n}", f"Flood test post {n} through A.")
+        statuses.append(status)
+        if status == 429:
+            break
+    assert statuses[-1] == 429, statuses
+    stored_before = pages.dbsize()
+
+    def read_days(first: int) -> list[int]:
+        reader = Browser()
+        days = range(first, 336, 8)
+        return [reader.get(f"{(A, B)[n % 2]}/archive/2019/{1 + n // 28}/{1 + n % 28}/")[0] for n in days]
+
+    threads, answers = [], []
+    for first in range(8):
+        threads.append(threading.Thread(target=lambda first=first: answers.extend(read_days(first))))
+        threads[-1].start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 336, sorted(set(answers))
+    assert pages.dbsize() >= stored_before + 336  # each day a page of its own, stored
+    assert counters.keys("rantboard-counters:*") and not pages.keys("rantboard-counters:*")
+    for server in (B, A):
+        status, html = post_comment(Browser(), server, server, "Flood Tester Again", "After the flood.")
+        assert status == 429, server
+        assert "You are posting faster than the board allows" in html
 
 
 def test_other_spellings_of_a_page_and_unread_parameters_move_permanently_on_both_servers():

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from articles import views
 from comments.services import comment_create
 from rantboard.settings import one_machine_caches
 
@@ -68,6 +69,8 @@ def test_other_spellings_of_pages_leave_the_page_cache_as_it_was(client, story, 
     others = [f"/nic/Alice{'%20' * n}Tester/" for n in range(2, 12)]
     others += [f"/story/{'0' * n}{story.pk}/{story.slug}/" for n in range(1, 11)]
     others += [f"/?x={n}" for n in range(10)] + [f"/latest/?utm_source={n}" for n in range(10)]
+    others += [f"{story.get_absolute_url()}?quote=zzz{n}" for n in range(10)]
+    others += [f"/latest/?page={'0' * n}1" for n in range(10)] + [f"/latest/?page=0{n}" for n in range(2, 10)]
     for address in others:
         assert client.get(address).status_code == 301, address
     assert sorted(Path(tmp_path / "cache").iterdir()) == stored
@@ -109,6 +112,72 @@ def test_the_nic_page_number_is_kept(client, story):
         say(story, "Fred", body=f"Remark {n:02d}.")
     assert moved_to(client.get("/nic/Fred/?page=2&ref=x")) == "/nic/Fred/?page=2"
     assert "Remark 04." in client.get("/nic/Fred/?page=2").content.decode()
+
+
+LISTS = ["/latest/", "/region/china-japan-koreas/", "/subject/shipping/", "/nic/Fred/"]
+
+
+@pytest.fixture
+def lists(story, region, subject):
+    story.region = region
+    story.save()
+    story.subjects.add(subject)
+    say(story, "Fred")
+
+
+@pytest.mark.parametrize("page", ["1", "01", "0001", "%2B1", "+1", "%201%20"])
+def test_the_first_page_of_every_list_moves_permanently_to_the_list_itself(client, lists, page):
+    for address in LISTS:
+        assert client.get(address).status_code == 200, address
+        assert moved_to(client.get(f"{address}?page={page}")) == address
+
+
+@pytest.mark.parametrize("page", ["02", "002", "%2B2", "+2", "2&page=02"])
+def test_a_page_number_spelled_another_way_moves_permanently_to_its_one_spelling(client, lists, page):
+    for address in LISTS:
+        assert moved_to(client.get(f"{address}?page={page}")) == f"{address}?page=2"
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-2", "2.0", "%D9%A2"])  # the last an Arabic-Indic two
+def test_a_page_that_is_no_number_is_not_found(client, lists, page):
+    for address in LISTS:
+        assert client.get(f"{address}?page={page}").status_code == 404, address
+
+
+# --- ?quote=N on a story page ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quote", ["zzz1", "zzz2", "", "0", "2", "9999999", "1e3", "%201"])
+def test_a_quote_of_no_comment_moves_permanently_to_the_clean_story_address(client, story, quote):
+    say(story, "Fred")
+    assert moved_to(client.get(f"{story.get_absolute_url()}?quote={quote}")) == story.get_absolute_url()
+
+
+def test_a_quote_number_spelled_another_way_moves_permanently_to_its_one_spelling(client, story):
+    say(story, "Fred")
+    url = story.get_absolute_url()
+    assert moved_to(client.get(f"{url}?quote=001")) == f"{url}?quote=1"
+    assert moved_to(client.get(f"{url}?quote=zzz&quote=1")) == f"{url}?quote=1"  # the last, as Django reads it
+    assert moved_to(client.get(f"{url}?quote=1&utm_source=x")) == f"{url}?quote=1"
+
+
+def test_quoted_story_pages_are_answered_from_the_stored_story_page(client, story, settings, tmp_path, monkeypatch):
+    settings.CACHES = one_machine_caches(str(tmp_path / "cache"), str(tmp_path / "counters"))
+    for n in range(1, 6):
+        say(story, f"Nic {n}", body=f"Remark number {n}.")
+    renders = []
+    render_story_page = views.render_story_page
+    monkeypatch.setattr(views, "render_story_page", lambda *a, **kw: renders.append(1) or render_story_page(*a, **kw))
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert len(renders) == 1
+    stored = sorted(Path(tmp_path / "cache").iterdir())
+    for n in range(1, 6):
+        response = Client().get(f"{story.get_absolute_url()}?quote={n}")
+        assert response.status_code == 200
+        assert f"[quote=Nic {n}#{n}]Remark number {n}.[/quote]" in response.content.decode()
+    assert len(renders) == 1  # no quote rendered the page again, nor stored a page of its own
+    assert sorted(Path(tmp_path / "cache").iterdir()) == stored
+    caches["default"].clear()
 
 
 def test_the_comment_forms_buttons_without_javascript_still_work(client, story):

@@ -119,6 +119,21 @@ def test_a_good_login_resets_the_count(db, editor, settings):
     assert browser.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"}).status_code == 302
 
 
+def test_admin_login_counts_an_ipv6_visitor_by_its_64(db, editor, settings):
+    # An IPv6 host is given a whole /64 and picks addresses in it at will: counted per address, each new one would
+    # bring a fresh set of guesses.
+    settings.ADMIN_LOGIN_ATTEMPTS = 3
+    for host in range(1, 4):
+        guesser = Client(REMOTE_ADDR=f"2001:db8:7:8::{host}")
+        assert guesser.post(reverse("admin_login"), {"username": "mara", "password": "wrong"}).status_code == 200
+    for host in range(4, 12):
+        guesser = Client(REMOTE_ADDR=f"2001:db8:7:8:{host:x}::1")
+        response = guesser.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"})
+        assert response.status_code == 429
+    neighbour = Client(REMOTE_ADDR="2001:db8:7:9::1")  # the next /64 is someone else
+    assert neighbour.post(reverse("admin_login"), {"username": "mara", "password": "pw-for-tests"}).status_code == 302
+
+
 @pytest.mark.parametrize(
     "address,shortened",
     [("203.0.113.77", "203.0.113.0"), ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::"), ("::1", "::")],
@@ -158,6 +173,8 @@ def story_for_cookies(make_article):
         (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a client-forged first entry is not believed
         (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
         (1, "not-an-address", None),
+        (1, "", None),  # no entry at all is fewer than the declared proxies, not the proxy's own address
+        (2, "203.0.113.9", None),
     ],
 )
 def test_the_client_address_is_read_behind_the_declared_proxies(rf, settings, hops, forwarded, expected):
