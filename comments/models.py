@@ -7,7 +7,7 @@ article's comment figures (count, last number, time and nic of the latest) in st
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from articles.models import Article, visible_to_readers
@@ -52,6 +52,10 @@ def nic_url(nic: str) -> str:
 HIDDEN_SPARE = 10
 
 
+# The thread's rows: shown comments of one story in number order, read along the unique (article, number) index.
+THREAD_ROWS_SQL = "SELECT row_html FROM comments_comment WHERE article_id = %s AND NOT removed ORDER BY number"
+
+
 class CommentQuerySet(models.QuerySet):
     def shown(self) -> CommentQuerySet:
         """Comments that stand in their thread (redacted ones included, with their note); not removed ones."""
@@ -68,8 +72,19 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def thread_rows(self, article: Article) -> list[str]:
-        """The stored rows of a story's thread, in order: one query, no model instances."""
-        return list(self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True))
+        """The stored rows of a story's thread, in order: one statement, no model instances.
+
+        The uncached story page's one large read, written as SQL: the ORM built this statement anew for every page,
+        which took longer than reading the rows (docs/decisions.md). It must return what `thread_rows_queryset`
+        does; a test compares the two on both databases.
+        """
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(THREAD_ROWS_SQL, [article.pk])
+            return [row for (row,) in cursor.fetchall()]
+
+    def thread_rows_queryset(self, article: Article) -> models.QuerySet:
+        """`thread_rows` as the ORM says it."""
+        return self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True)
 
     def latest(self, count: int = 20) -> list[Comment]:
         """The newest comments readers can see, with their story: the sidebar and the feeds.

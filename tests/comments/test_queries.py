@@ -96,3 +96,19 @@ def test_story_comments_never_read_email_or_ip_columns(client, story):
     assert comment_queries
     for sql in comment_queries:
         assert '"email"' not in sql and '"ip"' not in sql
+
+
+def test_the_threads_sql_reads_what_the_orm_queryset_reads(story, make_article):
+    """The thread is read with hand-written SQL; it must agree with the ORM's statement of it, on either database:
+    shown comments only (removed ones left out, redacted ones kept), in number order, none from other stories."""
+    other = make_article(title="Another story")
+    add_comments(story, 5)
+    add_comments(other, 3)
+    Comment.objects.filter(article=story, number=2).update(removed=True)
+    Comment.objects.filter(article=story, number=4).update(redacted=True, row_html="<p>redacted row</p>")
+    Comment.objects.filter(article=story, number=1).update(number=9)  # out of insertion order
+
+    rows = Comment.objects.thread_rows(story)
+
+    assert rows == list(Comment.objects.thread_rows_queryset(story))
+    assert len(rows) == 4 and "<p>redacted row</p>" in rows and rows[-1] == Comment.objects.get(number=9).row_html
