@@ -104,7 +104,10 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
 @transaction.atomic
 def comments_remove(*, comments, moderator, reason: str = "") -> int:
     """Take comments out of their threads (kept, for the audit), and put the counts right."""
-    targets = list(comments.filter(removed=False).select_for_update())
+    # Locked through a plain query over the same comments: the caller's may be grouped (the moderation queue counts
+    # each comment's flags), and PostgreSQL locks no rows of a grouped query.
+    ids = list(comments.values_list("pk", flat=True))
+    targets = list(Comment.objects.filter(pk__in=ids, removed=False).select_for_update())
     if not targets:
         return 0
     Comment.objects.filter(pk__in=[c.pk for c in targets]).update(removed=True)

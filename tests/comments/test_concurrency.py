@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, connections
 
 from comments.models import Comment, Commenter
+from comments.nics import nic_key
 from comments.services import comment_create
 
 THREADS = 8
@@ -45,4 +46,4 @@ def test_concurrent_posts_get_unique_gapless_numbers_and_matching_counts(make_ar
     assert story.comment_count == total == story.last_comment_number
     for commenter in Commenter.objects.all():
         assert commenter.comment_count == commenter.comments.count()
-    assert Commenter.objects.get(key="shared nic").comment_count == (THREADS // 2) * POSTS_EACH
+    assert Commenter.objects.get(key=nic_key("Shared Nic")).comment_count == (THREADS // 2) * POSTS_EACH
