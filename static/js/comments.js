@@ -229,7 +229,7 @@
 
   // Quote: the selected part of a comment (or all of it) into the form as [quote=Nic#N], linked to the comment.
   // Without JavaScript the link asks the server for the page with the form filled in (?quote=N).
-  document.addEventListener("click", (event) => {
+  document.addEventListener("click", async (event) => {
     const link = event.target.closest("a.quote-link");
     if (!link || !document.contains(body)) return;
     const comment = link.closest("article.comment");
@@ -237,16 +237,34 @@
     if (!text) return;
     event.preventDefault();
     const selection = window.getSelection();
-    const selected = selection && !selection.isCollapsed && text.contains(selection.anchorNode) && text.contains(selection.focusNode)
-      ? selection.toString() : text.innerText;
     const nic = comment.querySelector(".nic").textContent.trim();
-    const quote = `[quote=${nic}#${link.dataset.number}]${selected.trim()}[/quote]\n`;
+    let quote;
+    if (selection && !selection.isCollapsed && text.contains(selection.anchorNode) && text.contains(selection.focusNode)) {
+      quote = `[quote=${nic}#${link.dataset.number}]${selection.toString().trim()}[/quote]\n`;
+    } else {
+      // The whole comment as its author typed it (its own quotes, links and pictures kept), which only the server
+      // has: the no-JavaScript page puts it in the form, so the script reads it from there.
+      quote = await quotedByServer(link.href);
+      if (quote === null) quote = `[quote=${nic}#${link.dataset.number}]${text.innerText.trim()}[/quote]\n`;
+    }
     const at = body.selectionEnd;
     body.setRangeText(quote, at, at, "end");
     body.dispatchEvent(new Event("input", { bubbles: true }));
     form.scrollIntoView({ block: "start" });
     body.focus();
   });
+
+  async function quotedByServer(address) {
+    try {
+      const response = await fetch(address, { credentials: "same-origin" });
+      if (!response.ok) return null;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const box = page.querySelector("#id_body");
+      return box && box.value ? box.value : null;
+    } catch (error) {
+      return null;  // offline or refused: the text as shown will do
+    }
+  }
 
   // A refused post's page is the answer to a POST, at the form's address: reloading it would send the comment
   // again. So the address becomes the story's (a reload asks for the page afresh), and what was typed, with the

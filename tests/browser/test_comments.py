@@ -294,10 +294,18 @@ def test_story_page_under_the_production_csp_has_no_violations_while_using_the_t
 def test_quote_puts_the_comment_or_the_selected_part_into_the_form(live_server, page, story):
     from comments.services import comment_create
 
-    comment_create(article_id=story.pk, nic="Fred Bloggs", body="Ferries first, then trains.", owner_token="t-fb")
+    comment_create(
+        article_id=story.pk,
+        nic="Fred Bloggs",
+        body="Ferries first, then [b]trains[/b] via [url=https://example.com/t]the line[/url].",
+        owner_token="t-fb",
+    )
     open_story(page, live_server, story)
     page.locator("#c1 .quote-link").click()
-    assert page.input_value("#id_body") == "[quote=Fred Bloggs#1]Ferries first, then trains.[/quote]\n"
+    # The whole comment as typed, markup and link address included (not the text as shown, which would lose them).
+    expect(page.locator("#id_body")).to_have_value(
+        "[quote=Fred Bloggs#1]Ferries first, then [b]trains[/b] via [url=https://example.com/t]the line[/url].[/quote]\n"
+    )
     assert page.evaluate("document.activeElement.id") == "id_body"
     page.fill("#id_body", "")
     page.locator("#c1 .comment-body p").evaluate(
