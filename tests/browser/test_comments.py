@@ -304,7 +304,8 @@ def test_quote_puts_the_comment_or_the_selected_part_into_the_form(live_server, 
     page.locator("#c1 .quote-link").click()
     # The whole comment as typed, markup and link address included (not the text as shown, which would lose them).
     expect(page.locator("#id_body")).to_have_value(
-        "[quote=Fred Bloggs#1]Ferries first, then [b]trains[/b] via [url=https://example.com/t]the line[/url].[/quote]\n"
+        "[quote=Fred Bloggs#1]Ferries first, then [b]trains[/b] via "
+        "[url=https://example.com/t]the line[/url].[/quote]\n"
     )
     assert page.evaluate("document.activeElement.id") == "id_body"
     page.fill("#id_body", "")
