@@ -73,7 +73,8 @@ class CommentForm(forms.Form):
             )
         if defences.imitates_staff(nic, own=defences.own_skeletons(self.user) if self.user else set()):
             raise forms.ValidationError(
-                "That nic looks like the name of one of the board's editors. Choose another (Pic-a-Nic suggests one)."
+                "That nic could pass for the board's staff: an editor's name, or a word such as editor, moderator or "
+                "admin. Choose another (Pic-a-Nic suggests one)."
             )
         return nic
 

@@ -83,7 +83,7 @@ def test_lookalikes_of_staff_names_are_refused(story, post, editor, make_editor,
     make_editor("chief")
     response = post(story, nic=nic, body="Official notice")
     assert response.status_code == 400
-    assert "looks like the name of one of the board" in response.content.decode()
+    assert "could pass for the board" in response.content.decode()
     assert not Comment.objects.exists()
 
 
