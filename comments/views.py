@@ -316,4 +316,7 @@ def comment_history(request, pk: int, number: int):
     comment = _own_comment(pk, number)
     if comment.redacted:
         raise Http404("An editor has removed this comment's text.")
-    return render(request, "comments/history.html", {"comment": comment, "revisions": comment.revisions.all()})
+    # A never-edited comment's history is not an error but an empty history (200, saying so): its address is as
+    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment".
+    revisions = list(comment.revisions.all())
+    return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})

@@ -48,6 +48,25 @@ def test_the_author_edits_and_readers_see_the_change_and_the_history(story):
     assert CommentRevision.objects.get(comment=comment).body == "Ferries first."
 
 
+def test_a_never_edited_comments_history_says_only_that_it_was_not_edited(story):
+    post(Client(), story)
+    response = Client().get(reverse("comments:history", args=[story.pk, 1]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "It has not been edited: this is the text it was posted with." in html
+    assert "Ferries first." in html
+    assert "edited it" not in html and "what it said before" not in html
+
+
+def test_an_edited_comments_history_says_when_and_not_that_it_was_never_edited(story):
+    fred = Client()
+    comment = post(fred, story)
+    assert edit(fred, comment, "Trains first.").status_code == 302
+    html = Client().get(reverse("comments:history", args=[story.pk, 1])).content.decode()
+    assert "Its author edited it, last at" in html
+    assert "not been edited" not in html
+
+
 def test_another_browser_cannot_edit_and_keeps_its_text(story):
     comment = post(Client(), story)
     response = edit(Client(), comment, "Hijacked words")
