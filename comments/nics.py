@@ -5,7 +5,8 @@ Pure functions, no database; the caller says which keys are taken.
 Two nics a reader cannot tell apart must be the same nic, so a nic's key is its confusables skeleton as Unicode
 Technical Standard #39 defines it, from ICU's data (the `icu` module, PyICU; the Unicode version is
 `CONFUSABLES_UNICODE_VERSION`): "Alice", "alice", "Alice" spelt with a Cyrillic capital A or in mathematical
-sans-serif letters, "Alice" followed by a Hangul filler, and "AIice" with a capital I share one key.
+sans-serif letters, "Alice" followed by a Hangul filler, "AIice" with a capital I, and "0ld Salt" beside "Old Salt"
+share one key.
 """
 
 from __future__ import annotations
@@ -54,12 +55,26 @@ def clean_nic(typed: str) -> str:
 
 def nic_key(typed: str) -> str:
     """The identity of a nic: its UTS #39 skeleton (NFKD, case-folded, mapped to the confusables' prototypes, NFKD
-    again), with i and l made one letter (`_I_AND_L`), invisible characters removed, runs of spaces made one,
-    trimmed."""
+    again), then case-folded and mapped again until it settles, with i and l made one letter (`_I_AND_L`),
+    invisible characters removed, runs of spaces made one, trimmed."""
     decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
     folded = _visible(_capitals_as_they_look(decomposed).casefold())
-    skeleton = unicodedata.normalize("NFKD", _SPOOF_CHECKER.getSkeleton(0, folded)).translate(_I_AND_L)
-    return _SPACES.sub(" ", _visible(skeleton)).strip()
+    skeleton = _skeleton(folded)
+    # Some prototypes are capitals (the digit 0's is O; Cherokee and Lisu letters map to A, S, T...), which the fold
+    # before the skeleton cannot reach: so "0ld Salt" was not "Old Salt". Folding case again makes them meet their
+    # small letters, and a folded letter or a digit the NFKD spelt out ("%" is "º/₀") may have a prototype of its
+    # own, so fold and map again until nothing changes. A few passes suffice: a pair of prototypes that fold into
+    # each other (Ꝺ, ꝺ) would never settle, and both already share a key.
+    for _ in range(3):
+        again = _skeleton(skeleton.casefold())
+        if again == skeleton:
+            break
+        skeleton = again
+    return _SPACES.sub(" ", _visible(skeleton.translate(_I_AND_L))).strip()
+
+
+def _skeleton(folded: str) -> str:
+    return unicodedata.normalize("NFKD", _SPOOF_CHECKER.getSkeleton(0, folded))
 
 
 def _capitals_as_they_look(text: str) -> str:

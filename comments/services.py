@@ -240,8 +240,8 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
     if now > edit_deadline(comment):
         return (
             f"A comment can be edited for {settings.COMMENT_EDIT_MINUTES} minutes after it is posted; that time is "
-            "over. Your new text is below, to post as a new comment if you like."
-        )
+            "over."
+        )  # the edit page offers the story's comment form instead (and the text, if any was sent)
     return None
 
 

@@ -294,9 +294,11 @@ def edit_comment(request, pk: int, number: int):
     comment = _own_comment(pk, number)
     token = owner_token(request)
     if request.method != "POST":
+        # Say so before anything is typed: a form that can only be refused wastes the typing.
+        if refusal := services.edit_refusal(comment=comment, owner_token=token):
+            return _edit_refused(request, comment, refusal, typed=None)
         form = CommentEditForm(initial={"body": comment.body})
-        refusal = services.edit_refusal(comment=comment, owner_token=token)
-        return render(request, "comments/edit.html", {"comment": comment, "form": form, "refusal": refusal})
+        return render(request, "comments/edit.html", {"comment": comment, "form": form})
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
@@ -305,9 +307,15 @@ def edit_comment(request, pk: int, number: int):
             comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html
         )
     except services.CommentRefused as refusal:
-        context = {"comment": comment, "form": form, "refusal": refusal.message}
-        return render(request, "comments/edit.html", context, status=403)
+        return _edit_refused(request, comment, refusal.message, typed=request.POST.get("body", ""))
     return redirect(comment.get_absolute_url())
+
+
+def _edit_refused(request, comment: Comment, refusal: str, *, typed: str | None) -> HttpResponse:
+    """The reason, no way to save, and what was typed (never lost) with the story's comment form to post it at, if
+    the story still takes comments."""
+    context = {"comment": comment, "refusal": refusal, "typed": typed, "can_post": comment.article.comments_open()}
+    return render(request, "comments/edit.html", context, status=403)
 
 
 @require_safe
@@ -316,4 +324,7 @@ def comment_history(request, pk: int, number: int):
     comment = _own_comment(pk, number)
     if comment.redacted:
         raise Http404("An editor has removed this comment's text.")
-    return render(request, "comments/history.html", {"comment": comment, "revisions": comment.revisions.all()})
+    # A never-edited comment's history is not an error but an empty history (200, saying so): its address is as
+    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment".
+    revisions = list(comment.revisions.all())
+    return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})

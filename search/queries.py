@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
+from comments.bbcode import KNOWN
 from comments.models import Comment
 
 MAX_QUERY_CHARS = 200
@@ -49,6 +50,27 @@ def clean_query(typed: str) -> tuple[str, bool]:
 def _marked(snippet: str) -> SafeString:
     """A snippet with the matching words between \\x01 and \\x02: escaped, then the marks made <mark>."""
     return mark_safe(str(escape(snippet)).replace("\x01", "<mark>").replace("\x02", "</mark>"))  # noqa: S308
+
+
+# The board's BBCode tags (comments/bbcode.py: unknown ones are shown as typed, so they stay), with the marks a
+# search may have put inside one ("[squish]" found by "squish"). A snippet is cut at words, so a tag may be cut too:
+# its start at the snippet's end ("[url=https://exa"), its end at the snippet's start ("b]Crews").
+_TAG_NAMES = "|".join(sorted((re.escape(tag) for tag in KNOWN), key=len, reverse=True))
+_M = "[\x01\x02]*"
+_BBCODE_TAG = re.compile(
+    rf"\[{_M}/?{_M}(?:{_TAG_NAMES}){_M}(?:=[^\[\]\n]*)?\]"  # whole
+    rf"|\[{_M}/?{_M}(?:[a-zA-Z]{{0,6}}|\*)?{_M}(?:=[^\[\]\n…]*)?(?=…?$)"  # cut off by the snippet's end
+    rf"|(?:^|(?<=^…)){_M}/?{_M}(?:{_TAG_NAMES}){_M}(?:=[^\[\]\n]*)?\]",  # cut off by its start
+    re.IGNORECASE,
+)
+
+
+def readable_snippet(snippet: str) -> str:
+    """A comment's snippet as readers read the comment: the BBCode tags gone, the words between them (a link's text,
+    a squished address) kept, and the words the search marked still marked. Still raw text, for `_marked`."""
+    # A mark inside a removed tag stays (its pair may be outside the tag); a pair left with nothing inside goes.
+    unmarked = _BBCODE_TAG.sub(lambda tag: re.sub(r"[^\x01\x02]", "", tag.group(0)), snippet)
+    return unmarked.replace("\x01\x02", "")
 
 
 class TooBroad(Exception):  # noqa: N818 (an answer, not an error in the program)
@@ -172,9 +194,12 @@ def _ids(hits: list[Hit], kind: str) -> list[int]:
 
 
 def _attach(hits: list[Hit], kind: str, snippets: dict[int, str]) -> None:
+    """Both databases' snippets end here. Stories are Markdown, whose brackets are not BBCode: only comments'
+    snippets lose their tags."""
+    readable = readable_snippet if kind == "comment" else str
     for hit in hits:
         if hit.kind == kind:
-            hit.snippet = _marked(snippets.get(hit.row_pk, ""))
+            hit.snippet = _marked(readable(snippets.get(hit.row_pk, "")))
 
 
 # --- SQLite --------------------------------------------------------------------------------------------------

@@ -48,6 +48,25 @@ def test_the_author_edits_and_readers_see_the_change_and_the_history(story):
     assert CommentRevision.objects.get(comment=comment).body == "Ferries first."
 
 
+def test_a_never_edited_comments_history_says_only_that_it_was_not_edited(story):
+    post(Client(), story)
+    response = Client().get(reverse("comments:history", args=[story.pk, 1]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "It has not been edited: this is the text it was posted with." in html
+    assert "Ferries first." in html
+    assert "edited it" not in html and "what it said before" not in html
+
+
+def test_an_edited_comments_history_says_when_and_not_that_it_was_never_edited(story):
+    fred = Client()
+    comment = post(fred, story)
+    assert edit(fred, comment, "Trains first.").status_code == 302
+    html = Client().get(reverse("comments:history", args=[story.pk, 1])).content.decode()
+    assert "Its author edited it, last at" in html
+    assert "not been edited" not in html
+
+
 def test_another_browser_cannot_edit_and_keeps_its_text(story):
     comment = post(Client(), story)
     response = edit(Client(), comment, "Hijacked words")
@@ -69,6 +88,44 @@ def test_an_edit_after_the_window_is_refused_with_the_text_kept(story, settings)
     assert "can be edited for 10 minutes" in response.content.decode()
     assert "Too late now</textarea>" in response.content.decode()
     assert not CommentRevision.objects.exists()
+
+
+def test_another_browser_is_told_before_typing_that_it_cannot_edit(story):
+    post(Client(), story)
+    response = Client().get(reverse("comments:edit", args=[story.pk, 1]))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Only the browser that posted a comment can edit it." in html
+    assert "Edit your comment" not in html and "Save the change" not in html
+    assert "<textarea" not in html and "Ferries first." not in html  # no box to type into, nothing to copy
+
+
+def test_after_the_edit_time_the_refusal_offers_the_comment_form_and_no_save_button(story, settings):
+    settings.COMMENT_EDIT_MINUTES = 10
+    fred = Client()
+    comment = post(fred, story)
+    post_new = f'href="{story.get_absolute_url()}#comment-form">'
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        asked = fred.get(reverse("comments:edit", args=[story.pk, 1]))
+        sent = edit(fred, comment, "Too late now")
+    assert asked.status_code == 403
+    assert f"{post_new}Post a new comment</a>" in asked.content.decode()
+    assert "Save the change" not in asked.content.decode() and "<textarea" not in asked.content.decode()
+    html = sent.content.decode()
+    assert sent.status_code == 403
+    assert "Too late now</textarea>" in html  # kept, to copy
+    assert f"{post_new}Post your text as a new comment</a>" in html
+    assert "Save the change" not in html
+
+
+def test_a_refusal_on_a_closed_story_keeps_the_text_but_offers_no_comment_form(story):
+    fred = Client()
+    comment = post(fred, story)
+    story.comments_closed = True
+    story.save()
+    html = edit(fred, comment, "Closing words").content.decode()
+    assert "Closing words</textarea>" in html
+    assert "#comment-form" not in html and "Save the change" not in html
 
 
 def test_an_editors_redaction_or_a_closed_story_ends_the_editing(story):

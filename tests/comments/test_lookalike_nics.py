@@ -54,6 +54,33 @@ def test_a_lookalike_of_someone_elses_nic_is_refused(story, lookalike):
     assert Comment.objects.count() == 1
 
 
+LOOKALIKES_OF_OLD_SALT = [
+    "0ld Salt 1971",  # the digit zero, whose prototype is a capital O
+    "0LD SALT 1971",
+    "\u0b20ld Salt 1971",  # Oriya letter ttha, also a capital O's look-alike
+    "Old \ua4e2alt 1971",  # Lisu letter sa, whose prototype is a capital S
+    "Old S\uab7alt 1971",  # Cherokee small letter go, a capital A's look-alike
+    "Old SaIt 1971",  # a capital I for the small l
+    "Old Salt I97I",
+]
+
+
+@pytest.mark.parametrize("lookalike", LOOKALIKES_OF_OLD_SALT)
+def test_a_character_whose_prototype_is_a_capital_meets_its_small_letter(story, lookalike):
+    assert post_from(Client(), story, "Old Salt 1971", "Ahoy.").status_code == 302
+    response = post_from(Client(), story, lookalike, "Ahoy, impostor.")
+    assert response.status_code == 400
+    assert "belongs to another commenter" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("other", ["P\u00e9lagic Pete", "Pelagic_Pete", "Pelagic Pete!!", "5elagic Pete"])
+def test_accents_and_punctuation_that_a_reader_can_see_make_another_nic(story, other):
+    assert post_from(Client(), story, "Pelagic Pete", "First.").status_code == 302
+    assert post_from(Client(), story, other, "Second.").status_code == 302
+    assert Commenter.objects.count() == 2
+
+
 def test_the_owner_may_type_their_nic_in_any_of_its_lookalike_forms(story):
     alice = Client()
     assert post_from(alice, story, "Alice Tester", "First.").status_code == 302
@@ -150,3 +177,14 @@ def test_rekey_nics_command_reports_what_it_did():
     out = io.StringIO()
     call_command("rekey_nics", stdout=out)
     assert "0 pair(s)" in out.getvalue()
+
+
+def test_the_migration_that_folds_case_after_the_skeleton_reports_nics_that_now_share_a_key(capsys):
+    # The keys the previous definition made: the zero's prototype stayed a capital O, so "0ld Salt" was a nic apart.
+    first = Commenter.objects.create(nic="Old Salt 1971", key="old salt l97l")
+    second = Commenter.objects.create(nic="0ld Salt 1971", key="Old salt l97l")
+    importlib.import_module("comments.migrations.0020_nic_keys_fold_case_after_the_skeleton").rekey(django_apps, None)
+    assert "“0ld Salt 1971” (commenter" in capsys.readouterr().out
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.nic, first.key) == ("Old Salt 1971", "old salt l97l")
+    assert (second.nic, second.key) == ("0ld Salt 1971", f"old salt l97l{SET_ASIDE}{second.pk}")

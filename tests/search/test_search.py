@@ -12,7 +12,7 @@ from articles.models import Article
 from comments.models import Comment
 from comments.moderation import comment_redact
 from comments.services import comment_create
-from search.queries import fts5_query
+from search.queries import fts5_query, readable_snippet
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("search:search")
@@ -60,6 +60,35 @@ def test_snippets_are_escaped_with_only_the_marks_added(client, board):
     html = results(client, q="missed")
     snippet = re.search(r'class="search-snippet">(.*?)</p>', html).group(1)
     assert "twice" in snippet and "<b>" not in snippet  # the commenter's markup is text (or dropped), never markup
+
+
+def test_snippets_show_a_comment_as_readers_read_it_without_its_bbcode_tags(client, board):
+    body = (
+        "The [b]Crews[/b] [x]aye[/x] <3 [squish]https://news.example.com/cutters[/squish] "
+        "[url=https://a.example]the report[/url]"
+    )
+    comment_create(article_id=board["ferries"].pk, nic="Bosun", body=body, owner_token="t9")
+    html = results(client, q="crews")
+    snippet = re.search(r'class="search-snippet">(.*?)</p>', html).group(1)
+    # Pieces, not the whole: PostgreSQL's headline and SQLite's snippet choose their words each their own way.
+    assert "<mark>Crews</mark>" in snippet  # the found word still marked
+    assert "&lt;3" in snippet  # the text still escaped
+    assert "news.example.com/cutters" in snippet and "the report" in snippet  # the links' words kept
+    assert "[x]aye[/x]" in snippet  # a tag the board does not know is shown as typed, as in the comment
+    for tag in ("[b]", "[/b]", "[url", "[/url]", "[squish]", "[/squish]"):
+        assert tag not in snippet
+
+
+@pytest.mark.parametrize(
+    "snippet, readable",
+    [
+        ("…b]Crews[/b] rescued", "…Crews rescued"),  # a tag cut by the snippet's start
+        ("the [url=https://exa…", "the …"),  # and by its end
+        ("[\x01squish\x02]https://x.com[/squish]", "https://x.com"),  # a tag's name found by the search
+    ],
+)
+def test_a_snippet_loses_tags_cut_at_its_edges_too(snippet, readable):
+    assert readable_snippet(snippet) == readable
 
 
 def test_a_region_narrows_the_search(client, board, other_region):
