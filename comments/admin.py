@@ -331,9 +331,10 @@ class CommentAdmin(admin.ModelAdmin):
     def rendered(self, obj: Comment) -> str:
         if obj.removed:
             return format_html('<p class="help">{}</p>', "Removed: readers see nothing of it (kept for the audit).")
-        # The stored row is what the thread shows (the redaction note in place of a redacted text): the project's
-        # own template's output, rebuilt whenever the comment changes.
-        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.row_html))  # noqa: S308
+        # The thread's own template (the redaction note in place of a redacted text), as the nic pages use it: its
+        # number and Quote links lead to the story. The stored row's "#c7" and "?quote=7" lead nowhere in the admin.
+        row = render_to_string("comments/_comment.html", {"comment": obj, "with_story": True})
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(row))  # noqa: S308
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
