@@ -234,3 +234,14 @@ def test_an_empty_queue_offers_no_story_or_nic_to_filter_by(editor_client, story
     html = editor_client.get(QUEUE).content.decode()
     assert "Cutters sail south" not in html and "Loud Larry" not in html
     assert "By story" not in html and "By nic" not in html  # a filter with nothing to offer is not shown
+
+
+@pytest.mark.parametrize("flags", [1, 2])
+def test_the_trail_counts_dismissed_flags_in_plain_english(editor_client, story, flags):
+    comment = say(story)
+    for reason in ["spam", "abuse"][:flags]:
+        flag(Client(), comment, reason)
+    assert Flag.objects.filter(comment=comment).count() == flags
+    editor_client.post(QUEUE, {"action": "dismiss_flags", "_selected_action": [comment.pk]})
+    reason = ModerationAction.objects.get(action="dismiss_flags").reason
+    assert reason == ("1 flag dismissed" if flags == 1 else "2 flags dismissed")
