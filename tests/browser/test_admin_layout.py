@@ -29,6 +29,11 @@ def no_sideways_scrolling(page) -> None:
     results = page.locator("#changelist .results")
     if results.count():
         assert results.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the list scrolls sideways"
+    actions = page.locator("#changelist .actions")
+    if actions.count():
+        assert actions.evaluate(
+            "el => el.getBoundingClientRect().right <= el.closest('#changelist-form').getBoundingClientRect().right + 1"
+        ), "the action bar runs past the list's box"
     for right in page.locator("#result_list thead th").evaluate_all(
         "ths => ths.map(th => th.getBoundingClientRect().right)"
     ):
