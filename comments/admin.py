@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -136,7 +136,7 @@ class _TopFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         busiest = (
-            Comment.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=7))
+            model_admin.filter_candidates()
             .values(self.field, self.label_field)
             .annotate(n=Count("id"))
             .order_by("-n")[:10]
@@ -268,6 +268,10 @@ class CommentAdmin(admin.ModelAdmin):
     inlines = [RevisionInline, FlagInline, AuditInline]
     actions = ["redact", "unredact", "remove", "restore", "ban_nics", "ban_ips", "remove_and_ban"]
 
+    def filter_candidates(self):
+        """The comments whose stories and nics the "By story" and "By nic" filters offer: the week's, busiest first."""
+        return Comment.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=7))
+
     @admin.display(description="Comment", ordering="number")
     def label(self, obj: Comment) -> str:
         return f"#{obj.number}"
@@ -327,9 +331,10 @@ class CommentAdmin(admin.ModelAdmin):
     def rendered(self, obj: Comment) -> str:
         if obj.removed:
             return format_html('<p class="help">{}</p>', "Removed: readers see nothing of it (kept for the audit).")
-        # The stored row is what the thread shows (the redaction note in place of a redacted text): the project's
-        # own template's output, rebuilt whenever the comment changes.
-        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.row_html))  # noqa: S308
+        # The thread's own template (the redaction note in place of a redacted text), as the nic pages use it: its
+        # number and Quote links lead to the story. The stored row's "#c7" and "?quote=7" lead nowhere in the admin.
+        row = render_to_string("comments/_comment.html", {"comment": obj, "with_story": True})
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(row))  # noqa: S308
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -563,6 +568,11 @@ class FlagQueueAdmin(CommentAdmin):
             message = format_html("Dismissed the flags on {}; it stays as it is.", label)
         self.message_user(request, message, messages.SUCCESS)
         return redirect(back)
+
+    def filter_candidates(self):
+        # What the queue shows, of any age: a filter that offered (and counted) every comment on a story listed
+        # stories with nothing to moderate, even when the queue was empty.
+        return Comment.objects.filter(Exists(Flag.objects.filter(comment=OuterRef("pk"), resolved_at=None)))
 
     def get_ordering(self, request):
         return ["-open_flags", "-latest_flag"]  # annotations, so not the `ordering` attribute (checked against fields)

@@ -386,8 +386,9 @@ def flags_dismiss(*, comments, moderator) -> int:
     flagged = list(comments.filter(flags__resolved_at=None).distinct())
     for comment in flagged:
         open_flags = _resolve_flags(Flag.objects.filter(comment=comment))
+        flags = "1 flag" if open_flags == 1 else f"{open_flags} flags"
         ModerationAction.objects.create(
             action=ModerationAction.Action.DISMISS_FLAGS, moderator=moderator, comment=comment,
-            commenter_id=comment.commenter_id, reason=f"{open_flags} flag(s) dismissed",
+            commenter_id=comment.commenter_id, reason=f"{flags} dismissed",
         )  # fmt: skip
     return len(flagged)

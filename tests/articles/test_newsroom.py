@@ -46,7 +46,7 @@ def test_the_newsroom_counts_todays_work_and_links_to_it(editor_client, make_art
         stories_link = figure(html, "Stories published today")[1]
         assert "Today&#x27;s story" in editor_client.get(stories_link).content.decode()
         assert figure(html, "Open flags") == (0, reverse("admin:comments_flaggedcomment_changelist"))
-        closing_section = html[html.index("Comments close today on") :]
+        closing_section = html[html.index("Comments closing today") :]
         assert "Closes tonight" in closing_section and "Closes tomorrow" not in closing_section
         assert reverse("admin:articles_article_change", args=[closing.pk]) in closing_section
 
@@ -98,3 +98,10 @@ def test_the_open_flags_figure_counts_every_open_flag_and_the_queue_shows_them(e
     queue = editor_client.get(link).content.decode()
     assert result_count(queue) == 2  # the comments they are on
     assert sum(int(n) for n in re.findall(r'<td class="field-open_flags">(\d+)</td>', queue)) == 3
+
+
+def test_the_newsroom_says_so_in_a_sentence_when_no_comments_close_today(editor_client):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    closing_section = html[html.index("Comments closing today") :]
+    assert "No story's comments close today." in closing_section
+    assert "No story." not in html

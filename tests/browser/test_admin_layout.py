@@ -29,6 +29,11 @@ def no_sideways_scrolling(page) -> None:
     results = page.locator("#changelist .results")
     if results.count():
         assert results.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the list scrolls sideways"
+    actions = page.locator("#changelist .actions")
+    if actions.count():
+        assert actions.evaluate(
+            "el => el.getBoundingClientRect().right <= el.closest('#changelist-form').getBoundingClientRect().right + 1"
+        ), "the action bar runs past the list's box"
     for right in page.locator("#result_list thead th").evaluate_all(
         "ths => ths.map(th => th.getBoundingClientRect().right)"
     ):
@@ -48,6 +53,24 @@ def test_the_comment_list_shows_every_column_at_1280(editor_page, make_article, 
     for column in ("STORY", "NIC", "TEXT", "CREATED AT", "IP ADDRESS", "STATE"):
         assert any(column in h.upper() for h in headers), headers
     editor_page.screenshot(path=str(artifacts / "admin-comments-1280.png"))
+
+
+def test_the_comment_list_wraps_a_40_letter_nic_at_1280(editor_page, make_article, artifacts):
+    story = make_article(title=LONG_TITLE)
+    comment_create(
+        article_id=story.pk, nic="N" * 40, owner_token="t-long", ip="2001:db8:85a3::8a2e:370:7334",
+        body="A comment that goes on about the ferries and the winter " * 4,
+    )  # fmt: skip
+    editor_page.goto(editor_page.base + "/admin/comments/comment/")
+    editor_page.screenshot(path=str(artifacts / "admin-comments-long-nic-1280.png"))  # before the check
+    no_sideways_scrolling(editor_page)
+    for column in ("ip", "state"):
+        assert editor_page.locator(f"#result_list td.field-{column}").first.evaluate(
+            "el => el.getBoundingClientRect().right <= el.closest('.results').getBoundingClientRect().right + 1"
+        ), f"the {column} column is out of view"
+    state = editor_page.locator("#result_list td.field-state").first
+    lines = "el => { const r = document.createRange(); r.selectNodeContents(el); return r.getClientRects().length; }"
+    assert state.evaluate(lines) == 1, "the state's one word is broken in two"
 
 
 def test_the_story_list_gives_titles_room_at_1280(editor_page, make_article, artifacts):

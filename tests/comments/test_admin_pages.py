@@ -1,5 +1,7 @@
 """The comment's admin page as an editor meets it: what it shows matches what readers see."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -46,3 +48,13 @@ def test_the_edit_note_help_names_the_editor_as_readers_will_see_it(editor_clien
     html = change_page(editor_client, say(make_article()))
     assert f"Edited by {editor.get_full_name()}: …" in html
     assert "Edited by :" not in html
+
+
+def test_as_readers_see_it_links_to_the_story_not_into_the_admin(editor_client, make_article):
+    story = make_article()
+    comment = say(story)
+    shown = readonly_field(change_page(editor_client, comment), "rendered")
+    links = re.findall(r'href="([^"]*)"', shown)
+    assert f"{story.get_absolute_url()}#{comment.anchor}" in links  # the number
+    assert f"{story.get_absolute_url()}?quote={comment.number}#comment-form" in links  # Quote
+    assert not [link for link in links if link.startswith("?") or link.startswith(f"#{comment.anchor}")], links

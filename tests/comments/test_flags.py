@@ -207,3 +207,41 @@ def test_flagging_the_same_comment_again_does_not_use_up_the_addresss_limit(clie
     assert flag(client, second).status_code == 200  # the second of two allowed, not refused
     assert flag(client, third).status_code == 429
     assert Flag.objects.filter(comment=first).count() == 1 and Flag.objects.count() == 2
+
+
+def filter_choices(html: str, title: str) -> list[str]:
+    """The choices under one of the list's filters ("By story", "By nic"), as the editor reads them."""
+    section = html[html.index(f"By {title}") :]
+    section = section[: section.index("</ul>")]
+    return [unescape(text).strip() for text in re.findall(r'<a href="[^"]*"[^>]*>([^<]*)</a>', section)]
+
+
+def test_the_queues_story_and_nic_filters_offer_and_count_only_flagged_comments(editor_client, story, make_article):
+    quiet = make_article(title="Harbour dues go up")
+    for n in range(3):
+        say(quiet, nic=f"Calm Carol {n}", body="Fair enough.")
+    flagged = say(story)
+    say(story, nic="Quiet Quentin", body="Not flagged.")
+    flag(Client(), flagged)
+    html = editor_client.get(QUEUE).content.decode()
+    assert filter_choices(html, "story") == ["All", "Cutters sail south (1)"]
+    assert filter_choices(html, "nic") == ["All", "Loud Larry (1)"]
+
+
+def test_an_empty_queue_offers_no_story_or_nic_to_filter_by(editor_client, story):
+    flag(Client(), say(story))
+    editor_client.post(QUEUE, {"action": "dismiss_flags", "_selected_action": [Comment.objects.get().pk]})
+    html = editor_client.get(QUEUE).content.decode()
+    assert "Cutters sail south" not in html and "Loud Larry" not in html
+    assert "By story" not in html and "By nic" not in html  # a filter with nothing to offer is not shown
+
+
+@pytest.mark.parametrize("flags", [1, 2])
+def test_the_trail_counts_dismissed_flags_in_plain_english(editor_client, story, flags):
+    comment = say(story)
+    for reason in ["spam", "abuse"][:flags]:
+        flag(Client(), comment, reason)
+    assert Flag.objects.filter(comment=comment).count() == flags
+    editor_client.post(QUEUE, {"action": "dismiss_flags", "_selected_action": [comment.pk]})
+    reason = ModerationAction.objects.get(action="dismiss_flags").reason
+    assert reason == ("1 flag dismissed" if flags == 1 else "2 flags dismissed")
