@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -307,7 +308,7 @@ class CommentAdmin(admin.ModelAdmin):
         labels = dict(Flag.Reason.choices)
         counts = {row["reason"]: row["n"] for row in flags.values("reason").annotate(n=Count("id")).order_by()}
         reasons = [(labels[reason], n) for reason, n in moderation.weighed_reasons(counts)]  # as the queue weighs
-        key = obj.commenter.key
+        key = nic_key(obj.nic)  # what a nic ban is matched by (a set-aside commenter's own key is not)
         nic_bans = [ban for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC) if nic_key(ban.value) == key]
         # The addresses are those still kept whole (IP_RETENTION_DAYS): a few per nic, against the bans in force, a
         # short table. Older addresses are shortened to their network and say nothing about one commenter.
@@ -527,12 +528,24 @@ class FlagQueueAdmin(CommentAdmin):
         """Act on one queued comment at once: no form, the note or reason made from its open flags."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-        if not self.has_change_permission(request, comment) or (verb == "ban" and not self.has_ban_permission(request)):
-            raise PermissionDenied
         back = reverse(f"admin:{self._url_name('changelist')}")
         if filters := request.GET.get("_changelist_filters"):
             back += f"?{filters}"
+        # The comment's row stays locked from the count of its open flags to the action, so two clicks at once (or
+        # two editors) act once: the second finds no open flags.
+        with transaction.atomic():
+            comment = get_object_or_404(
+                Comment.objects.select_related("article", "commenter").select_for_update(of=("self",)), pk=pk
+            )
+            if not self.has_change_permission(request, comment) or (
+                verb == "ban" and not self.has_ban_permission(request)
+            ):
+                raise PermissionDenied
+            message, level = self._one_click(request, comment, verb)
+        self.message_user(request, message, level)
+        return redirect(back)
+
+    def _one_click(self, request, comment: Comment, verb: str) -> tuple[str, int]:
         counts = moderation.open_flag_counts(comment)
         label = format_html(
             '<a href="{}">#{}</a> by {} on “{}”',
@@ -541,8 +554,7 @@ class FlagQueueAdmin(CommentAdmin):
         )  # fmt: skip
         if not counts:
             # A second click, or another editor was quicker: act once, and say so.
-            self.message_user(request, format_html("{} has no open flags now: nothing done.", label), messages.WARNING)
-            return redirect(back)
+            return format_html("{} has no open flags now: nothing done.", label), messages.WARNING
         reason = moderation.reason_from_flags(counts)
         if verb == "redact":
             note = moderation.note_from_flags(counts)
@@ -553,7 +565,19 @@ class FlagQueueAdmin(CommentAdmin):
                                        reason=reason)  # fmt: skip
             message = format_html("Removed {} from its thread.", label)
         elif verb == "ban":
-            key = comment.commenter.key
+            # A nic ban holds every nic that looks like its value. A commenter set aside when its nic became a
+            # look-alike of another's (comments/rekeying.py) shares that look with the nic's owner, so banning it
+            # by nic would ban the owner: that takes an editor's judgement (a ban on its addresses), not one click.
+            key = nic_key(comment.nic)
+            if comment.commenter.key != key:
+                return (
+                    format_html(
+                        "{} was written under a nic that now looks like another commenter's: a ban on the nic would "
+                        "hold them too. Nothing done; ban its addresses from the comment list if it must go.",
+                        label,
+                    ),
+                    messages.WARNING,
+                )
             if any(nic_key(ban.value) == key for ban in Ban.objects.active().filter(kind=Ban.Kind.NIC)):
                 moderation.flags_dismiss(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user)
                 message = format_html("{} is banned already: its flags are closed.", comment.nic)
@@ -566,8 +590,7 @@ class FlagQueueAdmin(CommentAdmin):
         else:
             moderation.flags_dismiss(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user)
             message = format_html("Dismissed the flags on {}; it stays as it is.", label)
-        self.message_user(request, message, messages.SUCCESS)
-        return redirect(back)
+        return message, messages.SUCCESS
 
     def filter_candidates(self):
         # What the queue shows, of any age: a filter that offered (and counted) every comment on a story listed

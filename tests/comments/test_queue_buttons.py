@@ -171,3 +171,21 @@ def test_an_editor_who_may_not_ban_gets_no_ban_button(make_editor, story):
     assert 'aria-label="Redact #' in html and 'aria-label="Ban nic #' not in html
     assert browser.post(reverse("admin:comments_flaggedcomment_ban", args=[comment.pk])).status_code == 403
     assert not Ban.objects.exists()
+
+
+def test_a_set_aside_look_alike_is_not_banned_by_nic_in_one_click(editor_client, story):
+    """A commenter set aside when its nic became a look-alike of another's (the re-keying migrations): a nic ban
+    would hold the nic's owner too, so one click does nothing and says why; the owner stays unbanned."""
+    from comments.models import Commenter
+    from comments.nics import nic_key
+
+    owner = say(story, nic="Alice Tester", body="The real one.")
+    troll = say(story, nic="Tr0ll Face", body="Buy cheap watches here.")
+    Comment.objects.filter(pk=troll.pk).update(nic="AIice Tester")  # as it was posted before the fold
+    Commenter.objects.filter(pk=troll.commenter_id).update(nic="AIice Tester", key=nic_key("Alice Tester") + "\x1f9")
+    flag(Client(), troll, "spam")
+    response = editor_client.post(reverse("admin:comments_flaggedcomment_ban", args=[troll.pk]), follow=True)
+    assert "now looks like another commenter" in unescape(response.content.decode())
+    assert not Ban.objects.exists() and not ModerationAction.objects.filter(action="ban").exists()
+    assert Flag.objects.filter(comment=troll, resolved_at=None).exists()  # still in the queue for an editor to judge
+    assert owner.commenter.key == nic_key("Alice Tester")
