@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError
 from django.db.models import Sum
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -86,7 +87,12 @@ def _quoted(story_pk: int, number: str) -> str:
 def quote_number(value: str, *, pk: int, **url_kwargs) -> str | None:
     """`?quote=` in its one spelling: the number of a comment readers can quote, without leading zeros; None for
     anything else (a word, a number with no comment, a removed or redacted one), whose page is the story page."""
-    comment = _quotable(pk, value.lstrip("0"))
+    try:
+        comment = _quotable(pk, value.lstrip("0"))
+    except (DatabaseError, InterfaceError):
+        # The database is away: leave the address as it is, so the page cache can answer with the story's last
+        # copy (its form without the quote) rather than a 503 for the whole page.
+        return value
     return str(comment.number) if comment is not None else None
 
 

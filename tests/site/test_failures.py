@@ -248,6 +248,17 @@ def test_with_the_database_down_readers_get_the_last_copy_of_a_page_marked_as_su
     assert "ETag" not in response
 
 
+def test_a_quote_link_gets_the_last_copy_too_while_the_database_is_away(story):
+    """`?quote=N` is checked against the database before the page cache answers; with the database away the check
+    gives way, so the reader gets the story's stored page (the form without the quote), not a 503."""
+    assert post(Client(), story, body="Quote me later.").status_code == 302
+    assert Client().get(story.get_absolute_url()).status_code == 200
+    with database_down():
+        response = Client().get(story.get_absolute_url() + "?quote=1")
+    assert response.status_code == 200
+    assert "Quote me later." in response.content.decode()
+
+
 def test_healthz_says_whether_the_database_answers_and_livez_that_the_process_does(client):
     assert client.get("/healthz").content.decode() == "database: ok\ncache: ok\n"
     with database_down():
