@@ -114,7 +114,7 @@ def test_after_the_edit_time_the_refusal_offers_the_comment_form_and_no_save_but
     html = sent.content.decode()
     assert sent.status_code == 403
     assert "Too late now</textarea>" in html  # kept, to copy
-    assert f"{post_new}Post your text as a new comment</a>" in html
+    assert f"{post_new}Copy your text from the box above, then post it as a new comment</a>" in html
     assert "Save the change" not in html
 
 
@@ -155,3 +155,12 @@ def test_editors_see_the_earlier_texts_in_the_admin(story, editor_client):
     edit(fred, comment, "Second version.")
     html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert "Earlier texts (edited by the author)" in html and "Ferries first." in html
+
+
+def test_a_comment_only_an_editor_changed_is_not_called_unedited_on_its_history(story, editor):
+    from comments.moderation import comment_edit
+
+    comment = post(Client(), story)
+    comment_edit(comment=comment, moderator=editor, body="Ferries first (trimmed).", note="Trimmed a link.")
+    html = Client().get(reverse("comments:history", args=[story.pk, 1])).content.decode()
+    assert "an editor has" in html and "It has not been edited" not in html
