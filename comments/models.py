@@ -71,17 +71,6 @@ class CommentQuerySet(models.QuerySet):
             *PUBLIC_FIELDS, "article__id", "article__slug", "article__title", "article__status", "article__published_at"
         )
 
-    def thread_rows(self, article: Article) -> list[str]:
-        """The stored rows of a story's thread, in order: one statement, no model instances.
-
-        The uncached story page's one large read, written as SQL: the ORM built this statement anew for every page,
-        which took longer than reading the rows (docs/decisions.md). It must return what `thread_rows_queryset`
-        does; a test compares the two on both databases.
-        """
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(THREAD_ROWS_SQL, [article.pk])
-            return [row for (row,) in cursor.fetchall()]
-
     def thread_rows_queryset(self, article: Article) -> models.QuerySet:
         """`thread_rows` as the ORM says it."""
         return self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True)
@@ -99,6 +88,22 @@ class CommentQuerySet(models.QuerySet):
         ordered = self.visible().with_story().order_by("-created_at", "-id")
         found = list(ordered.filter(pk__in=newest)[:count])
         return found if len(found) == count or len(newest) < count + HIDDEN_SPARE else list(ordered[:count])
+
+
+class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
+    """The queryset's methods, and the thread's read, which reads the table itself (a manager's, not a queryset's:
+    it could not honour a queryset's filters)."""
+
+    def thread_rows(self, article: Article) -> list[str]:
+        """The stored rows of a story's thread, in order: one statement, no model instances.
+
+        The uncached story page's one large read, written as SQL: the ORM built this statement anew for every page,
+        which took longer than reading the rows (docs/decisions.md). It must return what `thread_rows_queryset`
+        does; a test compares the two on both databases.
+        """
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(THREAD_ROWS_SQL, [article.pk])
+            return [row for (row,) in cursor.fetchall()]
 
 
 class Comment(models.Model):
@@ -128,7 +133,7 @@ class Comment(models.Model):
     # When its author last changed the text (within COMMENT_EDIT_MINUTES); every earlier text is a CommentRevision.
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = CommentQuerySet.as_manager()
+    objects = CommentManager()
 
     class Meta:
         ordering = ["article", "number"]
