@@ -593,8 +593,8 @@ class FlagQueueAdmin(CommentAdmin):
         return message, messages.SUCCESS
 
     def filter_candidates(self):
-        # What the queue shows, of any age: a filter that offered (and counted) every comment on a story listed
-        # stories with nothing to moderate, even when the queue was empty.
+        # The queue's filters offer (and count) what the queue shows, of any age: a story or nic with nothing to
+        # moderate is no use to filter by.
         return Comment.objects.filter(Exists(Flag.objects.filter(comment=OuterRef("pk"), resolved_at=None)))
 
     def get_ordering(self, request):

@@ -37,7 +37,7 @@ _SPACES = re.compile(r"\s+")
 _SPOOF_CHECKER = icu.SpoofChecker()
 # The one fold of our own on top of the skeleton. In a sans-serif font a capital I, a small l, the digit 1 and a
 # bar | look alike, and the confusables data maps all four to l; but the key ignores case, and case-folding turns I
-# into i before the data sees it, so "AIice" passed beside "Alice". Since I is i's capital, the small i joins them:
+# into i before the data sees it, so "AIice" would not meet "Alice". Since I is i's capital, the small i joins them:
 # i, I, l, L, 1, | (and whatever the data maps to any of them) are one letter. The cost is a few nics that a reader
 # can tell apart sharing a key ("Ali" and "All"), which only means the second to come must choose another.
 _I_AND_L = str.maketrans({"i": "l"})
