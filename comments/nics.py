@@ -61,10 +61,10 @@ def nic_key(typed: str) -> str:
     folded = _visible(_capitals_as_they_look(decomposed).casefold())
     skeleton = _skeleton(folded)
     # Some prototypes are capitals (the digit 0's is O; Cherokee and Lisu letters map to A, S, T...), which the fold
-    # before the skeleton cannot reach: so "0ld Salt" was not "Old Salt". Folding case again makes them meet their
-    # small letters, and a folded letter or a digit the NFKD spelt out ("%" is "º/₀") may have a prototype of its
-    # own, so fold and map again until nothing changes. A few passes suffice: a pair of prototypes that fold into
-    # each other (Ꝺ, ꝺ) would never settle, and both already share a key.
+    # before the skeleton cannot reach (without more, "0ld Salt" would not meet "Old Salt"). Folding case again
+    # makes them meet their small letters, and a folded letter or a digit the NFKD spelt out ("%" is "º/₀") may have
+    # a prototype of its own, so fold and map again until nothing changes. A few passes suffice: a pair of
+    # prototypes that fold into each other (Ꝺ, ꝺ) would never settle, and both already share a key.
     for _ in range(3):
         again = _skeleton(skeleton.casefold())
         if again == skeleton:
