@@ -161,15 +161,27 @@ def test_a_set_aside_key_stays_within_the_key_column():
     assert second.nic == long[:-1] + "I"
 
 
-def test_the_migration_that_folds_i_and_l_reports_nics_that_now_share_a_key(capsys):
-    # The keys the previous definition made: "AIice Tester" (a capital I) was a nic of its own then.
-    first = Commenter.objects.create(nic="Alice Tester", key="alice tester")
-    second = Commenter.objects.create(nic="AIice Tester", key="aiice tester")
-    importlib.import_module("comments.migrations.0019_nic_keys_fold_i_and_l").rekey(django_apps, None)
-    assert "“AIice Tester” (commenter" in capsys.readouterr().out
+# Each re-keying migration, with the keys the definition before it made: "AIice Tester" (a capital I) was a nic of
+# its own before the i/l fold; "0ld Salt 1971" (the zero's prototype stayed a capital O) before case was folded after
+# the skeleton too.
+@pytest.mark.parametrize(
+    "migration, first_nic, first_old_key, second_nic, second_old_key, key",
+    [
+        ("0019_nic_keys_fold_i_and_l", "Alice Tester", "alice tester", "AIice Tester", "aiice tester", "allce tester"),
+        ("0020_nic_keys_fold_case_after_the_skeleton", "Old Salt 1971", "old salt l97l", "0ld Salt 1971",
+         "Old salt l97l", "old salt l97l"),
+    ],
+)  # fmt: skip
+def test_a_rekeying_migration_reports_nics_that_now_share_a_key(
+    capsys, migration, first_nic, first_old_key, second_nic, second_old_key, key
+):
+    first = Commenter.objects.create(nic=first_nic, key=first_old_key)
+    second = Commenter.objects.create(nic=second_nic, key=second_old_key)
+    importlib.import_module(f"comments.migrations.{migration}").rekey(django_apps, None)
+    assert f"“{second_nic}” (commenter" in capsys.readouterr().out
     first.refresh_from_db(), second.refresh_from_db()
-    assert (first.nic, first.key) == ("Alice Tester", "allce tester")
-    assert (second.nic, second.key) == ("AIice Tester", f"allce tester{SET_ASIDE}{second.pk}")
+    assert (first.nic, first.key) == (first_nic, key)
+    assert (second.nic, second.key) == (second_nic, f"{key}{SET_ASIDE}{second.pk}")
 
 
 def test_rekey_nics_command_reports_what_it_did():
@@ -177,14 +189,3 @@ def test_rekey_nics_command_reports_what_it_did():
     out = io.StringIO()
     call_command("rekey_nics", stdout=out)
     assert "0 pair(s)" in out.getvalue()
-
-
-def test_the_migration_that_folds_case_after_the_skeleton_reports_nics_that_now_share_a_key(capsys):
-    # The keys the previous definition made: the zero's prototype stayed a capital O, so "0ld Salt" was a nic apart.
-    first = Commenter.objects.create(nic="Old Salt 1971", key="old salt l97l")
-    second = Commenter.objects.create(nic="0ld Salt 1971", key="Old salt l97l")
-    importlib.import_module("comments.migrations.0020_nic_keys_fold_case_after_the_skeleton").rekey(django_apps, None)
-    assert "“0ld Salt 1971” (commenter" in capsys.readouterr().out
-    first.refresh_from_db(), second.refresh_from_db()
-    assert (first.nic, first.key) == ("Old Salt 1971", "old salt l97l")
-    assert (second.nic, second.key) == ("0ld Salt 1971", f"old salt l97l{SET_ASIDE}{second.pk}")
