@@ -142,14 +142,18 @@ def test_the_buttons_only_post(editor_client, story):
     assert not Comment.objects.get(pk=comment.pk).removed
 
 
-def test_an_editor_who_may_only_look_gets_no_buttons_and_the_admins_403(make_editor, story):
-    viewer = make_editor("vic")
-    viewer.groups.clear()
-    viewer.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_flaggedcomment", "view_comment", "view_flag"])
-    )
+def logged_in_with(make_editor, username: str, *codenames: str) -> Client:
+    """A browser logged in as an editor who has only these permissions (no group)."""
+    user = make_editor(username)
+    user.groups.clear()
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     browser = Client()
-    browser.force_login(viewer)
+    browser.force_login(user)
+    return browser
+
+
+def test_an_editor_who_may_only_look_gets_no_buttons_and_the_admins_403(make_editor, story):
+    browser = logged_in_with(make_editor, "vic", "view_flaggedcomment", "view_comment", "view_flag")
     comment = flagged(story, "spam")
     html = browser.get(QUEUE).content.decode()
     assert ">Loud Larry<" in html and 'aria-label="Redact #' not in html
@@ -159,13 +163,7 @@ def test_an_editor_who_may_only_look_gets_no_buttons_and_the_admins_403(make_edi
 
 
 def test_an_editor_who_may_not_ban_gets_no_ban_button(make_editor, story):
-    moderator = make_editor("mo")
-    moderator.groups.clear()
-    moderator.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_flaggedcomment", "change_flaggedcomment", "view_flag"])
-    )
-    browser = Client()
-    browser.force_login(moderator)
+    browser = logged_in_with(make_editor, "mo", "view_flaggedcomment", "change_flaggedcomment", "view_flag")
     comment = flagged(story, "spam")
     html = browser.get(QUEUE).content.decode()
     assert 'aria-label="Redact #' in html and 'aria-label="Ban nic #' not in html
