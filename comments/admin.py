@@ -403,13 +403,18 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Ban the nics of the selected comments", permissions=["ban"])
     def ban_nics(self, request, queryset):
         def perform(form):
-            nics = sorted({c.nic for c in queryset})
+            # A nic ban holds every nic that looks like its value: a set-aside commenter's would hold the owner of
+            # the look too, so those are left for a ban on their addresses.
+            comments = list(queryset.select_related("commenter"))
+            nics = sorted({c.nic for c in comments if not c.commenter.set_aside})
             for nic in nics:
                 moderation.ban_create(
                     kind=Ban.Kind.NIC, value=nic, reason=form.cleaned_data["reason"], moderator=request.user,
                     expires_at=form.expires_at(),
                 )  # fmt: skip
-            return f"Banned {len(nics)} nic(s): {', '.join(nics)}."
+            left = sorted({c.nic for c in comments if c.commenter.set_aside})
+            also = f" Not banned, as their nics now look like other commenters': {', '.join(left)}." if left else ""
+            return f"Banned {len(nics)} nic(s): {', '.join(nics)}.{also}"
 
         return _intermediate(self, request, queryset, ExpiryMixin, "Ban nics", "ban_nics", perform)
 
@@ -565,11 +570,9 @@ class FlagQueueAdmin(CommentAdmin):
                                        reason=reason)  # fmt: skip
             message = format_html("Removed {} from its thread.", label)
         elif verb == "ban":
-            # A nic ban holds every nic that looks like its value. A commenter set aside when its nic became a
-            # look-alike of another's (comments/rekeying.py) shares that look with the nic's owner, so banning it
-            # by nic would ban the owner: that takes an editor's judgement (a ban on its addresses), not one click.
+            # A set-aside commenter shares its nic's look with the nic's owner: that takes a ban on its addresses.
             key = nic_key(comment.nic)
-            if comment.commenter.key != key:
+            if comment.commenter.set_aside:
                 return (
                     format_html(
                         "{} was written under a nic that now looks like another commenter's: a ban on the nic would "

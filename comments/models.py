@@ -14,6 +14,7 @@ from articles.models import Article, visible_to_readers
 from rantboard.addresses import address
 
 from .nics import MAX_KEY_LENGTH
+from .rekeying import SET_ASIDE
 
 
 class Commenter(models.Model):
@@ -41,6 +42,12 @@ class Commenter(models.Model):
 
     def get_absolute_url(self) -> str:
         return nic_url(self.nic)
+
+    @property
+    def set_aside(self) -> bool:
+        """Whether re-keying set this commenter aside (comments/rekeying.py): its nic now looks like another
+        commenter's, so a ban on the nic would hold that other commenter too."""
+        return SET_ASIDE in self.key
 
 
 def nic_url(nic: str) -> str:

@@ -287,3 +287,15 @@ def test_bans_cannot_be_deleted_in_the_admin_even_by_a_superuser(client, make_ed
     changelist = reverse("admin:comments_ban_changelist")
     client.post(changelist, {"action": "delete_selected", "_selected_action": [ban.pk], "post": "yes"})
     assert Ban.objects.filter(pk=ban.pk).exists()
+
+
+def test_banning_nics_leaves_out_a_set_aside_look_alike_whose_ban_would_hold_the_owner(editor_client, story):
+    from comments.nics import nic_key
+
+    say(story, nic="Alice Tester", body="The real one.")
+    troll = say(story, nic="Tr0ll Face", body="Rude.")
+    Comment.objects.filter(pk=troll.pk).update(nic="AIice Tester")  # as it was posted before the fold
+    Commenter.objects.filter(pk=troll.commenter_id).update(nic="AIice Tester", key=nic_key("Alice Tester") + "\x1f9")
+    response = action(editor_client, "ban_nics", [troll], reason="rude", expires_in_days=1)
+    assert "look like other commenters" in response.content.decode().replace("&#x27;", "'")
+    assert not Ban.objects.exists()
