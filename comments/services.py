@@ -111,7 +111,11 @@ def _nic_taken_message(commenter: Commenter) -> str:
 def _already_posted(submission_token: str | None) -> Posted | None:
     if not submission_token:
         return None
-    comment = Comment.objects.select_related("article").filter(submission_token=submission_token).first()
+    earlier = Comment.objects.filter(submission_token=submission_token)
+    # Asked of every post and almost always answered no: exists() answers without reading a comment and its story.
+    if not earlier.exists():
+        return None
+    comment = earlier.select_related("article").first()
     if comment is None:
         return None
     # The first answer may never have reached the poster, nor its change the cache: retire the pages again.
