@@ -13,7 +13,7 @@ from django.db import DatabaseError, InterfaceError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_story_page
@@ -55,10 +55,16 @@ def _story_page(request, pk: int, *, form: CommentForm, status: int = 200, **con
 RETRY_AFTER_SECONDS = 30
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, pk: int):
     """Post, preview, or (without JavaScript) fill in a nic; a refused comment comes back with its text intact, and
     so does one the board could not store (503)."""
+    if request.method != "POST":
+        # Without JavaScript a refused post or a preview stays at this address, and links relative to it (a
+        # comment's Quote, ?quote=N) ask for it: they are sent on to the story itself.
+        article = get_object_or_404(Article.objects.visible(), pk=pk)
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(article.get_absolute_url() + (f"?{query}" if query else ""))
     try:
         return _post_comment(request, pk)
     except (DatabaseError, InterfaceError):  # InterfaceError (a connection already closed) is not a DatabaseError
@@ -82,6 +88,9 @@ def _post_comment(request, pk: int) -> HttpResponse:
     form = CommentForm(request.POST, story_pk=pk, user=request.user)
     if "picanic" in request.POST or "original_nic" in request.POST:
         # The buttons without JavaScript: fill in the nic, keep everything else as typed, post nothing.
+        if not get_object_or_404(Article.objects.visible(), pk=pk).comments_open():
+            # Closed while they typed: the page says so and gives the text back, as it does to a post.
+            return _story_page(request, pk, form=form)
         initial = {name: request.POST.get(name, "") for name in ("nic", "email", "website", "body")}
         note = None
         if "picanic" in request.POST:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.csrf import csrf_failure as django_csrf_failure
 
 
 def _in_admin(request) -> bool:
@@ -60,4 +60,19 @@ def csrf_failure(request, reason=""):
             explanation="This happens when a page was open for a long time, or you logged in again in another tab. "
             "Go back, reload the page, and make your change again.",
         )
-    return django_csrf_failure(request, reason)
+    # A reader's form that was not checked saved nothing; what they typed must come back to them. The comment form
+    # comes back whole with a new key, every field a commenter fills in shown (so that nobody is led to send what a
+    # forged form hid); other forms (an edit, a flag) show the text to copy.
+    fields = {name: request.POST.get(name, "") for name in ("nic", "email", "website", "body", "stamp")}
+    match = _resolved(request)
+    if match is not None and match.view_name == "comments:post":
+        context = {**fields, "story_pk": match.kwargs["pk"], "key_refused": True}
+        return render(request, "comments/post_unavailable.html", context, status=403)
+    return render(request, "403.html", {"form_refused": True, "typed": fields["body"]}, status=403)
+
+
+def _resolved(request):
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None

@@ -218,8 +218,26 @@ def test_drafts_take_no_comments(make_article, post):
     assert not Comment.objects.exists()
 
 
-def test_get_on_the_post_url_is_refused(client, story):
-    assert client.get(reverse("comments:post", args=[story.pk])).status_code == 405
+def test_a_link_followed_from_a_refused_posts_page_leads_to_the_story(client, story, post):
+    """Without JavaScript, a preview or a refused post stays at the post's address, and a comment's Quote link
+    there (?quote=N, relative) asks that address for a page: it is sent to the story with the quote."""
+    post(story, body="Quote me.")
+    assert post(story, body="A preview.", preview="1", post="").status_code == 200
+    response = client.get(reverse("comments:post", args=[story.pk]) + "?quote=1", follow=True)
+    assert response.redirect_chain[0] == (f"{story.get_absolute_url()}?quote=1", 302)
+    assert "[quote=Fred Bloggs#1]Quote me.[/quote]" in response.content.decode()
+    assert client.get(reverse("comments:post", args=[story.pk])).url == story.get_absolute_url()
+
+
+def test_the_nic_buttons_on_a_story_that_closed_meanwhile_give_the_text_back(story, post):
+    Article.objects.filter(pk=story.pk).update(comments_closed=True)
+    for button in ("picanic", "original_nic"):
+        response = post(story, body="Typed while it closed.", fresh_form=False, post="", **{button: "1"})
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "Comments have been closed" in html
+        assert "Typed while it closed." in html
+    assert not Comment.objects.exists()
 
 
 def test_csrf_is_enforced(story):
@@ -227,6 +245,33 @@ def test_csrf_is_enforced(story):
     response = browser.post(reverse("comments:post", args=[story.pk]), {"nic": "x", "body": "y"})
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_a_comment_sent_without_the_form_key_comes_back_whole_and_can_be_sent_again(story):
+    """Cookies cleared while the page was open: the post is refused, the text comes back in view with a new key."""
+    browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0")
+    stamp = form_stamp(browser.get(story.get_absolute_url()).content.decode())
+    browser.cookies.clear()
+    typed = {"nic": "Fred Bloggs", "email": "fred@example.com", "website": "", "body": "Kept <b>safe</b>.",
+             "stamp": stamp, "post": "1"}  # fmt: skip
+    response = browser.post(reverse("comments:post", args=[story.pk]), typed)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "did not send this board&#39;s form key" in html or "did not send this board's form key" in html
+    assert 'value="Fred Bloggs"' in html and 'value="fred@example.com"' in html
+    assert "Kept &lt;b&gt;safe&lt;/b&gt;." in html and "<b>safe</b>" not in html
+    assert not Comment.objects.exists()
+    again = {**typed, "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)}
+    assert browser.post(reverse("comments:post", args=[story.pk]), again).status_code == 302
+    assert Comment.objects.get().body == "Kept <b>safe</b>."
+
+
+def test_another_form_sent_without_the_key_says_so_and_shows_the_text(story):
+    comment = comment_create(article_id=story.pk, nic="Fred Bloggs", body="Mine.", owner_token="t").comment
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("comments:edit", args=[story.pk, comment.number]), {"body": "Edited text."})
+    assert response.status_code == 403
+    assert "Nothing was saved" in response.content.decode() and "Edited text." in response.content.decode()
 
 
 def test_my_original_nic_without_javascript_explains_when_there_is_none(story, post):
