@@ -7,7 +7,8 @@ the story's own page shows the new figure within that time, the lists when their
 - robots and programs: no User-Agent, or one that names itself a robot, crawler, fetcher or library; prefetches;
 - editors (logged-in staff), whose reads are work, not readership;
 - the same browser opening the same story again within VIEW_REPEAT_SECONDS: the stories it was counted for are
-  kept in its `rb_seen` cookie (story ids only; a browser that refuses cookies is counted on every load).
+  kept in its `rb_seen` cookie (story ids and when each was counted; a browser that refuses cookies is counted on
+  every load).
 
 A process that dies loses the views it had not yet handed over (at most VIEW_FLUSH_SECONDS' worth); a database that
 is away keeps them in memory until it is back (docs/decisions.md).
@@ -56,20 +57,33 @@ def story_served(request, response, *, pk, **url_kwargs) -> None:
     user = getattr(request, "user", None)
     if user is not None and user.is_staff:
         return
-    story = str(pk)
-    seen = request.COOKIES.get(COOKIE, "").split(".")
+    story, now = str(pk), int(time.time())
+    seen = _seen(request.COOKIES.get(COOKIE, ""), now)
     if story in seen:
         return
     count(int(pk))
-    remembered = ".".join([story, *(s for s in seen if s.isdigit())][:REMEMBERED])
+    remembered = [(story, now), *seen.items()][:REMEMBERED]
     response.set_cookie(
         COOKIE,
-        remembered,
+        ".".join(f"{seen_story}-{when}" for seen_story, when in remembered),
         max_age=settings.VIEW_REPEAT_SECONDS,
         secure=settings.CSRF_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
     )
+
+
+def _seen(cookie: str, now: int) -> dict[str, int]:
+    """{story: when it was counted} for the stories in the cookie counted less than VIEW_REPEAT_SECONDS ago, newest
+    first. Each story keeps its own time: the cookie is set again with every story counted, and its life alone would
+    keep every story in it for as long as the browser goes on reading."""
+    seen = {}
+    for item in cookie.split("."):
+        story, _, when = item.partition("-")
+        readable = story.isascii() and story.isdigit() and when.isascii() and when.isdigit() and len(item) < 40
+        if readable and now - int(when) < settings.VIEW_REPEAT_SECONDS:
+            seen.setdefault(story, int(when))
+    return seen
 
 
 def _prefetch(request) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -55,8 +56,11 @@ def test_the_figure_is_on_the_story_page_once_handed_over_and_in_the_lists_when_
     reader().get(story_page)
     assert "[0 views]" in client.get(story_page).content.decode()  # counted, not yet handed over
 
+    story_tag = client.get(story_page)["ETag"]
     readership.flush()
-    assert "[1 view]" in client.get(story_page).content.decode()
+    # A reload revalidating the story's page gets the new figure, not a 304 keeping the old one.
+    reloaded = client.get(story_page, HTTP_IF_NONE_MATCH=story_tag)
+    assert reloaded.status_code == 200 and "[1 view]" in reloaded.content.decode()
     for page in lists:
         assert "[0 views]" in client.get(page).content.decode()  # kept until their copies expire
     assert client.get("/", HTTP_IF_NONE_MATCH=tag).status_code == 304  # nor does any page's ETag change
@@ -72,7 +76,7 @@ def test_a_browser_reloading_the_story_is_counted_once(story):
     url = story.get_absolute_url()
     first = browser.get(url)
     cookie = first.cookies[readership.COOKIE]
-    assert cookie.value == str(story.pk)
+    assert cookie.value.split("-")[0] == str(story.pk)
     assert cookie["max-age"] == 30 * 60 and cookie["httponly"]
     for _ in range(3):
         assert browser.get(url).status_code == 200
@@ -97,18 +101,40 @@ def test_another_story_is_counted_and_the_browser_remembers_both(make_article, s
     browser = reader()
     browser.get(story.get_absolute_url())
     second = browser.get(other.get_absolute_url())
-    assert second.cookies[readership.COOKIE].value == f"{other.pk}.{story.pk}"
+    assert [item.split("-")[0] for item in second.cookies[readership.COOKIE].value.split(".")] == [
+        str(other.pk),
+        str(story.pk),
+    ]
     browser.get(story.get_absolute_url())
     assert readership.waiting() == {story.pk: 1, other.pk: 1}
 
 
+def test_each_story_is_remembered_for_its_own_window_not_renewed_by_reading_others(make_article, story):
+    """The cookie is set again with every story counted; a story read long ago must still fall out of it."""
+    others = [make_article(title=f"Later story {n}") for n in range(2)]
+    browser = reader()
+    started = time.time()
+    with mock.patch("articles.readership.time.time", return_value=started):
+        browser.get(story.get_absolute_url())
+    with mock.patch("articles.readership.time.time", return_value=started + 20 * 60):
+        browser.get(others[0].get_absolute_url())  # sets the cookie again, with a new life
+    with mock.patch("articles.readership.time.time", return_value=started + 31 * 60):
+        browser.get(others[1].get_absolute_url())
+        browser.get(story.get_absolute_url())  # 31 minutes after it was counted: counted again
+        browser.get(others[0].get_absolute_url())  # 11 minutes after: not
+    assert readership.waiting() == {story.pk: 2, others[0].pk: 1, others[1].pk: 1}
+
+
 def test_the_remembered_stories_are_capped_and_a_forged_cookie_is_harmless(story):
     browser = reader()
-    browser.cookies[readership.COOKIE] = ".".join(str(n) for n in range(100_000, 100_050)) + ".<script>.-1"
+    now = int(time.time())
+    browser.cookies[readership.COOKIE] = (
+        ".".join(f"{n}-{now}" for n in range(100_000, 100_050)) + f".<script>-{now}.-1.²-{now}.7-{'9' * 5000}"
+    )
     answer = browser.get(story.get_absolute_url())
-    remembered = answer.cookies[readership.COOKIE].value.split(".")
-    assert remembered[0] == str(story.pk) and len(remembered) == readership.REMEMBERED
-    assert all(item.isdigit() for item in remembered)
+    remembered = [item.split("-") for item in answer.cookies[readership.COOKIE].value.split(".")]
+    assert remembered[0][0] == str(story.pk) and len(remembered) == readership.REMEMBERED
+    assert all(story.isdigit() and when.isdigit() for story, when in remembered)
     assert readership.waiting() == {story.pk: 1}
 
 
