@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-RENDERER_VERSION = 3  # 2: rows stored whole; 3: a Flag link in each row
+RENDERER_VERSION = 4  # 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host
@@ -55,7 +55,8 @@ KNOWN = frozenset({*INLINE, *RAW, "quote", "*"})
 QUOTED_NUMBER_RE = re.compile(r"(.*\S)\s*#(\d{1,7})")
 BLOCK_CONTEXT = frozenset({"", "quote"})  # where [*] starts a list item
 
-TOKEN_RE = re.compile(r"\[(/?)([a-zA-Z]{1,6}|\*)(?:=([^\[\]\n]{1,2000}))?\]|\n")
+# A tag's option may hold square brackets in pairs, as a nic may ("[quote=Bob [NYC]#4]").
+TOKEN_RE = re.compile(r"\[(/?)([a-zA-Z]{1,6}|\*)(?:=((?:[^\[\]\n]|\[[^\[\]\n]{0,100}\]){1,2000}))?\]|\n")
 BARE_URL_RE = re.compile(r"\bhttps?://[^\s<>\[\]\"']+", re.IGNORECASE)
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
 # Characters that reorder text (bidi overrides and isolates) or hide (zero-width): the tools of look-alike tricks.

@@ -75,3 +75,12 @@ def test_a_posted_quote_names_the_nic_and_links_to_the_comment(story):
     ).comment
     assert '<cite><bdi>Fred Bloggs</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
     assert '<a href="#c1">#1</a>' in Client().get(story.get_absolute_url()).content.decode()
+
+
+def test_a_nic_with_brackets_is_quoted_and_named(client, story):
+    say(story, nic="Bob [NYC]", body="Hello there.")
+    quoted = form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode())
+    assert quoted == "[quote=Bob [NYC]#1]Hello there.[/quote]\n"
+    reply = comment_create(article_id=story.pk, nic="Greta", body=quoted + "Hi.", owner_token="t-g").comment
+    assert '<cite><bdi>Bob [NYC]</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
+    assert "[quote=" not in reply.body_html
