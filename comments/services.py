@@ -237,7 +237,7 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
         return "That comment is no longer on the board."
     if not owner_token or comment.commenter.owner_token_hash != token_hash(owner_token):
         return "Only the browser that posted a comment can edit it."
-    if comment.redacted or comment.moderator_note:
+    if comment.editors_stepped_in:
         return "An editor has stepped in on this comment, so it can no longer be edited."
     if not comment.article.comments_open(now):
         return CLOSED_MESSAGE

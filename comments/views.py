@@ -320,11 +320,14 @@ def _edit_refused(request, comment: Comment, refusal: str, *, typed: str | None)
 
 @require_safe
 def comment_history(request, pk: int, number: int):
-    """Every text a comment had before its author edited it, for readers and editors alike."""
+    """Every text a comment had before its author edited it, until an editor steps in: what an editor took out (a
+    phone number) may be in those texts, so from then on the page says so and shows only the text as it stands. The
+    editors see every text in the admin."""
     comment = _own_comment(pk, number)
     if comment.redacted:
         raise Http404("An editor has removed this comment's text.")
     # A never-edited comment's history is not an error but an empty history (200, saying so): its address is as
-    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment".
-    revisions = list(comment.revisions.all())
+    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment". So is one
+    # an editor has changed: its address was public, and the note under the comment says what happened.
+    revisions = [] if comment.editors_stepped_in else list(comment.revisions.all())
     return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, CommentRevision
+from comments.moderation import comment_redact
 from tests.comments.conftest import form_stamp
+from tests.comments.test_moderation_admin import change
 
 pytestmark = pytest.mark.django_db
 
@@ -163,4 +165,46 @@ def test_a_comment_only_an_editor_changed_is_not_called_unedited_on_its_history(
     comment = post(Client(), story)
     comment_edit(comment=comment, moderator=editor, body="Ferries first (trimmed).", note="Trimmed a link.")
     html = Client().get(reverse("comments:history", args=[story.pk, 1])).content.decode()
-    assert "an editor has" in html and "It has not been edited" not in html
+    assert "An editor has stepped in" in html and "It has not been edited" not in html
+
+
+# Once an editor steps in, readers see the comment as the editor left it, never the author's earlier texts.
+
+PHONE = "Ring me on 0161 496 0733, in the evenin."
+
+
+def test_after_an_editors_edit_readers_see_none_of_the_authors_earlier_texts(story, editor_client):
+    fred = Client()
+    comment = post(fred, story, body=PHONE)
+    assert edit(fred, comment, PHONE.replace("evenin", "evening")).status_code == 302
+    response = change(
+        editor_client, Comment.objects.get(pk=comment.pk), body="Ring me [number removed by the editors].",
+        edit_note="phone number removed",
+    )  # fmt: skip
+    assert response.status_code == 302
+
+    history_url = reverse("comments:history", args=[story.pk, 1])
+    reader_page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Ring me [number removed by the editors]." in reader_page
+    assert "0161 496 0733" not in reader_page and history_url not in reader_page
+    history = Client().get(history_url)
+    assert history.status_code == 200
+    html = history.content.decode()
+    assert "0161 496 0733" not in html and "Until " not in html
+    assert "An editor has stepped in on this comment" in html
+    assert "Ring me [number removed by the editors]." in html
+    # The editors keep every text in the admin.
+    admin = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Earlier texts (edited by the author)" in admin and PHONE in admin
+
+
+def test_after_a_redaction_readers_get_no_history_and_no_link_to_it(story, editor):
+    fred = Client()
+    comment = post(fred, story, body=PHONE)
+    edit(fred, comment, PHONE.replace("evenin", "evening"))
+    comment_redact(comment=Comment.objects.get(pk=comment.pk), moderator=editor, note="Removed: a phone number.")
+    history_url = reverse("comments:history", args=[story.pk, 1])
+    reader_page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Removed: a phone number." in reader_page
+    assert "0161 496 0733" not in reader_page and history_url not in reader_page
+    assert Client().get(history_url).status_code == 404
