@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, CommentRevision
-from comments.moderation import comment_redact
+from comments.moderation import ban_create, comment_redact
 from tests.comments.conftest import form_stamp
 from tests.comments.test_moderation_admin import change
 
@@ -208,3 +208,37 @@ def test_after_a_redaction_readers_get_no_history_and_no_link_to_it(story, edito
     assert "Removed: a phone number." in reader_page
     assert "0161 496 0733" not in reader_page and history_url not in reader_page
     assert Client().get(history_url).status_code == 404
+
+
+# Bans hold edits as they hold posts.
+
+
+@pytest.mark.parametrize("kind,value", [("nic", "FRED  bloggs"), ("ip", "127.0.0.1"), ("network", "127.0.0.0/8")])
+def test_a_banned_nic_or_address_cannot_edit_and_keeps_its_text(
+    story, editor, kind, value, django_capture_on_commit_callbacks
+):
+    fred = Client()
+    comment = post(fred, story)
+    with django_capture_on_commit_callbacks(execute=True):  # the ban forgets the cached bans once it commits
+        ban_create(kind=kind, value=value, reason="spam", moderator=editor)
+    asked = fred.get(reverse("comments:edit", args=[story.pk, 1]))
+    assert asked.status_code == 403 and "suspended by the editors" in asked.content.decode()
+    assert "Save the change" not in asked.content.decode()
+    response = edit(fred, comment, "Rewritten after the ban")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "suspended by the editors" in html
+    assert "Rewritten after the ban</textarea>" in html
+    assert "#comment-form" not in html  # no offer to post it anew: that would be refused too
+    assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
+    assert not CommentRevision.objects.exists()
+
+
+def test_an_edit_whose_address_cannot_be_read_is_refused_with_the_text_kept(story):
+    fred = Client()
+    comment = post(fred, story)
+    response = fred.post(reverse("comments:edit", args=[story.pk, 1]), {"body": "From nowhere"}, REMOTE_ADDR="")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "could not tell which address this came from" in html and "From nowhere</textarea>" in html
+    assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
