@@ -37,6 +37,10 @@ NO_ADDRESS_MESSAGE = (
     "Your text is kept below; if this keeps happening, please tell the editors."
 )
 EDIT_BANNED_MESSAGE = "Posting and editing under this nic or from this address have been suspended by the editors."
+EDIT_RATE_MESSAGE = (
+    "You are posting and editing faster than the board allows. Wait {wait} seconds and save again; your text is kept "
+    "below."
+)
 EDIT_NO_ADDRESS_MESSAGE = (
     "The board could not tell which address this came from, so it cannot take an edit from it. "
     "If this keeps happening, please tell the editors."
@@ -308,15 +312,24 @@ def edit_comment(request, pk: int, number: int):
         return _edit_refused(request, comment, EDIT_NO_ADDRESS_MESSAGE, typed=typed, status=400)
     if moderation.banned(nic=comment.nic, ip=ip):
         return _edit_refused(request, comment, EDIT_BANNED_MESSAGE, typed=typed, can_post=False)
+    # Say so before anything is typed: a form that can only be refused wastes the typing. (The write asks again, with
+    # the comment locked.)
+    if refusal := services.edit_refusal(comment=comment, owner_token=token):
+        return _edit_refused(request, comment, refusal, typed=typed)
     if request.method != "POST":
-        # Say so before anything is typed: a form that can only be refused wastes the typing.
-        if refusal := services.edit_refusal(comment=comment, owner_token=token):
-            return _edit_refused(request, comment, refusal, typed=None)
         form = CommentEditForm(initial={"body": comment.body})
         return render(request, "comments/edit.html", {"comment": comment, "form": form})
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
+    # Counted with posts, by address and nic (each edit stores a revision and retires cached pages, as a post adds a
+    # comment), and only once it would be saved: refused tries, another browser's among them, use up nothing.
+    if limited := defences.check_rate(ip=ip, nic_key=nic_key(comment.nic)):
+        message = EDIT_RATE_MESSAGE.format(wait=limited.retry_after)
+        context = {"comment": comment, "form": form, "comment_error": message}
+        response = render(request, "comments/edit.html", context, status=limited.status)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     try:
         services.comment_edit_by_author(
             comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html

@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -242,3 +242,34 @@ def test_an_edit_whose_address_cannot_be_read_is_refused_with_the_text_kept(stor
     assert response.status_code == 400
     assert "could not tell which address this came from" in html and "From nowhere</textarea>" in html
     assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
+
+
+# Edits count against the same limits as posts.
+
+
+def test_edits_faster_than_the_limit_are_refused_with_retry_after_and_the_text_kept(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(3, 60)]
+    fred = Client()
+    with time_machine.travel(timezone.now().replace(second=5, microsecond=0), tick=False) as clock:
+        comment = post(fred, story)  # the post counts: one
+        assert edit(fred, comment, "Second.").status_code == 302
+        assert edit(fred, comment, "Third.").status_code == 302
+        response = edit(fred, comment, "Fourth.")
+        html = response.content.decode()
+        assert response.status_code == 429 and response["Retry-After"] == "55"
+        assert "faster than the board allows" in html and "Wait 55 seconds" in html
+        assert "Fourth.</textarea>" in html and "Save the change" in html  # the form again, to save after the wait
+        assert Comment.objects.get(pk=comment.pk).body == "Third."
+        assert CommentRevision.objects.count() == 2
+        clock.shift(dt.timedelta(seconds=60))
+        assert edit(fred, comment, "Fourth.").status_code == 302
+
+
+@override_settings(COMMENT_RATE_LIMITS=[(3, 60), (10, 3600)])
+def test_refused_edits_from_another_browser_never_count_against_the_author(story):
+    fred = Client()
+    comment = post(fred, story)
+    impostor = Client(REMOTE_ADDR="198.51.100.7")
+    for attempt in range(15):
+        assert edit(impostor, comment, f"Hijack {attempt}").status_code == 403, attempt
+    assert edit(fred, comment, "Still mine.").status_code == 302
