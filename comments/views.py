@@ -322,6 +322,8 @@ def edit_comment(request, pk: int, number: int):
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
+    if form.cleaned_data["body"] == comment.body:
+        return redirect(comment.get_absolute_url())  # saved as it was: not an edit, so no revision and no mark
     # Counted with posts, by address and nic (each edit stores a revision and retires cached pages, as a post adds a
     # comment), and only once it would be saved: refused tries, another browser's among them, use up nothing.
     if limited := defences.check_rate(ip=ip, nic_key=nic_key(comment.nic)):

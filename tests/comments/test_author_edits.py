@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentRevision
 from comments.moderation import ban_create, comment_redact
+from comments.services import comment_create, comment_edit_by_author
 from tests.comments.conftest import form_stamp
 from tests.comments.test_moderation_admin import change
 
@@ -273,3 +274,24 @@ def test_refused_edits_from_another_browser_never_count_against_the_author(story
     for attempt in range(15):
         assert edit(impostor, comment, f"Hijack {attempt}").status_code == 403, attempt
     assert edit(fred, comment, "Still mine.").status_code == 302
+
+
+# Saving the text as it was changes nothing.
+
+
+def test_saving_the_same_text_again_is_not_an_edit(story):
+    fred = Client()
+    comment = post(fred, story, body="Line one.\nLine two.")
+    response = edit(fred, comment, "Line one.\r\nLine two.")  # as a browser sends the untouched box
+    assert response.status_code == 302 and response["Location"] == comment.get_absolute_url()
+    comment.refresh_from_db()
+    assert comment.edited_at is None and not CommentRevision.objects.exists()
+    assert 'class="edited"' not in Client().get(story.get_absolute_url()).content.decode()
+
+
+def test_the_write_itself_saves_nothing_for_the_text_as_it_was(story):
+    # The view compares first; the write compares again with the comment locked, for whoever calls it.
+    comment = comment_create(article_id=story.pk, nic="Fred Bloggs", body="Same.\nWords.", owner_token="t").comment
+    comment_edit_by_author(comment_id=comment.pk, owner_token="t", body="Same.\r\nWords.", body_html="unused")
+    comment.refresh_from_db()
+    assert comment.edited_at is None and not CommentRevision.objects.exists()
