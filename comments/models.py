@@ -170,6 +170,12 @@ class Comment(models.Model):
     def nic_url(self) -> str:
         return nic_url(self.nic)
 
+    @property
+    def editors_stepped_in(self) -> bool:
+        """An editor has redacted the text or changed it (with a note): its author may no longer edit it, and readers
+        no longer see what it said before, which may be what the editor took out."""
+        return self.redacted or bool(self.moderator_note)
+
 
 # What any page or feed may read of a comment: never the e-mail or the IP.
 PUBLIC_FIELDS = (
@@ -189,7 +195,8 @@ PUBLIC_FIELDS = (
 
 
 class CommentRevision(models.Model):
-    """A text a comment had before its author edited it: kept, and shown to readers under the comment's history."""
+    """A text a comment had before its author edited it: kept, and shown under the comment's history to editors, and
+    to readers until an editor steps in (Comment.editors_stepped_in)."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()

@@ -237,7 +237,7 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
         return "That comment is no longer on the board."
     if not owner_token or comment.commenter.owner_token_hash != token_hash(owner_token):
         return "Only the browser that posted a comment can edit it."
-    if comment.redacted or comment.moderator_note:
+    if comment.editors_stepped_in:
         return "An editor has stepped in on this comment, so it can no longer be edited."
     if not comment.article.comments_open(now):
         return CLOSED_MESSAGE
@@ -252,7 +252,9 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
 def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body_html: str) -> Comment:
     """The commenter changes their own comment's text: from the browser that owns the nic, within
     COMMENT_EDIT_MINUTES of posting, while the story is open and before any editor has stepped in. The text it had is
-    kept (CommentRevision) and readers see that it was edited. Raises CommentRefused with the reason."""
+    kept (CommentRevision) and readers see that it was edited. The text as it was is no edit: nothing is saved.
+    Raises CommentRefused with the reason."""
+    body = bbcode.normalise_source(body)
     with transaction.atomic():
         comment = (
             Comment.objects.visible().select_related("article", "commenter").select_for_update(of=("self",))
@@ -263,6 +265,8 @@ def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body
             raise CommentRefused("That comment is no longer on the board.")
         if refusal := edit_refusal(comment=comment, owner_token=owner_token, now=now):
             raise CommentRefused(refusal)
+        if body == comment.body:
+            return comment
         CommentRevision.objects.create(comment=comment, body=comment.body, body_html=comment.body_html, replaced_at=now)
         comment.body, comment.body_html, comment.edited_at = body, body_html, now
         comment.renderer_version = bbcode.RENDERER_VERSION

@@ -36,6 +36,15 @@ NO_ADDRESS_MESSAGE = (
     "Your comment could not be posted: the board could not tell which address it came from. "
     "Your text is kept below; if this keeps happening, please tell the editors."
 )
+EDIT_BANNED_MESSAGE = "Posting and editing under this nic or from this address have been suspended by the editors."
+EDIT_RATE_MESSAGE = (
+    "You are posting and editing faster than the board allows. Wait {wait} seconds and save again; your text is kept "
+    "below."
+)
+EDIT_NO_ADDRESS_MESSAGE = (
+    "The board could not tell which address this came from, so it cannot take an edit from it. "
+    "If this keeps happening, please tell the editors."
+)
 
 logger = logging.getLogger(__name__)
 
@@ -296,44 +305,71 @@ def _own_comment(pk: int, number: int) -> Comment:
 
 
 def edit_comment(request, pk: int, number: int):
-    """The author edits their comment (COMMENT_EDIT_MINUTES after posting, from the browser that posted it); a
-    refused or invalid edit comes back with the reason and the new text kept. Works without JavaScript."""
+    """The author edits their comment (COMMENT_EDIT_MINUTES after posting, from the browser that posted it, while
+    neither its nic nor the address is banned); a refused or invalid edit comes back with the reason and the new text
+    kept. Works without JavaScript."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     comment = _own_comment(pk, number)
     token = owner_token(request)
+    typed = request.POST.get("body", "") if request.method == "POST" else None
+    # Bans hold edits as they hold posts (a banned nic rewriting its comments after its flags were closed by the ban
+    # would go unseen), and are asked by address, so an edit from no readable address is refused as a post is.
+    ip = client_ip(request)
+    if ip is None:
+        logger.warning("Edit refused: no readable client address (%s)", unreadable_source(request))
+        return _edit_refused(request, comment, EDIT_NO_ADDRESS_MESSAGE, typed=typed, status=400)
+    if moderation.banned(nic=comment.nic, ip=ip):
+        return _edit_refused(request, comment, EDIT_BANNED_MESSAGE, typed=typed, can_post=False)
+    # Say so before anything is typed: a form that can only be refused wastes the typing. (The write asks again, with
+    # the comment locked.)
+    if refusal := services.edit_refusal(comment=comment, owner_token=token):
+        return _edit_refused(request, comment, refusal, typed=typed)
     if request.method != "POST":
-        # Say so before anything is typed: a form that can only be refused wastes the typing.
-        if refusal := services.edit_refusal(comment=comment, owner_token=token):
-            return _edit_refused(request, comment, refusal, typed=None)
         form = CommentEditForm(initial={"body": comment.body})
         return render(request, "comments/edit.html", {"comment": comment, "form": form})
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
+    if form.cleaned_data["body"] == comment.body:
+        return redirect(comment.get_absolute_url())  # saved as it was: not an edit, so no revision and no mark
+    # Counted with posts, by address and nic (each edit stores a revision and retires cached pages, as a post adds a
+    # comment), and only once it would be saved: refused tries, another browser's among them, use up nothing.
+    if limited := defences.check_rate(ip=ip, nic_key=nic_key(comment.nic)):
+        message = EDIT_RATE_MESSAGE.format(wait=limited.retry_after)
+        context = {"comment": comment, "form": form, "comment_error": message}
+        response = render(request, "comments/edit.html", context, status=limited.status)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     try:
         services.comment_edit_by_author(
             comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html
         )
     except services.CommentRefused as refusal:
-        return _edit_refused(request, comment, refusal.message, typed=request.POST.get("body", ""))
+        return _edit_refused(request, comment, refusal.message, typed=typed)
     return redirect(comment.get_absolute_url())
 
 
-def _edit_refused(request, comment: Comment, refusal: str, *, typed: str | None) -> HttpResponse:
+def _edit_refused(
+    request, comment: Comment, refusal: str, *, typed: str | None, status: int = 403, can_post: bool = True
+) -> HttpResponse:
     """The reason, no way to save, and what was typed (never lost) with the story's comment form to post it at, if
-    the story still takes comments."""
-    context = {"comment": comment, "refusal": refusal, "typed": typed, "can_post": comment.article.comments_open()}
-    return render(request, "comments/edit.html", context, status=403)
+    the story still takes comments and a post would not be refused too (`can_post`)."""
+    can_post = can_post and comment.article.comments_open()
+    context = {"comment": comment, "refusal": refusal, "typed": typed, "can_post": can_post}
+    return render(request, "comments/edit.html", context, status=status)
 
 
 @require_safe
 def comment_history(request, pk: int, number: int):
-    """Every text a comment had before its author edited it, for readers and editors alike."""
+    """Every text a comment had before its author edited it, until an editor steps in: what an editor took out (a
+    phone number) may be in those texts, so from then on the page says so and shows only the text as it stands. The
+    editors see every text in the admin."""
     comment = _own_comment(pk, number)
     if comment.redacted:
         raise Http404("An editor has removed this comment's text.")
     # A never-edited comment's history is not an error but an empty history (200, saying so): its address is as
-    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment".
-    revisions = list(comment.revisions.all())
+    # well-formed as an edited one's, and an edit only adds to it; a 404 would read as "no such comment". So is one
+    # an editor has changed: its address was public, and the note under the comment says what happened.
+    revisions = [] if comment.editors_stepped_in else list(comment.revisions.all())
     return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})

@@ -7,12 +7,15 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, CommentRevision
+from comments.moderation import ban_create, comment_redact
+from comments.services import comment_create, comment_edit_by_author
 from tests.comments.conftest import form_stamp
+from tests.comments.test_moderation_admin import change
 
 pytestmark = pytest.mark.django_db
 
@@ -163,4 +166,132 @@ def test_a_comment_only_an_editor_changed_is_not_called_unedited_on_its_history(
     comment = post(Client(), story)
     comment_edit(comment=comment, moderator=editor, body="Ferries first (trimmed).", note="Trimmed a link.")
     html = Client().get(reverse("comments:history", args=[story.pk, 1])).content.decode()
-    assert "an editor has" in html and "It has not been edited" not in html
+    assert "An editor has stepped in" in html and "It has not been edited" not in html
+
+
+# Once an editor steps in, readers see the comment as the editor left it, never the author's earlier texts.
+
+PHONE = "Ring me on 0161 496 0733, in the evenin."
+
+
+def test_after_an_editors_edit_readers_see_none_of_the_authors_earlier_texts(story, editor_client):
+    fred = Client()
+    comment = post(fred, story, body=PHONE)
+    assert edit(fred, comment, PHONE.replace("evenin", "evening")).status_code == 302
+    response = change(
+        editor_client, Comment.objects.get(pk=comment.pk), body="Ring me [number removed by the editors].",
+        edit_note="phone number removed",
+    )  # fmt: skip
+    assert response.status_code == 302
+
+    history_url = reverse("comments:history", args=[story.pk, 1])
+    reader_page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Ring me [number removed by the editors]." in reader_page
+    assert "0161 496 0733" not in reader_page and history_url not in reader_page
+    history = Client().get(history_url)
+    assert history.status_code == 200
+    html = history.content.decode()
+    assert "0161 496 0733" not in html and "Until " not in html
+    assert "An editor has stepped in on this comment" in html
+    assert "Ring me [number removed by the editors]." in html
+    # The editors keep every text in the admin.
+    admin = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Earlier texts (edited by the author)" in admin and PHONE in admin
+
+
+def test_after_a_redaction_readers_get_no_history_and_no_link_to_it(story, editor):
+    fred = Client()
+    comment = post(fred, story, body=PHONE)
+    edit(fred, comment, PHONE.replace("evenin", "evening"))
+    comment_redact(comment=Comment.objects.get(pk=comment.pk), moderator=editor, note="Removed: a phone number.")
+    history_url = reverse("comments:history", args=[story.pk, 1])
+    reader_page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Removed: a phone number." in reader_page
+    assert "0161 496 0733" not in reader_page and history_url not in reader_page
+    assert Client().get(history_url).status_code == 404
+
+
+# Bans hold edits as they hold posts.
+
+
+@pytest.mark.parametrize("kind,value", [("nic", "FRED  bloggs"), ("ip", "127.0.0.1"), ("network", "127.0.0.0/8")])
+def test_a_banned_nic_or_address_cannot_edit_and_keeps_its_text(
+    story, editor, kind, value, django_capture_on_commit_callbacks
+):
+    fred = Client()
+    comment = post(fred, story)
+    with django_capture_on_commit_callbacks(execute=True):  # the ban forgets the cached bans once it commits
+        ban_create(kind=kind, value=value, reason="spam", moderator=editor)
+    asked = fred.get(reverse("comments:edit", args=[story.pk, 1]))
+    assert asked.status_code == 403 and "suspended by the editors" in asked.content.decode()
+    assert "Save the change" not in asked.content.decode()
+    response = edit(fred, comment, "Rewritten after the ban")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "suspended by the editors" in html
+    assert "Rewritten after the ban</textarea>" in html
+    assert "#comment-form" not in html  # no offer to post it anew: that would be refused too
+    assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
+    assert not CommentRevision.objects.exists()
+
+
+def test_an_edit_whose_address_cannot_be_read_is_refused_with_the_text_kept(story):
+    fred = Client()
+    comment = post(fred, story)
+    response = fred.post(reverse("comments:edit", args=[story.pk, 1]), {"body": "From nowhere"}, REMOTE_ADDR="")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "could not tell which address this came from" in html and "From nowhere</textarea>" in html
+    assert Comment.objects.get(pk=comment.pk).body == "Ferries first."
+
+
+# Edits count against the same limits as posts.
+
+
+def test_edits_faster_than_the_limit_are_refused_with_retry_after_and_the_text_kept(story, settings):
+    settings.COMMENT_RATE_LIMITS = [(3, 60)]
+    fred = Client()
+    with time_machine.travel(timezone.now().replace(second=5, microsecond=0), tick=False) as clock:
+        comment = post(fred, story)  # the post counts: one
+        assert edit(fred, comment, "Second.").status_code == 302
+        assert edit(fred, comment, "Third.").status_code == 302
+        response = edit(fred, comment, "Fourth.")
+        html = response.content.decode()
+        assert response.status_code == 429 and response["Retry-After"] == "55"
+        assert "faster than the board allows" in html and "Wait 55 seconds" in html
+        assert "Fourth.</textarea>" in html and "Save the change" in html  # the form again, to save after the wait
+        assert Comment.objects.get(pk=comment.pk).body == "Third."
+        assert CommentRevision.objects.count() == 2
+        clock.shift(dt.timedelta(seconds=60))
+        assert edit(fred, comment, "Fourth.").status_code == 302
+
+
+@override_settings(COMMENT_RATE_LIMITS=[(3, 60), (10, 3600)])
+def test_refused_edits_from_another_browser_never_count_against_the_author(story):
+    fred = Client()
+    comment = post(fred, story)
+    impostor = Client(REMOTE_ADDR="198.51.100.7")
+    for attempt in range(15):
+        assert edit(impostor, comment, f"Hijack {attempt}").status_code == 403, attempt
+    assert edit(fred, comment, "Still mine.").status_code == 302
+
+
+# Saving the text as it was changes nothing.
+
+
+def test_saving_the_same_text_again_is_not_an_edit(story):
+    fred = Client()
+    comment = post(fred, story, body="Line one.\nLine two.")
+    response = edit(fred, comment, "Line one.\r\nLine two.")  # as a browser sends the untouched box
+    assert response.status_code == 302 and response["Location"] == comment.get_absolute_url()
+    comment.refresh_from_db()
+    assert comment.edited_at is None and not CommentRevision.objects.exists()
+    assert 'class="edited"' not in Client().get(story.get_absolute_url()).content.decode()
+
+
+def test_the_write_itself_saves_nothing_for_the_text_as_it_was(story):
+    # The view compares first; the write compares again with the comment locked, for whoever calls it.
+    comment = comment_create(article_id=story.pk, nic="Fred Bloggs", body="Same.\nWords.", owner_token="t").comment
+    comment_edit_by_author(comment_id=comment.pk, owner_token="t", body="Same.\r\nWords.", body_html="unused")
+    comment.refresh_from_db()
+    assert comment.edited_at is None and not CommentRevision.objects.exists()
