@@ -1,6 +1,7 @@
 """What a reader sees: every story page, fetched with the test client."""
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import filing_save
+from comments.services import comment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +218,19 @@ def test_closed_story_says_comments_are_closed(client, make_article):
     article = make_article(comments_closed=True)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Sorry. Comments have been closed on this article." in html
+    assert "Skip to the comments" in html and "Skip to the comment form" not in html  # there is none to skip to
+    assert "Skip to the main content" in html
+
+
+def test_times_in_the_headline_index_and_the_latest_comments_name_their_zone(client, make_article):
+    article = make_article()
+    comment_create(article_id=article.pk, nic="Fred Bloggs", body="First.", owner_token="t")
+    html = client.get("/").content.decode()
+    headline = html[html.index('class="headline-meta"') :]
+    latest = html[html.index('class="latest-comments"') :]
+    zone = timezone.localtime().strftime("%Z")
+    assert re.search(rf"latest <time [^>]+>\d\d:\d\d {zone}</time>", headline)
+    assert re.search(rf'<time class="count" [^>]+>\w{{3}} \d+ \d\d:\d\d {zone}</time>', latest)
 
 
 def test_story_past_its_close_at_time_is_closed(client, make_article):
