@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, Commenter
 from comments.moderation import comment_redact
 from comments.services import comment_create
 from search.queries import fts5_query, readable_snippet
@@ -100,6 +100,46 @@ def test_a_snippet_loses_tags_cut_at_its_edges_too(snippet, readable):
 def test_a_region_narrows_the_search(client, board, other_region):
     html = results(client, q="ferries", region=other_region.pk)
     assert titles(html) == ["Comment #1 by <bdi>Commuter</bdi>"]
+
+
+def many_comments(article: Article, count: int, *, body: str, **fields) -> None:
+    """`count` comments under a story at once, each newer than the last (the write path is tested elsewhere)."""
+    commenter, _ = Commenter.objects.get_or_create(key="zookeeper", defaults={"nic": "Zookeeper"})
+    start = Comment.objects.filter(article=article).count()
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            commenter=commenter,
+            number=start + n,
+            nic="Zookeeper",
+            body=body,
+            body_html=f"<p>{body}</p>",
+            created_at=timezone.now() - dt.timedelta(seconds=count - n),
+            **fields,
+        )
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.mark.parametrize("order", ["new", "relevant"])
+def test_a_region_finds_its_older_matches_behind_many_newer_ones_elsewhere(client, board, other_region, order):
+    older = comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    Comment.objects.filter(pk=older.comment.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    many_comments(board["ferries"], 600, body="zebra zebra zebra")  # newer, in the other region
+    html = results(client, q="zebra", region=other_region.pk, order=order)
+    assert titles(html) == ["Comment #2 by <bdi>Keeper</bdi>"]
+
+
+@pytest.mark.parametrize("order", ["new", "relevant"])
+@pytest.mark.parametrize("hidden", ["removed", "redacted", "draft"])
+def test_what_readers_may_not_see_does_not_hide_older_matches(client, board, order, hidden):
+    older = comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    Comment.objects.filter(pk=older.comment.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    if hidden == "draft":
+        many_comments(board["draft"], 600, body="zebra zebra zebra")
+    else:
+        many_comments(board["ferries"], 600, body="zebra zebra zebra", **{hidden: True})
+    assert titles(results(client, q="zebra", order=order)) == ["Comment #2 by <bdi>Keeper</bdi>"]
 
 
 def test_redacted_and_removed_comments_and_hidden_stories_comments_are_not_found(client, board, editor):
