@@ -12,7 +12,7 @@ from articles.models import Article
 from comments.models import Comment, Commenter
 from comments.moderation import comment_redact
 from comments.services import comment_create
-from search.queries import fts5_query, readable_snippet
+from search.queries import MAX_PAGES, fts5_query, readable_snippet
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("search:search")
@@ -218,6 +218,28 @@ def test_bad_queries_get_a_clear_page(client, board, query):
 )
 def test_words_become_fts5_terms_that_cannot_be_fts5_syntax(typed, fts):
     assert fts5_query(typed) == fts
+
+
+@pytest.mark.parametrize("name", ["page", "region"])
+@pytest.mark.parametrize(
+    "value",
+    ["²", "9" * 5000, "0", "-1", "abc", "٣"],
+    ids=["superscript", "5000 digits", "0", "-1", "abc", "arabic-indic"],
+)
+def test_a_page_or_region_that_is_no_number_of_ours_is_not_found(client, board, name, value):
+    """As on the lists of stories (articles.views.StoryListView): a page or region that is not there is a 404."""
+    response = client.get(SEARCH, {"q": "ferries", name: value})
+    assert response.status_code == 404
+
+
+def test_a_page_beyond_the_last_and_a_region_that_is_gone_are_not_found(client, board, other_region):
+    assert client.get(SEARCH, {"q": "ferries", "page": MAX_PAGES + 1}).status_code == 404
+    assert client.get(SEARCH, {"q": "ferries", "region": other_region.pk + 100}).status_code == 404
+
+
+def test_every_region_and_the_first_page_need_no_number(client, board):
+    assert "Ferries return to the northern routes" in titles(results(client, q="ferries", region="", page=1))
+    assert "Ferries return to the northern routes" in titles(results(client, q="ferries"))
 
 
 def test_words_in_too_much_of_the_board_get_a_clear_page_not_a_wait(client, board, monkeypatch):
