@@ -182,6 +182,18 @@ def test_results_come_in_pages(client, make_article):
 
 
 @pytest.mark.parametrize(
+    ("order", "before", "after"),
+    [("new", "« Newer", "Older »"), ("relevant", "« More relevant", "Less relevant »")],  # as the lists say it
+)
+def test_the_links_between_pages_say_where_they_lead_in_the_order_asked_for(client, make_article, order, before, after):
+    for n in range(45):
+        make_article(title=f"Storm report {n}", body="storm", published_at=timezone.now() - dt.timedelta(minutes=n))
+    html = results(client, q="storm", order=order, page=2)
+    links = dict(re.findall(r'<a rel="(prev|next)" href="[^"]+">([^<]*)</a>', html))
+    assert links == {"prev": before, "next": after}
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "",
