@@ -5,6 +5,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -179,6 +181,21 @@ def test_results_come_in_pages(client, make_article):
     first, second = results(client, q="storm"), results(client, q="storm", page=2)
     assert len(titles(first)) == 20 and len(titles(second)) == 5
     assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+@pytest.mark.parametrize("order", ["new", "relevant"])
+def test_a_page_of_many_hits_in_a_region_takes_as_many_queries_as_a_page_of_one(client, board, other_region, order):
+    def queries_for_a_page() -> int:
+        client.get(SEARCH, {"q": "zebra", "region": other_region.pk, "order": order})  # warm the regions' cache
+        with CaptureQueriesContext(connection) as captured:
+            results(client, q="zebra", region=other_region.pk, order=order)
+        return len(captured)
+
+    comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    one = queries_for_a_page()
+    many_comments(board["trains"], 40, body="zebra")
+    many_comments(board["ferries"], 600, body="zebra")
+    assert queries_for_a_page() == one
 
 
 @pytest.mark.parametrize(
