@@ -239,17 +239,16 @@ def _sqlite(query: str, *, region: int | None, order: str, limit: int) -> list[H
         return []
     hits = []
     for kind, rows, date_field in (("story", _stories(), "published_at"), ("comment", _comments(), "created_at")):
-        # The full-text index knows nothing of visibility: take the best matches generously, then keep those readers
-        # may see (the ORM's own definition), in the order asked for.
-        ranks = dict(sqlite.matching(kind, match, limit=max(limit * 5, 500), order=order))
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
+        # What readers may see (the ORM's own definition) is joined with the full-text match in SQL, before the limit.
+        ranks = dict(sqlite.matching(kind, match, rows, newest_by=date_field, limit=limit, order=order))
         found = list(rows.filter(pk__in=list(ranks)))
         if order == "relevant":
             found.sort(key=lambda row, ranks=ranks: ranks[row.pk])
         else:
             found.sort(key=lambda row, field=date_field: getattr(row, field), reverse=True)
-        for row in found[:limit]:
+        for row in found:
             article, comment = (row, None) if kind == "story" else (row.article, row)
             hits.append(Hit(kind, article, comment, getattr(row, date_field), ranks[row.pk]))
     return hits

@@ -4,6 +4,7 @@ triggers on those tables, so that every write, single or in bulk, is searchable 
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, QuerySet
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"  # English stems, any script, accents ignored (as PostgreSQL's)
 RELEVANCE_WINDOW = 5000  # "most relevant first" ranks the newest this many matches
@@ -51,26 +52,35 @@ def install(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # rows written before it existed
 
 
-def matching(kind: str, query: str, limit: int, *, order: str = "new") -> list[tuple[int, float]]:
-    """(row id, rank: lower is better) of rows whose text matches an FTS5 query: the newest `limit` (rowid order is
-    posting order, which FTS5 walks backwards cheaply), or the best `limit` among the newest RELEVANCE_WINDOW
-    matches (ranking every match of a common word would read the whole index)."""
+def matching(
+    kind: str, query: str, among: QuerySet, *, newest_by: str, limit: int, order: str = "new"
+) -> list[tuple[int, float]]:
+    """(row id, rank: lower is better) of the rows of `among` (what readers may see, in a region) whose text matches
+    an FTS5 query: the newest `limit` by the date field `newest_by` (rank 0, as on PostgreSQL), or the best `limit`
+    among the newest RELEVANCE_WINDOW of them (ranking every match of a common word would read the whole index).
+
+    `among` is joined with the match in SQL, so that hidden rows and other regions never take a place in the limit.
+    """
     fts = TABLES_BY_KIND[kind]
+    rows = among.order_by().values(row_id=F("pk"), row_date=F(newest_by))
+    rows_sql, rows_params = rows.query.sql_with_params()
+    joined = f"FROM {fts} JOIN ({rows_sql}) AS readable ON readable.row_id = {fts}.rowid WHERE {fts} MATCH %s"
+    params = [*rows_params, query]
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         if order != "relevant":
             cursor.execute(
-                f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s",
-                [query, limit],
+                f"SELECT readable.row_id, 0.0 {joined} ORDER BY readable.row_date DESC, readable.row_id DESC LIMIT %s",
+                [*params, limit],
             )
             return cursor.fetchall()
         cursor.execute(
-            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s)",
-            [query, RELEVANCE_WINDOW],
+            f"SELECT min(row_id) FROM (SELECT readable.row_id {joined} ORDER BY {fts}.rowid DESC LIMIT %s)",
+            [*params, RELEVANCE_WINDOW],
         )
         oldest = cursor.fetchone()[0] or 0
         cursor.execute(
-            f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND rowid >= %s ORDER BY 2 LIMIT %s",
-            [query, oldest, limit],
+            f"SELECT readable.row_id, bm25({fts}) {joined} AND {fts}.rowid >= %s ORDER BY 2 LIMIT %s",
+            [*params, oldest, limit],
         )
         return cursor.fetchall()
 

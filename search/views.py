@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -15,11 +16,15 @@ def search(request):
     typed = request.GET.get("q", "")
     query, cut = queries.clean_query(typed)
     regions = Region.objects.nav()
-    region = request.GET.get("region", "")
-    region = int(region) if region.isdigit() and int(region) in {r.pk for r in regions} else None
+    region = None  # every region
+    if typed_region := request.GET.get("region"):
+        region = _number(typed_region)
+        if region not in {r.pk for r in regions}:
+            raise Http404("No such region.")
     order = "relevant" if request.GET.get("order") == "relevant" else "new"
-    page = request.GET.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) <= queries.MAX_PAGES else 1
+    page = _number(request.GET.get("page", "1"))
+    if page is None or not 1 <= page <= queries.MAX_PAGES:
+        raise Http404("No such page.")  # as on the lists of stories (articles.views.StoryListView)
     too_broad = False
     try:
         hits, has_next = queries.search(query, region=region, order=order, page=page) if query else ([], False)
@@ -40,3 +45,9 @@ def search(request):
     response = render(request, "search/results.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _number(text: str) -> int | None:
+    """A parameter's whole number in ASCII digits, or None: int() takes "٣" and " 3" but fails on "²" and on a
+    number of thousands of digits, which no page or region has."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

@@ -1,6 +1,9 @@
 """A reader in Chromium: front page, follow a story, see the notes shaded; an editor previews in the admin."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.browser
 
@@ -86,18 +89,40 @@ def test_on_a_phone_the_story_page_has_big_enough_targets_and_a_small_masthead(l
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     masthead = page.locator(".masthead").bounding_box()
     assert masthead["height"] <= 844 * 0.2, f"the masthead takes {masthead['height']:.0f} px of 844"
-    targets = ".regions a, .site-links a, .toolbar button, .nic-button, .form-actions button"
-    small = page.locator(targets).evaluate_all(
+    assert small_targets(page, ".regions a, .site-links a, .toolbar button, .nic-button, .form-actions button") == []
+    assert smallest_text(page, "#comment-form input[type=text], #comment-form textarea") >= 16
+    page.screenshot(path=str(artifacts / "story-phone.png"))
+    context.close()
+
+
+def test_on_a_phone_the_search_page_has_big_enough_targets_and_fields(live_server, browser, make_article, artifacts):
+    for n in range(45):
+        make_article(title=f"Storm report {n}", body="storm", published_at=timezone.now() - dt.timedelta(minutes=n))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/search/?q=storm&page=2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".pagination a").count() == 2
+    fields = ".search-form input, .search-form select"
+    assert small_targets(page, f"{fields}, .search-form button, .pagination a") == []
+    assert smallest_text(page, fields) >= 16
+    page.screenshot(path=str(artifacts / "search-phone.png"), full_page=True)
+    context.close()
+
+
+def small_targets(page, selector: str) -> list:
+    """The shown elements under 44 px either way, with their text, height and width."""
+    return page.locator(selector).evaluate_all(
         "els => els.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height,"
         " e.getBoundingClientRect().width]).filter(([, h, w]) => h < 44 || w < 44)"
     )
-    assert small == []
-    sizes = page.locator("#comment-form input[type=text], #comment-form textarea").evaluate_all(
-        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
-    )
-    assert min(sizes) >= 16  # smaller text makes the phone zoom when a field is focused
-    page.screenshot(path=str(artifacts / "story-phone.png"))
-    context.close()
+
+
+def smallest_text(page, selector: str) -> float:
+    """The smallest font size among the fields: under 16 px, the phone zooms when one is focused."""
+    sizes = page.locator(selector).evaluate_all("els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes
+    return min(sizes)
 
 
 def test_skip_links_lead_to_the_comments_and_to_the_form(live_server, page, story):

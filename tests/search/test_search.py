@@ -5,14 +5,16 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, Commenter
 from comments.moderation import comment_redact
 from comments.services import comment_create
-from search.queries import fts5_query, readable_snippet
+from search.queries import MAX_PAGES, fts5_query, readable_snippet
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("search:search")
@@ -102,6 +104,46 @@ def test_a_region_narrows_the_search(client, board, other_region):
     assert titles(html) == ["Comment #1 by <bdi>Commuter</bdi>"]
 
 
+def many_comments(article: Article, count: int, *, body: str, **fields) -> None:
+    """`count` comments under a story at once, each newer than the last (the write path is tested elsewhere)."""
+    commenter, _ = Commenter.objects.get_or_create(key="zookeeper", defaults={"nic": "Zookeeper"})
+    start = Comment.objects.filter(article=article).count()
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            commenter=commenter,
+            number=start + n,
+            nic="Zookeeper",
+            body=body,
+            body_html=f"<p>{body}</p>",
+            created_at=timezone.now() - dt.timedelta(seconds=count - n),
+            **fields,
+        )
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.mark.parametrize("order", ["new", "relevant"])
+def test_a_region_finds_its_older_matches_behind_many_newer_ones_elsewhere(client, board, other_region, order):
+    older = comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    Comment.objects.filter(pk=older.comment.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    many_comments(board["ferries"], 600, body="zebra zebra zebra")  # newer, in the other region
+    html = results(client, q="zebra", region=other_region.pk, order=order)
+    assert titles(html) == ["Comment #2 by <bdi>Keeper</bdi>"]
+
+
+@pytest.mark.parametrize("order", ["new", "relevant"])
+@pytest.mark.parametrize("hidden", ["removed", "redacted", "draft"])
+def test_what_readers_may_not_see_does_not_hide_older_matches(client, board, order, hidden):
+    older = comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    Comment.objects.filter(pk=older.comment.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    if hidden == "draft":
+        many_comments(board["draft"], 600, body="zebra zebra zebra")
+    else:
+        many_comments(board["ferries"], 600, body="zebra zebra zebra", **{hidden: True})
+    assert titles(results(client, q="zebra", order=order)) == ["Comment #2 by <bdi>Keeper</bdi>"]
+
+
 def test_redacted_and_removed_comments_and_hidden_stories_comments_are_not_found(client, board, editor):
     comment_redact(comment=board["comment"], moderator=editor, note="off-topic")
     Comment.objects.filter(pk=board["other"].pk).update(removed=True)
@@ -141,6 +183,33 @@ def test_results_come_in_pages(client, make_article):
     assert 'rel="next"' in first and 'rel="prev"' in second
 
 
+@pytest.mark.parametrize("order", ["new", "relevant"])
+def test_a_page_of_many_hits_in_a_region_takes_as_many_queries_as_a_page_of_one(client, board, other_region, order):
+    def queries_for_a_page() -> int:
+        client.get(SEARCH, {"q": "zebra", "region": other_region.pk, "order": order})  # warm the regions' cache
+        with CaptureQueriesContext(connection) as captured:
+            results(client, q="zebra", region=other_region.pk, order=order)
+        return len(captured)
+
+    comment_create(article_id=board["trains"].pk, nic="Keeper", body="A zebra on the line.", owner_token="t4")
+    one = queries_for_a_page()
+    many_comments(board["trains"], 40, body="zebra")
+    many_comments(board["ferries"], 600, body="zebra")
+    assert queries_for_a_page() == one
+
+
+@pytest.mark.parametrize(
+    ("order", "before", "after"),
+    [("new", "« Newer", "Older »"), ("relevant", "« More relevant", "Less relevant »")],  # as the lists say it
+)
+def test_the_links_between_pages_say_where_they_lead_in_the_order_asked_for(client, make_article, order, before, after):
+    for n in range(45):
+        make_article(title=f"Storm report {n}", body="storm", published_at=timezone.now() - dt.timedelta(minutes=n))
+    html = results(client, q="storm", order=order, page=2)
+    links = dict(re.findall(r'<a rel="(prev|next)" href="[^"]+">([^<]*)</a>', html))
+    assert links == {"prev": before, "next": after}
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -178,6 +247,28 @@ def test_bad_queries_get_a_clear_page(client, board, query):
 )
 def test_words_become_fts5_terms_that_cannot_be_fts5_syntax(typed, fts):
     assert fts5_query(typed) == fts
+
+
+@pytest.mark.parametrize("name", ["page", "region"])
+@pytest.mark.parametrize(
+    "value",
+    ["²", "9" * 5000, "0", "-1", "abc", "٣"],
+    ids=["superscript", "5000 digits", "0", "-1", "abc", "arabic-indic"],
+)
+def test_a_page_or_region_that_is_no_number_of_ours_is_not_found(client, board, name, value):
+    """As on the lists of stories (articles.views.StoryListView): a page or region that is not there is a 404."""
+    response = client.get(SEARCH, {"q": "ferries", name: value})
+    assert response.status_code == 404
+
+
+def test_a_page_beyond_the_last_and_a_region_that_is_gone_are_not_found(client, board, other_region):
+    assert client.get(SEARCH, {"q": "ferries", "page": MAX_PAGES + 1}).status_code == 404
+    assert client.get(SEARCH, {"q": "ferries", "region": other_region.pk + 100}).status_code == 404
+
+
+def test_every_region_and_the_first_page_need_no_number(client, board):
+    assert "Ferries return to the northern routes" in titles(results(client, q="ferries", region="", page=1))
+    assert "Ferries return to the northern routes" in titles(results(client, q="ferries"))
 
 
 def test_words_in_too_much_of_the_board_get_a_clear_page_not_a_wait(client, board, monkeypatch):
