@@ -156,7 +156,7 @@ class StoryListView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         raw = self.request.GET.get("page", "1")
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_pages:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= self.max_pages:
             raise Http404("No such page.")
         number = int(raw)
         start = (number - 1) * page_size
