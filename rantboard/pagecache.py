@@ -255,7 +255,7 @@ def cached_page(
         story_pk = kwargs.get(story_kwarg) if story_kwarg else None
         versions = getattr(request, "page_cache_versions", None) or _page_versions(story_pk, request)
         request.page_site_version = versions[0]
-        etag = _etag(request, versions)
+        etag = _etag(request, versions[0])
         if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
             return _not_modified(etag)
         key = _page_key(versions[1], request.path)
@@ -327,18 +327,20 @@ class PageCacheMiddleware:
 
     def answer(self, request, match) -> HttpResponse | None:
         """A 304 or the stored page; None when the view is to render it."""
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            etag = _etag(request, _versions([SITE_VERSION], request)[SITE_VERSION])
+            if etag in if_none_match:
+                return _not_modified(etag)
         story_kwarg = match.func.page_story_kwarg
         versions = _page_versions(match.kwargs.get(story_kwarg) if story_kwarg else None, request)
-        etag = _etag(request, versions)
-        if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
-            return _not_modified(etag)
         request.page_site_version = versions[0]
         entry = _stored_page(_page_key(versions[1], request.path))
         if entry is None:
             request.page_cache_versions = versions  # the view renders and stores the page under them
             return None
         self.csrf.process_request(request)
-        response = _page_response(request, entry, etag)
+        response = _page_response(request, entry, _etag(request, versions[0]))
         return self.csrf.process_response(request, response)
 
 
@@ -434,16 +436,14 @@ def _page_versions(story_pk, request=None) -> tuple[int, int | str]:
     return found[SITE_VERSION], f"{found[STRUCTURE_VERSION]}.{found[story_key]}"
 
 
-def _etag(request, versions: tuple[int, int | str]) -> str:
-    # Both versions are part of the tag: the site's (the sidebar every page shows) and the page's own (a story page
-    # moves with its story: a view count does not move the site). So are the visitor's own cookies (their greeting
-    # and form are theirs) and the query, which a slot may read (?quote=N fills the form). The hour keeps a
-    # revalidated page's form stamp well inside its life.
+def _etag(request, version: int) -> str:
+    # The visitor's own cookies are part of the tag: their greeting and form are theirs; so is the query, which a
+    # slot may read (?quote=N fills the form). The hour keeps a revalidated page's form stamp well inside its life.
     visitor = "|".join(request.COOKIES.get(name, "") for name in VISITOR_COOKIES)
     hour = int(time.time() // 3600)
     query = request.META.get("QUERY_STRING", "")
     address = f"{request.path}?{query}" if query else request.path
-    digest = hashlib.sha256(f"{versions[0]}|{versions[1]}|{address}|{visitor}|{hour}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{version}|{address}|{visitor}|{hour}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'
 
 
