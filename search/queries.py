@@ -242,7 +242,7 @@ def _sqlite(query: str, *, region: int | None, order: str, limit: int) -> list[H
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
         # What readers may see (the ORM's own definition) is joined with the full-text match in SQL, before the limit.
-        ranks = dict(sqlite.matching(kind, match, rows, newest_by=date_field, limit=limit, order=order))
+        ranks = dict(sqlite.matching(kind, match, rows, limit=limit, order=order))
         found = list(rows.filter(pk__in=list(ranks)))
         if order == "relevant":
             found.sort(key=lambda row, ranks=ranks: ranks[row.pk])

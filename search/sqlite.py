@@ -52,26 +52,24 @@ def install(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # rows written before it existed
 
 
-def matching(
-    kind: str, query: str, among: QuerySet, *, newest_by: str, limit: int, order: str = "new"
-) -> list[tuple[int, float]]:
+def matching(kind: str, query: str, among: QuerySet, *, limit: int, order: str = "new") -> list[tuple[int, float]]:
     """(row id, rank: lower is better) of the rows of `among` (what readers may see, in a region) whose text matches
-    an FTS5 query: the newest `limit` by the date field `newest_by` (rank 0, as on PostgreSQL), or the best `limit`
-    among the newest RELEVANCE_WINDOW of them (ranking every match of a common word would read the whole index).
+    an FTS5 query: the newest `limit` in posting order (rank 0, as on PostgreSQL; the caller orders them by date), or
+    the best `limit` among the newest RELEVANCE_WINDOW of them (ranking every match of a common word would read the
+    whole index).
 
     `among` is joined with the match in SQL, so that hidden rows and other regions never take a place in the limit.
+    Newest first walks the match backwards in rowid order (posting order), which FTS5 does without reading the rest,
+    and stops at the limit: ordering by the date column instead reads every match of a common word first.
     """
     fts = TABLES_BY_KIND[kind]
-    rows = among.order_by().values(row_id=F("pk"), row_date=F(newest_by))
+    rows = among.order_by().values(row_id=F("pk"))
     rows_sql, rows_params = rows.query.sql_with_params()
     joined = f"FROM {fts} JOIN ({rows_sql}) AS readable ON readable.row_id = {fts}.rowid WHERE {fts} MATCH %s"
     params = [*rows_params, query]
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         if order != "relevant":
-            cursor.execute(
-                f"SELECT readable.row_id, 0.0 {joined} ORDER BY readable.row_date DESC, readable.row_id DESC LIMIT %s",
-                [*params, limit],
-            )
+            cursor.execute(f"SELECT readable.row_id, 0.0 {joined} ORDER BY {fts}.rowid DESC LIMIT %s", [*params, limit])
             return cursor.fetchall()
         cursor.execute(
             f"SELECT min(row_id) FROM (SELECT readable.row_id {joined} ORDER BY {fts}.rowid DESC LIMIT %s)",
