@@ -56,7 +56,9 @@ QUOTED_NUMBER_RE = re.compile(r"(.*\S)\s*#(\d{1,7})")
 BLOCK_CONTEXT = frozenset({"", "quote"})  # where [*] starts a list item
 
 # A tag's option may hold square brackets in pairs, as a nic may ("[quote=Bob [NYC]#4]").
-TOKEN_RE = re.compile(r"\[(/?)([a-zA-Z]{1,6}|\*)(?:=((?:[^\[\]\n]|\[[^\[\]\n]{0,100}\]){1,2000}))?\]|\n")
+_OPTION_PART = r"(?:[^\[\]\n]|\[[^\[\]\n]{0,100}\])"
+TOKEN_RE = re.compile(rf"\[(/?)([a-zA-Z]{{1,6}}|\*)(?:=({_OPTION_PART}{{1,2000}}))?\]|\n")
+PAIRED_BRACKETS_RE = re.compile(f"{_OPTION_PART}*")
 BARE_URL_RE = re.compile(r"\bhttps?://[^\s<>\[\]\"']+", re.IGNORECASE)
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
 # Characters that reorder text (bidi overrides and isolates) or hide (zero-width): the tools of look-alike tricks.
@@ -330,6 +332,21 @@ def normalise_source(source: str) -> str:
     """What is stored: newlines unified, control characters and NULs removed, NFC."""
     source = (source or "").replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", CONTROL_RE.sub("", source))
+
+
+def quote_option(nic: str) -> str:
+    """A nic as a quote tag's option can hold it: square brackets the option cannot take (one left open, pairs
+    nested) become round ones, so that "Bob [NYC" is quoted as "Bob (NYC" instead of leaving the tag as text."""
+    if PAIRED_BRACKETS_RE.fullmatch(nic):
+        return nic
+    return nic.replace("[", "(").replace("]", ")")
+
+
+def quotes_linked_to(body_html: str, page: str) -> str:
+    """A rendered comment's quote sources, "#cN" (a place in the thread it is shown in), leading to `page`, its story's
+    address, for a page that shows the comment away from its thread. Only quote sources are links to "#c": [url]
+    takes http(s) addresses alone."""
+    return body_html.replace('href="#c', f'href="{html.escape(page, quote=True)}#c')
 
 
 def render_comment(source: str, *, pictures: Mapping[str, Picture] | None = None) -> str:

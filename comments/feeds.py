@@ -7,8 +7,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
+from rantboard.addresses import absolute_url
 from rantboard.feeds import SiteFeed
 
+from .bbcode import quotes_linked_to
 from .models import Comment
 
 FEED_LENGTH = 50
@@ -20,11 +22,12 @@ class CommentFeedMixin:
         return f"#{item.number} {item.nic} on {item.article.title}"
 
     # Titles and author names are plain text (the feed generator escapes them for XML); the description is HTML, so
-    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output.
+    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output; its quotes
+    # link to the story's page, as a feed is no thread.
     def item_description(self, item):
         if item.redacted:
             return escape(item.redaction_note or REDACTED_TEXT)
-        return item.body_html
+        return quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
 
     def item_pubdate(self, item):
         return item.created_at

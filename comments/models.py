@@ -9,10 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connections, models
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, visible_to_readers
 from rantboard.addresses import address
 
+from .bbcode import quotes_linked_to
 from .nics import MAX_KEY_LENGTH
 from .rekeying import SET_ASIDE
 
@@ -165,6 +167,13 @@ class Comment(models.Model):
     @property
     def anchor(self) -> str:
         return f"c{self.number}"
+
+    def body_html_away(self, body_html: str | None = None) -> SafeString:
+        """The rendered body (or an earlier one) for a page that shows the comment away from its thread: a nic page,
+        its history, the flag form. Its quotes link to their comments on the story's page, not to this page."""
+        # The renderer's own sanitised output, with only the quotes' links changed.
+        linked = quotes_linked_to(self.body_html if body_html is None else body_html, self.article.get_absolute_url())
+        return mark_safe(linked)  # noqa: S308
 
     @property
     def nic_url(self) -> str:

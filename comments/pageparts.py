@@ -22,7 +22,7 @@ from markupsafe import escape
 from articles.models import Article, Picture
 from rantboard import pagecache
 
-from . import services, visitor
+from . import bbcode, services, visitor
 from .defences import new_stamp
 from .forms import CommentForm
 from .models import Comment
@@ -81,7 +81,7 @@ def _quoted(story_pk: int, number: str) -> str:
     comment = _quotable(story_pk, number)
     if comment is None:
         return ""
-    return f"[quote={comment.nic}#{comment.number}]{comment.body}[/quote]\n"
+    return f"[quote={bbcode.quote_option(comment.nic)}#{comment.number}]{comment.body}[/quote]\n"
 
 
 def quote_number(value: str, *, pk: int, **url_kwargs) -> str | None:

@@ -227,6 +227,11 @@
     }
   });
 
+  // A nic as a quote tag's option can hold it (comments/bbcode.py, quote_option): square brackets other than
+  // simple pairs become round ones, or the tag would stay as text.
+  const quoteOption = (nic) =>
+    /^(?:[^[\]\n]|\[[^[\]\n]{0,100}\])*$/.test(nic) ? nic : nic.replace(/\[/g, "(").replace(/\]/g, ")");
+
   // Quote: the selected part of a comment (or all of it) into the form as [quote=Nic#N], linked to the comment.
   // Without JavaScript the link asks the server for the page with the form filled in (?quote=N).
   document.addEventListener("click", async (event) => {
@@ -237,7 +242,7 @@
     if (!text) return;
     event.preventDefault();
     const selection = window.getSelection();
-    const nic = comment.querySelector(".nic").textContent.trim();
+    const nic = quoteOption(comment.querySelector(".nic").textContent.trim());
     let quote;
     if (selection && !selection.isCollapsed && text.contains(selection.anchorNode) && text.contains(selection.focusNode)) {
       quote = `[quote=${nic}#${link.dataset.number}]${selection.toString().trim()}[/quote]\n`;

@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from comments.models import Comment
@@ -84,3 +85,28 @@ def test_a_nic_with_brackets_is_quoted_and_named(client, story):
     reply = comment_create(article_id=story.pk, nic="Greta", body=quoted + "Hi.", owner_token="t-g").comment
     assert '<cite><bdi>Bob [NYC]</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
     assert "[quote=" not in reply.body_html
+
+
+def test_a_quote_shown_away_from_its_thread_links_to_the_story_page(client, story):
+    say(story)
+    comment_create(
+        article_id=story.pk, nic="Greta", body="[quote=Fred Bloggs#1]Ferries first[/quote]\nNo.", owner_token="t-g"
+    )
+    on_story = f'<a href="{story.get_absolute_url()}#c1">#1</a>'
+    assert '<a href="#c1">#1</a>' in client.get(story.get_absolute_url()).content.decode()  # in the thread
+    for page in ("/nic/Greta/", f"/story/{story.pk}/comments/2/history/", f"/story/{story.pk}/comments/2/flag/"):
+        html = client.get(page).content.decode()
+        assert on_story in html and 'href="#c1"' not in html, page
+    feed = client.get(f"/story/{story.pk}/comments/rss/").content.decode()
+    assert f'<a href="{settings.SITE_URL}{story.get_absolute_url()}#c1">#1</a>' in unescape(feed)
+
+
+@pytest.mark.parametrize(
+    ("nic", "as_quoted"), [("Bob [NYC", "Bob (NYC"), ("Bob NYC]", "Bob NYC)"), ("[[Bob]]", "((Bob))")]
+)
+def test_a_nic_whose_brackets_a_quote_cannot_hold_is_quoted_with_round_ones(client, story, nic, as_quoted):
+    say(story, nic=nic, body="Hello there.")
+    quoted = form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode())
+    assert quoted == f"[quote={as_quoted}#1]Hello there.[/quote]\n"
+    reply = comment_create(article_id=story.pk, nic="Greta", body=quoted + "Hi.", owner_token="t-g").comment
+    assert f'<cite><bdi>{as_quoted}</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
