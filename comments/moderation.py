@@ -53,9 +53,18 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
     pagecache.changed(stories=article_ids, forget=[services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
 
 
+def _locked(comment: Comment) -> None:
+    """Lock the comment's row for the transaction and read its text again: its author may have edited it since the
+    editor's form was read, and the audit's "before" must be the text the editor's change replaced."""
+    fresh = Comment.objects.select_for_update().values("body", "body_html", "edited_at").get(pk=comment.pk)
+    for field, value in fresh.items():
+        setattr(comment, field, value)
+
+
 @transaction.atomic
 def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
     """Hide one comment's text, showing the note (or a standard line) in its place. The nic may go on posting."""
+    _locked(comment)
     comment.redacted = True
     comment.redaction_note = note.strip()[:300]
     comment.row_html = comment_row(comment)
@@ -87,6 +96,7 @@ def edit_note_prefix(moderator) -> str:
 @transaction.atomic
 def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
+    _locked(comment)
     original = comment.body
     comment.body = services.bbcode.normalise_source(body)
     comment.body_html = services.render(comment.body)

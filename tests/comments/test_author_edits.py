@@ -295,3 +295,23 @@ def test_the_write_itself_saves_nothing_for_the_text_as_it_was(story):
     comment_edit_by_author(comment_id=comment.pk, owner_token="t", body="Same.\r\nWords.", body_html="unused")
     comment.refresh_from_db()
     assert comment.edited_at is None and not CommentRevision.objects.exists()
+
+
+def test_an_editors_change_made_from_a_stale_form_keeps_the_authors_edit_in_the_audit(story, editor):
+    from comments.models import ModerationAction
+    from comments.moderation import comment_edit
+
+    fred = Client()
+    comment = post(fred, story)
+    as_the_editor_read_it = Comment.objects.get(pk=comment.pk)
+    assert edit(fred, comment, "Second version.").status_code == 302  # while the editor's form was open
+    comment_edit(comment=as_the_editor_read_it, moderator=editor, body="Trimmed.", note="Trimmed.")
+    audit = ModerationAction.objects.get(comment=comment, action=ModerationAction.Action.EDIT)
+    assert (audit.before, audit.after) == ("Second version.", "Trimmed.")
+    assert list(CommentRevision.objects.filter(comment=comment).values_list("body", flat=True)) == ["Ferries first."]
+    stale_again = Comment.objects.get(pk=comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(body="Changed meanwhile.")
+    comment_redact(comment=stale_again, moderator=editor, note="Gone.")
+    assert ModerationAction.objects.get(comment=comment, action=ModerationAction.Action.REDACT).before == (
+        "Changed meanwhile."
+    )
