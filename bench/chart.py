@@ -14,9 +14,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 PAGES = ["front", "story_200", "story_1000", "region", "nic", "feed"]
 MODES = [("uncached", "uncached", (200, 90, 60)), ("cached", "cached", (70, 120, 190)),
-         ("cached_compressed", "cached, compressed", (60, 150, 90))]  # fmt: skip
-# The budget of issue 16 (docs/benchmarks.md): a line across the chart where a mode has one.
-BUDGET = {"uncached": 0.15, "cached_compressed": 0.7}
+         ("cached_compressed", "cached, compressed", (60, 150, 90)),
+         ("returning", "returning browser", (120, 80, 160))]  # fmt: skip
+# The budget of issue 16 (docs/benchmarks.md): a line across the chart where a mode has one. "Cached as browsers ask"
+# is measured as a returning browser (docs/decisions.md), its first visit shown beside it.
+BUDGET = {"uncached": 0.15, "returning": 0.7}
 
 
 def _font(size: int):
@@ -54,7 +56,10 @@ def draw(report: dict, out: Path) -> None:
             x = left + 10 + i * group
             pen.text((x, base + 8), page, fill="black", font=small)
             for j, (mode, _, colour) in enumerate(MODES):
-                figures = entry.get(mode, {}).get(page)
+                if mode == "returning":  # measured on the story with 200 comments alone: one figure, not per page
+                    figures = entry.get(mode) if page == "story_200" else None
+                else:
+                    figures = entry.get(mode, {}).get(page)
                 if not figures:
                     continue
                 ratio = figures["ratio"]
@@ -62,7 +67,7 @@ def draw(report: dict, out: Path) -> None:
                 pen.rectangle((x0, base - min(ratio, 1.0) * height, x0 + bar, base), fill=colour)
                 pen.text((x0 - 2, base - min(ratio, 1.0) * height - 15), f"{ratio:.2f}", fill="black", font=small)
     for j, (mode, label, colour) in enumerate(MODES):
-        x, y = left + j * 260, top + panel * len(databases) + 10
+        x, y = left + j * 240, top + panel * len(databases) + 10
         pen.rectangle((x, y, x + 14, y + 14), fill=colour)
         budget = f" (budget {BUDGET[mode]}, the line)" if mode in BUDGET else ""
         pen.text((x + 20, y), label + budget, fill="black", font=small)
