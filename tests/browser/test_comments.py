@@ -331,14 +331,14 @@ def test_quoting_a_nic_with_a_bracket_left_open_gives_a_quote_that_renders(live_
     comment_create(article_id=story.pk, nic="Bob [NYC", body="Ferries first.", owner_token="t-bob")
     open_story(page, live_server, story)
     page.locator("#c1 .quote-link").click()  # the whole comment, from the server
-    assert page.input_value("#id_body") == "[quote=Bob (NYC#1]Ferries first.[/quote]\n"
+    expect(page.locator("#id_body")).to_have_value("[quote=Bob (NYC#1]Ferries first.[/quote]\n")
     page.fill("#id_body", "")
     page.locator("#c1 .comment-body p").evaluate(
         "p => { const r = document.createRange(); r.setStart(p.firstChild, 0); r.setEnd(p.firstChild, 7);"
         " getSelection().removeAllRanges(); getSelection().addRange(r); }"
     )
     page.locator("#c1 .quote-link").click()  # the selected part, by the script
-    assert page.input_value("#id_body") == "[quote=Bob (NYC#1]Ferries[/quote]\n"
+    expect(page.locator("#id_body")).to_have_value("[quote=Bob (NYC#1]Ferries[/quote]\n")
     page.fill("#id_nic", "Greta")
     page.locator(".post-button").click()
     page.wait_for_url(re.compile(r"#c2$"))
