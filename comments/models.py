@@ -217,7 +217,8 @@ class CommentRevision(models.Model):
         ordering = ["comment", "replaced_at", "id"]
 
     def __str__(self) -> str:
-        return f"#{self.comment_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
+        # Shown in the admin under its comment, whose number is on the page; the database id would read as one.
+        return f"The text until {timezone.localtime(self.replaced_at):%Y-%m-%d %H:%M %Z}"
 
 
 class Flag(models.Model):

@@ -63,11 +63,21 @@ def last_post(request, story_pk: int) -> tuple[int, float] | None:
         return None
 
 
+def _still_editable(story_pk: int, number: int) -> bool:
+    """Whether the comment the last-post cookie names is still as its author left it: on the board, and no editor has
+    redacted or changed it (services.edit_refusal says the rest: the cookie holds the time, and the form the owner)."""
+    return (
+        Comment.objects.shown().filter(article_id=story_pk, number=number, redacted=False, moderator_note="").exists()
+    )
+
+
 def greeting_html(request, story_pk: int | str = "") -> str:
     nic = remembered_nic(request)
     if not nic:
         return ""  # a browser that never posted: nothing to say, and nothing to read
     editable = last_post(request, int(story_pk)) if str(story_pk).isdigit() else None
+    if editable and not _still_editable(int(story_pk), editable[0]):
+        editable = None  # an editor stepped in, or took it off the board: an offer that can only be refused is none
     context = {"count": posted_count(nic), "SITE_NAME": settings.SITE_NAME, "story_pk": story_pk}
     if editable:
         context.update(edit_number=editable[0], edit_minutes=max(1, round(editable[1] / 60)))

@@ -158,6 +158,7 @@ def test_editors_see_the_earlier_texts_in_the_admin(story, editor_client):
     edit(fred, comment, "Second version.")
     html = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert "Earlier texts (edited by the author)" in html and "Ferries first." in html
+    assert "The text until " in html and f"#{comment.pk} before" not in html  # named by time, not by database id
 
 
 def test_a_comment_only_an_editor_changed_is_not_called_unedited_on_its_history(story, editor):
@@ -315,3 +316,24 @@ def test_an_editors_change_made_from_a_stale_form_keeps_the_authors_edit_in_the_
     assert ModerationAction.objects.get(comment=comment, action=ModerationAction.Action.REDACT).before == (
         "Changed meanwhile."
     )
+
+
+def test_the_edit_offer_goes_once_an_editor_steps_in_or_the_comment_is_removed(story, editor):
+    from comments.moderation import comment_edit, comments_remove
+
+    fred = Client()
+    comment = post(fred, story)
+    offer = "Edit your comment #1"
+    assert offer in fred.get(story.get_absolute_url()).content.decode()
+    comment_edit(comment=comment, moderator=editor, body="Ferries first (trimmed).", note="Trimmed a link.")
+    assert offer not in fred.get(story.get_absolute_url()).content.decode()
+
+    second = post(fred, story, body="Trains second.")
+    assert "Edit your comment #2" in fred.get(story.get_absolute_url()).content.decode()
+    comments_remove(comments=Comment.objects.filter(pk=second.pk), moderator=editor)
+    assert "Edit your comment #2" not in fred.get(story.get_absolute_url()).content.decode()
+    for response in (fred.get(reverse("comments:edit", args=[story.pk, 2])), edit(fred, second, "Trains third.")):
+        assert response.status_code == 404
+        html = unescape(response.content.decode())
+        assert "That comment is no longer on the board." in html and f'href="{story.get_absolute_url()}"' in html
+    assert "Trains third." in unescape(edit(fred, second, "Trains third.").content.decode())  # the text kept
