@@ -30,7 +30,7 @@ run: install
 	@echo ""
 	@echo "Rantboard is at http://$(HOST):$(PORT)/  (editors: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	DJANGO_DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

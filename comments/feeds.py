@@ -22,12 +22,14 @@ class CommentFeedMixin:
         return f"#{item.number} {item.nic} on {item.article.title}"
 
     # Titles and author names are plain text (the feed generator escapes them for XML); the description is HTML, so
-    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output; its quotes
-    # link to the story's page, as a feed is no thread.
+    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output. A feed reader
+    # resolves no address against the board, and a feed is no thread: the quotes link to the story's page, and the
+    # library's pictures (the renderer's only other addresses on the board) start with SITE_URL.
     def item_description(self, item):
         if item.redacted:
             return escape(item.redaction_note or REDACTED_TEXT)
-        return quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
+        html = quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
+        return html.replace('src="/', f'src="{absolute_url("/")}')
 
     def item_pubdate(self, item):
         return item.created_at

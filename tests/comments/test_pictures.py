@@ -1,6 +1,7 @@
 """The picture library: editors upload in the admin (checked by content), comments show it with [foto]."""
 
 import io
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -99,3 +100,11 @@ def test_a_new_picture_is_in_the_form_of_an_already_cached_story_page(editor_cli
     upload(editor_client, "harbour-map", png_bytes())
     html = client.get(story.get_absolute_url()).content.decode()
     assert '<option value="harbour-map">harbour-map</option>' in html
+
+
+def test_a_picture_in_a_comment_feed_has_the_boards_whole_address(editor_client, story, client, settings):
+    assert upload(editor_client, "red-square", png_bytes()).status_code == 302
+    comment_create(article_id=story.pk, nic="Fred", body="Look: [foto]red-square[/foto]", owner_token="t")
+    for feed in ("/feeds/comments/rss/", f"/story/{story.pk}/comments/atom/"):
+        xml = unescape(client.get(feed).content.decode())
+        assert f'<img class="foto" src="{settings.SITE_URL}/pictures/red-square"' in xml, feed
