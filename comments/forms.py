@@ -81,7 +81,10 @@ class CommentForm(forms.Form):
     def clean_website(self) -> str:
         website = self.cleaned_data["website"]
         if website and bbcode.clean_url(website) is None:
-            raise forms.ValidationError("The website must be an http:// or https:// address.")
+            raise forms.ValidationError(
+                "The website must be a whole http:// or https:// address, without spaces, quotes, backslashes "
+                "or angle brackets."
+            )
         return website
 
     def clean_body(self) -> str:

@@ -138,7 +138,9 @@ def test_bad_website_is_refused_with_the_text_kept(story, post):
     response = post(story, body="Keep me.", website="javascript:alert(1)")
     _refused(response, "Enter a valid URL", "Keep me.</textarea>")
     response = post(story, body="Keep me too.", website="ftp://files.example.com/")
-    _refused(response, "must be an http:// or https:// address", "Keep me too.</textarea>")
+    _refused(response, "must be a whole http:// or https:// address", "Keep me too.</textarea>")
+    response = post(story, body="And me.", website='https://ok.example/a?b="x"')  # a quote it cannot hold
+    _refused(response, "without spaces, quotes, backslashes or angle brackets", "And me.</textarea>")
 
 
 def test_bad_email_is_refused(story, post):
