@@ -128,12 +128,17 @@ def test_an_editors_close_on_one_server_refuses_posts_on_the_other():
     assert status == 403
     assert "Sorry. Comments have been closed on this article." in html
     assert shows_soon(Browser(), B, "Sorry. Comments have been closed on this article.")
-    # Reopen, for the next test.
+    # Reopen, for the next test, and let B's readers see it: a worker of B takes the page versions it read as current
+    # for PAGE_CACHE_VERSIONS_SECONDS, so the next test, quick to post, could otherwise get B's closed page.
     _, changelist = editor.get(f"{A}/admin/articles/article/")
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
-    editor.post(f"{A}/admin/articles/article/",
-                {"csrfmiddlewaretoken": csrf, "action": "reopen_comments", "_selected_action": STORY},
-                referer=f"{A}/admin/articles/article/")  # fmt: skip
+    status, _ = editor.post(f"{A}/admin/articles/article/",
+                            {"csrfmiddlewaretoken": csrf, "action": "reopen_comments", "_selected_action": STORY},
+                            referer=f"{A}/admin/articles/article/")  # fmt: skip
+    assert status == 302
+    time.sleep(0.5)  # longer than PAGE_CACHE_VERSIONS_SECONDS (0.25 s): every worker of B reads the versions again
+    for _ in range(4):
+        assert 'name="csrfmiddlewaretoken"' in story_page(Browser(), B)
 
 
 def test_a_rate_limit_reached_through_one_server_holds_on_the_other():
