@@ -11,13 +11,15 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import bleach
 
-RENDERER_VERSION = 4  # 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option
+# 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option; 5: too-deep closes stay text
+RENDERER_VERSION = 5
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host
@@ -138,6 +140,10 @@ def _parse(escaped: str) -> _Node:
     root = _Node("")
     stack = [root]
     pos = 0
+    # Too-deep openers kept as text, by tag: their closers are text too, or "[i]x[/i]" typed past the limit would
+    # close an outer [i] (and all it holds) early. They are all typed with the stack full, so a close that shortens
+    # the stack leaves them behind for good.
+    deep: Counter[str] = Counter()
 
     def text_until(end: int) -> None:
         if end > pos:
@@ -152,6 +158,7 @@ def _parse(escaped: str) -> _Node:
                 for node in stack[item:]:
                     node.closed = True
                 del stack[item:]
+                deep.clear()
                 pos = match.end()  # the newline ends the item and is not kept
             continue
         closing, name, option = match.group(1), match.group(2).lower(), match.group(3)
@@ -166,6 +173,9 @@ def _parse(escaped: str) -> _Node:
         if name not in KNOWN:
             continue
         if closing:
+            if deep[name]:
+                deep[name] -= 1
+                continue  # the close of a too-deep tag stays literal with it
             depth = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].tag == name), None)
             if depth is None or name == "*":
                 continue  # a stray close tag stays literal
@@ -173,6 +183,7 @@ def _parse(escaped: str) -> _Node:
             for node in stack[depth:]:
                 node.closed = True
             del stack[depth:]  # crossed tags: closing an outer tag closes the ones opened inside it
+            deep.clear()
             pos = match.end()
             continue
         if option is not None and name not in {"url", "quote"}:
@@ -180,6 +191,7 @@ def _parse(escaped: str) -> _Node:
         if name == "*" and (top.tag not in BLOCK_CONTEXT or not _at_line_start(escaped, match.start())):
             continue
         if len(stack) > MAX_DEPTH:
+            deep[name] += 1
             continue  # too deep: stays literal
         text_until(match.start())
         node = _Node(name, option, open_text=match.group(0))

@@ -75,6 +75,11 @@ def test_nesting_deeper_than_the_limit_stays_literal():
     assert "[b][b][b][b]deep" in html
 
 
+def test_the_closes_of_too_deep_tags_stay_literal_and_the_outer_tags_pair_as_typed():
+    html = render("[b][i][u][s][small][big][b][i]deep[/i][/b][/big][/small][/s][/u][/i][/b] after")
+    assert html == ("<p><strong><em><u><s><small><big>[b][i]deep[/i][/b]</big></small></s></u></em></strong> after</p>")
+
+
 HOSTILE = [
     ("[url=javascript:alert(1)]x[/url]", "<p>[url=javascript:alert(1)]x[/url]</p>"),
     ("[url]javascript:alert(1)[/url]", "<p>[url]javascript:alert(1)[/url]</p>"),
