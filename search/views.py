@@ -19,6 +19,8 @@ def search(request):
     region = None  # every region
     if typed_region := request.GET.get("region"):
         region = _number(typed_region)
+        if region is None:  # a region's name as its address spells it (/region/europe/), typed by hand
+            region = Region.objects.filter(slug=typed_region[:50]).values_list("pk", flat=True).first()
         if region not in {r.pk for r in regions}:
             raise Http404("No such region.")
     order = "relevant" if request.GET.get("order") == "relevant" else "new"

@@ -102,6 +102,10 @@ def test_a_snippet_loses_tags_cut_at_its_edges_too(snippet, readable):
 def test_a_region_narrows_the_search(client, board, other_region):
     html = results(client, q="ferries", region=other_region.pk)
     assert titles(html) == ["Comment #1 by <bdi>Commuter</bdi>"]
+    # A reader typing the region as its address spells it gets the same page, with the region chosen in the form.
+    by_name = results(client, q="ferries", region=other_region.slug)
+    assert titles(by_name) == titles(html)
+    assert f'<option value="{other_region.pk}" selected>' in by_name
 
 
 def many_comments(article: Article, count: int, *, body: str, **fields) -> None:
