@@ -304,8 +304,17 @@
   form.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.name === "post") {
       // A second click while the first post is on its way does nothing (the server also posts a form once).
-      if (form.dataset.sending) event.preventDefault();
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
       form.dataset.sending = "1";
+      // For new-since.js on the page the post lands on: the comment it is sent to is this browser's own.
+      try {
+        sessionStorage.setItem(`rb-posted:${form.closest("#comments").dataset.story}`, "1");
+      } catch (error) {
+        /* no sessionStorage: the greeting's edit link still names the comment */
+      }
     }
   });
 })();
