@@ -199,12 +199,18 @@
     button.disabled = true;
     try {
       const response = await fetch(form.dataset.pickNicUrl, { credentials: "same-origin" });
-      if (response.ok) nicInput.value = (await response.json()).nic;
+      if (response.ok) {
+        nicInput.value = (await response.json()).nic;
+        say(nicStatus, ""); // a nic is in the field now: "no nic to restore" no longer applies
+      }
     } finally {
       button.disabled = false;
       nicInput.focus();
     }
   });
+
+  // Whatever the nic buttons said was about the field as it was; once the reader changes it, it is out of date.
+  nicInput.addEventListener("input", () => say(nicStatus, ""));
 
   const previewButton = form.querySelector(".preview-button");
   previewButton.addEventListener("click", async (event) => {

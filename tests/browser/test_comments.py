@@ -175,6 +175,33 @@ def test_my_original_nic_in_a_browser_that_never_posted_says_so_in_the_form(live
     assert page.console_errors == []
 
 
+def test_the_no_nic_to_restore_message_goes_once_the_reader_types_a_nic(live_server, page, story):
+    open_story(page, live_server, story)
+    page.get_by_role("button", name="Pic-a-Nic").click()
+    expect(page.locator("#id_nic")).not_to_have_value("")
+    page.get_by_role("button", name="My Original Nic").click()
+    status = page.locator(".nic-status")
+    expect(status).to_contain_text("has not posted a comment yet")
+    page.fill("#id_nic", "")
+    page.locator("#id_nic").press_sequentially("Greta Garbo")
+    expect(status).to_be_hidden()
+    page.fill("#id_body", "Hello.")
+    preview_html(page)
+    expect(status).to_be_hidden()
+    assert page.console_errors == []
+
+
+def test_the_no_nic_to_restore_message_goes_once_pic_a_nic_fills_the_field(live_server, page, story):
+    open_story(page, live_server, story)
+    page.get_by_role("button", name="My Original Nic").click()
+    status = page.locator(".nic-status")
+    expect(status).to_be_visible()
+    page.get_by_role("button", name="Pic-a-Nic").click()
+    expect(page.locator("#id_nic")).not_to_have_value("")
+    expect(status).to_be_hidden()
+    assert page.console_errors == []
+
+
 def test_a_link_that_is_not_http_is_refused_in_the_form_not_in_an_alert(live_server, page, story):
     open_story(page, live_server, story)
     page.once("dialog", lambda dialog: dialog.accept("javascript:alert(1)"))  # the prompt asking for the address
