@@ -199,12 +199,18 @@
     button.disabled = true;
     try {
       const response = await fetch(form.dataset.pickNicUrl, { credentials: "same-origin" });
-      if (response.ok) nicInput.value = (await response.json()).nic;
+      if (response.ok) {
+        nicInput.value = (await response.json()).nic;
+        say(nicStatus, ""); // a nic is in the field now: "no nic to restore" no longer applies
+      }
     } finally {
       button.disabled = false;
       nicInput.focus();
     }
   });
+
+  // Whatever the nic buttons said was about the field as it was; once the reader changes it, it is out of date.
+  nicInput.addEventListener("input", () => say(nicStatus, ""));
 
   const previewButton = form.querySelector(".preview-button");
   previewButton.addEventListener("click", async (event) => {
@@ -304,8 +310,17 @@
   form.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.name === "post") {
       // A second click while the first post is on its way does nothing (the server also posts a form once).
-      if (form.dataset.sending) event.preventDefault();
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
       form.dataset.sending = "1";
+      // For new-since.js on the page the post lands on: the comment it is sent to is this browser's own.
+      try {
+        sessionStorage.setItem(`rb-posted:${form.closest("#comments").dataset.story}`, "1");
+      } catch (error) {
+        /* no sessionStorage: the greeting's edit link still names the comment */
+      }
     }
   });
 })();

@@ -19,7 +19,8 @@
   }
   const highest = Math.max(...comments.map((c) => c.number));
   if (seen !== null) {
-    const fresh = comments.filter((c) => c.number > parseInt(seen, 10));
+    const own = ownComments();
+    const fresh = comments.filter((c) => c.number > parseInt(seen, 10) && !own.has(c.number));
     fresh.forEach(({ el }) => {
       el.classList.add("comment-new");
       const label = document.createElement("span");
@@ -42,5 +43,23 @@
     localStorage.setItem(key, String(Math.max(highest, parseInt(seen || "0", 10))));
   } catch (error) {
     /* nothing kept: the next visit is unmarked */
+  }
+
+  // A comment this browser posted itself is never news to it: the one the greeting offers to edit, and the one a
+  // post from this tab has just been sent back to (comments.js notes the posting; the server's redirect names the
+  // comment in the address), which still counts when the greeting is left out of the page.
+  function ownComments() {
+    const own = new Set();
+    const edit = document.querySelector(".greeting a[data-comment]");
+    if (edit) own.add(parseInt(edit.dataset.comment, 10));
+    try {
+      const posting = `rb-posted:${thread.dataset.story}`;
+      const landed = /^#c(\d+)$/.exec(location.hash);
+      if (sessionStorage.getItem(posting) && landed) own.add(parseInt(landed[1], 10));
+      sessionStorage.removeItem(posting);
+    } catch (error) {
+      /* no sessionStorage: the greeting alone says which comment is ours */
+    }
+    return own;
   }
 })();

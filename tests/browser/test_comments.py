@@ -175,6 +175,33 @@ def test_my_original_nic_in_a_browser_that_never_posted_says_so_in_the_form(live
     assert page.console_errors == []
 
 
+def test_the_no_nic_to_restore_message_goes_once_the_reader_types_a_nic(live_server, page, story):
+    open_story(page, live_server, story)
+    page.get_by_role("button", name="Pic-a-Nic").click()
+    expect(page.locator("#id_nic")).not_to_have_value("")
+    page.get_by_role("button", name="My Original Nic").click()
+    status = page.locator(".nic-status")
+    expect(status).to_contain_text("has not posted a comment yet")
+    page.fill("#id_nic", "")
+    page.locator("#id_nic").press_sequentially("Greta Garbo")
+    expect(status).to_be_hidden()
+    page.fill("#id_body", "Hello.")
+    preview_html(page)
+    expect(status).to_be_hidden()
+    assert page.console_errors == []
+
+
+def test_the_no_nic_to_restore_message_goes_once_pic_a_nic_fills_the_field(live_server, page, story):
+    open_story(page, live_server, story)
+    page.get_by_role("button", name="My Original Nic").click()
+    status = page.locator(".nic-status")
+    expect(status).to_be_visible()
+    page.get_by_role("button", name="Pic-a-Nic").click()
+    expect(page.locator("#id_nic")).not_to_have_value("")
+    expect(status).to_be_hidden()
+    assert page.console_errors == []
+
+
 def test_a_link_that_is_not_http_is_refused_in_the_form_not_in_an_alert(live_server, page, story):
     open_story(page, live_server, story)
     page.once("dialog", lambda dialog: dialog.accept("javascript:alert(1)"))  # the prompt asking for the address
@@ -343,4 +370,58 @@ def test_quoting_a_nic_with_a_bracket_left_open_gives_a_quote_that_renders(live_
     page.locator(".post-button").click()
     page.wait_for_url(re.compile(r"#c2$"))
     expect(page.locator("#c2 cite")).to_have_text("Bob (NYC (#1) said:")
+    assert page.console_errors == []
+
+
+def test_the_comment_you_just_posted_is_not_new_to_you(live_server, page, story):
+    from comments.services import comment_create
+
+    for n in range(1, 5):
+        comment_create(article_id=story.pk, nic=f"Nic {n}", body=f"Comment {n}.", owner_token=f"t{n}")
+    open_story(page, live_server, story)  # the visit that remembers #4 as seen
+    page.locator("#c3 .quote-link").click()
+    expect(page.locator("#id_body")).to_have_value("[quote=Nic 3#3]Comment 3.[/quote]\n")
+    page.fill("#id_nic", "Greta")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c5$"))
+    expect(page.locator("#c5")).to_be_visible()
+    assert page.locator(".comment-new, .new-since").count() == 0
+    comment_create(article_id=story.pk, nic="Nic 6", body="Comment 6.", owner_token="t6")
+    page.goto(live_server.url + story.get_absolute_url())  # "last seen" moved on to #5, past the reader's own
+    assert page.locator(".comment-new").evaluate_all("els => els.map(e => e.id)") == ["c6"]
+    assert page.console_errors == []
+
+
+def test_a_comment_posted_by_someone_else_meanwhile_is_new_and_your_own_is_not(live_server, page, story):
+    from comments.services import comment_create
+
+    comment_create(article_id=story.pk, nic="Nic 1", body="Comment 1.", owner_token="t1")
+    open_story(page, live_server, story)
+    page.fill("#id_nic", "Greta")
+    page.fill("#id_body", "Mine.")
+    comment_create(article_id=story.pk, nic="Nic 2", body="Comment 2.", owner_token="t2")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c3$"))
+    assert page.locator(".comment-new").evaluate_all("els => els.map(e => e.id)") == ["c2"]
+    expect(page.locator(".new-since")).to_have_text("1 new since your last visit — jump to the first")
+    page.reload()
+    assert page.locator(".comment-new, .new-since").count() == 0
+    assert page.console_errors == []
+
+
+def test_the_comment_you_just_posted_is_not_new_even_without_the_offer_to_edit_it(live_server, page, story, settings):
+    from comments.services import comment_create
+
+    settings.COMMENT_EDIT_MINUTES = 0  # no "Edit your comment #N" in the greeting to say which comment is ours
+    comment_create(article_id=story.pk, nic="Nic 1", body="Comment 1.", owner_token="t1")
+    open_story(page, live_server, story)
+    page.fill("#id_nic", "Greta")
+    page.fill("#id_body", "Mine.")
+    page.locator(".post-button").click()
+    page.wait_for_url(re.compile(r"#c2$"))
+    expect(page.locator(".greeting")).not_to_contain_text("Edit your comment")
+    assert page.locator(".comment-new, .new-since").count() == 0
+    comment_create(article_id=story.pk, nic="Nic 3", body="Comment 3.", owner_token="t3")
+    page.reload()  # "last seen" moved on to our own comment: only the one posted since is new
+    assert page.locator(".comment-new").evaluate_all("els => els.map(e => e.id)") == ["c3"]
     assert page.console_errors == []

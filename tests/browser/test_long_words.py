@@ -43,3 +43,22 @@ def test_long_words_wrap_on_the_front_story_search_and_nic_pages(browser, live_s
         page.screenshot(path=str(artifacts / f"long-words-{name}-{width}.png"))  # before the check: to see a failure
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"the {name} page scrolls sideways"
     context.close()
+
+
+def test_on_a_phone_a_search_for_one_long_word_wraps_what_it_found_and_what_it_did_not(
+    browser, live_server, make_article, artifacts
+):
+    title_word = "T" * 240
+    make_article(title=f"ferries {title_word}", lead_note=f"ferries {'L' * 400}", body=f"ferries {'B' * 3000}")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    for name, query in {"nothing-found": "x" * 5000, "hit": "ferries"}.items():
+        page.goto(f"{live_server.url}/search/?q={query}")
+        page.screenshot(path=str(artifacts / f"long-words-search-{name}-390.png"))  # before the check: to see a failure
+        if name == "nothing-found":
+            assert "Nothing found for" in page.locator("main").inner_text()
+        else:
+            assert title_word in page.locator(".search-hit-title").inner_text()
+            assert max(map(len, page.locator(".search-snippet").inner_text().split())) >= 100  # one long word
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"the {name} search scrolls sideways"
+    context.close()
