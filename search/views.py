@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -19,8 +20,8 @@ def search(request):
     region = None  # every region
     if typed_region := request.GET.get("region"):
         region = _number(typed_region)
-        if region is None:  # a region's name as its address spells it (/region/europe/), typed by hand
-            region = Region.objects.filter(slug=typed_region[:50]).values_list("pk", flat=True).first()
+        if region is None and slug_re.fullmatch(typed_region):  # as its address spells it (/region/europe/)
+            region = Region.objects.filter(slug=typed_region).values_list("pk", flat=True).first()
         if region not in {r.pk for r in regions}:
             raise Http404("No such region.")
     order = "relevant" if request.GET.get("order") == "relevant" else "new"
