@@ -49,7 +49,7 @@ def test_on_a_phone_a_search_for_one_long_word_wraps_what_it_found_and_what_it_d
     browser, live_server, make_article, artifacts
 ):
     title_word = "T" * 240
-    make_article(title=f"ferries {title_word}", lead_note=f"ferries {'L' * 400}", body=f"ferries {'B' * 3000}")
+    make_article(title=f"ferries {title_word}", lead_note=f"ferries {'L' * 400}", body=f"ferries {'B' * 1000}")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     for name, query in {"nothing-found": "x" * 5000, "hit": "ferries"}.items():
