@@ -74,6 +74,11 @@ class CommentQuerySet(models.QuerySet):
         """What readers may see: shown comments under stories readers may see (`articles.models.visible_to_readers`)."""
         return self.shown().filter(visible_to_readers("article__"))
 
+    def as_their_authors_left_them(self) -> CommentQuerySet:
+        """Shown comments no editor has stepped in on (`Comment.editors_stepped_in`, the same rule): not redacted,
+        not changed with a note."""
+        return self.shown().filter(redacted=False, moderator_note="")
+
     def with_story(self) -> CommentQuerySet:
         """The public fields, and what a link to the comment's story needs, in the same query."""
         return self.select_related("article").only(
@@ -183,7 +188,7 @@ class Comment(models.Model):
     def editors_stepped_in(self) -> bool:
         """An editor has redacted the text or changed it (with a note): its author may no longer edit it, and readers
         no longer see what it said before, which may be what the editor took out."""
-        return self.redacted or bool(self.moderator_note)
+        return self.redacted or bool(self.moderator_note)  # as_their_authors_left_them() is its negation in SQL
 
 
 # What any page or feed may read of a comment: never the e-mail or the IP.

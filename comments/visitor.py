@@ -66,9 +66,7 @@ def last_post(request, story_pk: int) -> tuple[int, float] | None:
 def _still_editable(story_pk: int, number: int) -> bool:
     """Whether the comment the last-post cookie names is still as its author left it: on the board, and no editor has
     redacted or changed it (services.edit_refusal says the rest: the cookie holds the time, and the form the owner)."""
-    return (
-        Comment.objects.shown().filter(article_id=story_pk, number=number, redacted=False, moderator_note="").exists()
-    )
+    return Comment.objects.as_their_authors_left_them().filter(article_id=story_pk, number=number).exists()
 
 
 def greeting_html(request, story_pk: int | str = "") -> str:
