@@ -72,7 +72,12 @@ class CommentQuerySet(models.QuerySet):
 
     def visible(self) -> CommentQuerySet:
         """What readers may see: shown comments under stories readers may see (`articles.models.visible_to_readers`)."""
-        return self.shown().filter(visible_to_readers("article__"))
+        return self.shown().under_visible_stories()
+
+    def under_visible_stories(self) -> CommentQuerySet:
+        """Comments, removed ones too, under stories readers may see: for telling a comment's author why theirs is
+        gone, never for showing one."""
+        return self.filter(visible_to_readers("article__"))
 
     def as_their_authors_left_them(self) -> CommentQuerySet:
         """Shown comments no editor has stepped in on (`Comment.editors_stepped_in`, the same rule): not redacted,

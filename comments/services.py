@@ -226,6 +226,9 @@ def flag_create(*, comment: Comment, reason: str, flagger_token: str) -> bool:
     return True
 
 
+REMOVED_MESSAGE = "That comment is no longer on the board."
+
+
 def edit_deadline(comment: Comment) -> dt.datetime:
     return comment.created_at + dt.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
 
@@ -234,7 +237,7 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
     """Why this browser may not edit this comment now, or None if it may."""
     now = now or timezone.now()
     if comment.removed:
-        return "That comment is no longer on the board."
+        return REMOVED_MESSAGE
     if not owner_token or comment.commenter.owner_token_hash != token_hash(owner_token):
         return "Only the browser that posted a comment can edit it."
     if comment.editors_stepped_in:
@@ -262,7 +265,7 @@ def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body
         )  # fmt: skip
         now = timezone.now()
         if comment is None:
-            raise CommentRefused("That comment is no longer on the board.")
+            raise CommentRefused(REMOVED_MESSAGE)
         if refusal := edit_refusal(comment=comment, owner_token=owner_token, now=now):
             raise CommentRefused(refusal)
         if body == comment.body:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from articles.models import Article, visible_to_readers
+from articles.models import Article
 from articles.views import render_story_page
 from rantboard.client_ip import client_ip, unreadable_source
 
@@ -311,15 +311,12 @@ def edit_comment(request, pk: int, number: int):
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     typed = request.POST.get("body", "") if request.method == "POST" else None
-    # Removed comments too: their author gets the reason ("no longer on the board") rather than a bare 404.
+    # Removed comments too: their author gets the reason rather than a bare 404.
     comment = get_object_or_404(
-        Comment.objects.filter(visible_to_readers("article__")).select_related("article", "commenter"),
-        article=pk,
-        number=number,
+        Comment.objects.under_visible_stories().select_related("article", "commenter"), article=pk, number=number
     )
     if comment.removed:
-        refusal = services.edit_refusal(comment=comment, owner_token="")
-        return _edit_refused(request, comment, refusal, typed=typed, status=404)
+        return _edit_refused(request, comment, services.REMOVED_MESSAGE, typed=typed, status=404)
     token = owner_token(request)
     # Bans hold edits as they hold posts (a banned nic rewriting its comments after its flags were closed by the ban
     # would go unseen), and are asked by address, so an edit from no readable address is refused as a post is.
