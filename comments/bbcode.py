@@ -1,6 +1,7 @@
 """Comment markup: the board's BBCode tags, rendered to sanitised HTML.
 
-A pure function of its input (no request, no database): ``render_comment(source, pictures=...)``. The order of work
+A pure function of its input (no request, no database): ``render_comment(source, pictures=..., quotes=...)``, where
+``quotes`` looks up the story's comments a quote names (comments.services). The order of work
 is the safety argument: everything is escaped first, then only the allow-listed tags become HTML, each built here
 from validated parts; unknown tags stay literal text; tags left open close at the end; nesting deeper than
 MAX_DEPTH stays literal; only http and https links. The result still goes through bleach with the exact allow-list.
@@ -12,14 +13,17 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import bleach
 
-# 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option; 5: too-deep closes stay text
-RENDERER_VERSION = 5
+from .nics import nic_key
+
+# 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option; 5: too-deep closes stay text;
+# 6: quotes of the story's commenters checked against what they said
+RENDERER_VERSION = 6
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host
@@ -37,6 +41,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return name in {"href", "rel"} or (name == "class" and value in LINK_CLASSES)
     if tag == "img":
         return name in {"src", "alt", "width", "height", "loading"} or (name == "class" and value == "foto")
+    if tag == "cite":
+        return name == "class" and value == "unmatched"
     return False
 
 
@@ -48,6 +54,45 @@ class Picture:
     alt: str
     width: int | None = None
     height: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotedComment:
+    """A comment of the quoting comment's story, as checking a quote of it needs: its number, its nic, and each text
+    readers have seen it show, as `words_of` gives them."""
+
+    number: int
+    nic: str
+    texts: tuple[str, ...]
+
+    def says(self, parts: list[str]) -> bool:
+        """Whether one of its texts holds the quote's parts (the words between the quoter's elisions), in order."""
+        for text in self.texts:
+            at = 0
+            for part in parts:
+                at = text.find(part, at)
+                if at < 0:
+                    break
+                at += len(part)
+            else:
+                return True
+        return False
+
+
+# Given the nics a comment's quotes name ([quote=Nic], [quote=Nic#N]) and the numbers they give, the story's comments
+# that may be the ones quoted: those numbers, and the comments of those nics.
+QuoteLookup = Callable[[set[str], set[int]], Iterable[QuotedComment]]
+
+HTML_TAG_RE = re.compile(r"<[^>]*>")
+WORD_RE = re.compile(r"\w+")
+# Where a quoter left words out: "...", "…", "[...]".
+ELISION_RE = re.compile(r"\[\s*(?:\.{3}|…)\s*\]|\.{3,}|…")
+
+
+def words_of(text_html: str) -> str:
+    """The words rendered HTML shows, casefolded, one space between: what a quote is compared by, so that markup,
+    punctuation and line breaks copied or not copied do not matter."""
+    return " ".join(WORD_RE.findall(html.unescape(HTML_TAG_RE.sub(" ", text_html)).casefold()))
 
 
 INLINE = {"b": "strong", "i": "em", "u": "u", "s": "s", "small": "small", "big": "big"}
@@ -218,9 +263,34 @@ def _inline_text(text: str, *, autolink: bool = True) -> str:
     return text.replace("\n", "<br>\n")
 
 
+def _cited(node: _Node) -> tuple[str, int | None]:
+    """Who a quote tag names, and the comment number it gives: [quote=Nic#12] is ("Nic", 12)."""
+    option = INVISIBLE_RE.sub("", html.unescape(node.option or "")).strip()
+    if found := QUOTED_NUMBER_RE.match(option):
+        return found.group(1).strip()[:60], int(found.group(2))
+    return option[:60], None
+
+
+def _named(node: _Node, nics: set[str], numbers: set[int]) -> None:
+    """The nics and numbers named by the quotes in a tree, at any depth."""
+    for child in node.children:
+        if isinstance(child, _Node):
+            if child.tag == "quote" and child.option:
+                nic, number = _cited(child)
+                if nic:
+                    nics.add(nic)
+                if number is not None:
+                    numbers.add(number)
+            _named(child, nics, numbers)
+
+
 class _Renderer:
-    def __init__(self, pictures: Mapping[str, Picture]) -> None:
+    def __init__(self, pictures: Mapping[str, Picture], quoted: list[QuotedComment] | None = None) -> None:
         self.pictures = pictures
+        self.quoted = quoted  # None: quotes are not checked (no story to check them in)
+        # Each quoted comment with the keys its nic goes by (as typed, and as a quote tag holds it): worked out once,
+        # for a comment may hold hundreds of quotes.
+        self.keyed = [(c, {nic_key(c.nic), nic_key(quote_option(c.nic))}) for c in quoted or ()]
         self.in_link = False  # no link may start inside a link
 
     def blocks(self, node: _Node) -> str:
@@ -272,18 +342,33 @@ class _Renderer:
         )
 
     def quote(self, node: _Node) -> str:
-        cite = ""
-        if node.option:
-            option = INVISIBLE_RE.sub("", html.unescape(node.option)).strip()
-            # [quote=Nic#12]: the quoted comment's number, linked to its place in the thread.
-            nic, number = (
-                (found.group(1).strip(), found.group(2)) if (found := QUOTED_NUMBER_RE.match(option)) else (option, "")
-            )
-            nic = nic[:60]
-            source = f' (<a href="#c{number}">#{number}</a>)' if number else ""
-            if nic:
-                cite = f"<cite><bdi>{html.escape(nic)}</bdi>{source} said:</cite>"
-        return f"<blockquote>{cite}{self.blocks(node)}</blockquote>"
+        content = self.blocks(node)
+        nic, number = _cited(node) if node.option else ("", None)
+        cite = self.cite(nic, number, content) if nic else ""
+        return f"<blockquote>{cite}{content}</blockquote>"
+
+    def cite(self, nic: str, number: int | None, content: str) -> str:
+        """ "Nic (#12) said:", linked to the comment, when the story's comment #12 is Nic's and shows the quoted words;
+        otherwise what the board found. Nobody can put words in a commenter's mouth under their nic: a quote naming a
+        commenter of the story is checked against what they said there, whatever the quoter typed. A name nobody in
+        the story goes by (a minister, a newspaper) is shown as typed."""
+        name = f"<bdi>{html.escape(nic)}</bdi>"
+        said = f"<cite>{name}{_source(number)} said:</cite>"
+        if self.quoted is None:
+            return said
+        key = nic_key(nic)
+        theirs = [c for c, keys in self.keyed if key and key in keys]
+        parts = [words for part in ELISION_RE.split(HTML_TAG_RE.sub(" ", content)) if (words := words_of(part))]
+        if number is not None:
+            if any(c.number == number and c.says(parts) for c in theirs):
+                return said
+            found = f"Quoted as {name}{_source(number)}, but that comment does not say this:"
+            return f'<cite class="unmatched">{found}</cite>'
+        if not theirs:
+            return said
+        if found := next((c for c in sorted(theirs, key=lambda c: c.number) if c.says(parts)), None):
+            return f"<cite>{name}{_source(found.number)} said:</cite>"
+        return f'<cite class="unmatched">Quoted as {name}, but none of their comments here says this:</cite>'
 
     def node(self, node: _Node) -> str:
         tag = node.tag
@@ -346,6 +431,10 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", CONTROL_RE.sub("", source))
 
 
+def _source(number: int | None) -> str:
+    return f' (<a href="#c{number}">#{number}</a>)' if number is not None else ""
+
+
 def quote_option(nic: str) -> str:
     """A nic as a quote tag's option can hold it: square brackets the option cannot take (one left open, pairs
     nested) become round ones, so that "Bob [NYC" is quoted as "Bob (NYC" instead of leaving the tag as text."""
@@ -361,8 +450,17 @@ def quotes_linked_to(body_html: str, page: str) -> str:
     return body_html.replace('href="#c', f'href="{html.escape(page, quote=True)}#c')
 
 
-def render_comment(source: str, *, pictures: Mapping[str, Picture] | None = None) -> str:
-    """Render a comment's BBCode to safe HTML. Never raises on any string."""
+def render_comment(
+    source: str, *, pictures: Mapping[str, Picture] | None = None, quotes: QuoteLookup | None = None
+) -> str:
+    """Render a comment's BBCode to safe HTML. Never raises on any string. With `quotes`, the story's comments its
+    quotes name are looked up (once, and only if it quotes someone) and each quote checked against them."""
     escaped = html.escape(normalise_source(source), quote=True)
     tree = _parse(escaped)
-    return sanitize(_Renderer(pictures or {}).blocks(tree))
+    quoted = None
+    if quotes is not None:
+        nics: set[str] = set()
+        numbers: set[int] = set()
+        _named(tree, nics, numbers)
+        quoted = list(quotes(nics, numbers)) if nics else []
+    return sanitize(_Renderer(pictures or {}, quoted).blocks(tree))

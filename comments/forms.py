@@ -52,7 +52,7 @@ class CommentForm(forms.Form):
     # The honeypot: hidden from people by the stylesheet and from screen readers; robots fill it in.
     homepage = forms.CharField(label="Leave this empty", required=False)
 
-    def __init__(self, *args, story_pk: int, user=None, **kwargs) -> None:
+    def __init__(self, *args, story_pk: int | None, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.story_pk = story_pk
         self.user = user
@@ -96,7 +96,7 @@ class CommentForm(forms.Form):
                 f"A comment can be at most {MAX_COMMENT_CHARS:,} characters; yours is {len(body):,}. "
                 "Shorten it and post again."
             )
-        self.body_html = services.render(body)
+        self.body_html = services.render(body, story=self.story_pk)
         if message := defences.link_limit_message(self.body_html):
             raise forms.ValidationError(message)
         return body

@@ -99,7 +99,7 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     _locked(comment)
     original = comment.body
     comment.body = services.bbcode.normalise_source(body)
-    comment.body_html = services.render(comment.body)
+    comment.body_html = services.render(comment.body, story=comment.article_id)
     comment.renderer_version = services.bbcode.RENDERER_VERSION
     comment.moderator_note = f"{edit_note_prefix(moderator)} {note.strip()}"[:400]
     comment.row_html = comment_row(comment)

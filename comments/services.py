@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from .nics import clean_nic, nic_key
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
 COUNT_CACHE_PREFIX = "comments:nic-count:"
+# The most comments a quote's check reads: a nic's comments on one story are rarely a tenth of this.
+QUOTED_LIMIT = 500
 
 
 class CommentRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
@@ -61,8 +64,38 @@ def picture_library() -> dict[str, bbcode.Picture]:
     return pictures
 
 
-def render(body: str) -> str:
-    return bbcode.render_comment(body, pictures=picture_library())
+def render(body: str, *, story: int | None) -> str:
+    """A comment's text as readers see it, its quotes checked against the comments of `story` they name (None: a
+    preview that names no story, its quotes shown as typed)."""
+    quotes = partial(quoted_comments, story) if story is not None else None
+    return bbcode.render_comment(body, pictures=picture_library(), quotes=quotes)
+
+
+def quoted_comments(story: int, nics: set[str], numbers: set[int]) -> list[bbcode.QuotedComment]:
+    """The comments of a story that a quote naming these nics and numbers may be of, with the texts readers have seen
+    them show: a redacted comment shows none of its words, and an author's earlier texts count only until an editor
+    steps in (as its history shows them)."""
+    keys = {key for nic in nics if (key := nic_key(nic))}
+    rows = (
+        Comment.objects.visible().filter(article_id=story, redacted=False)
+        .filter(Q(number__in=numbers) | Q(commenter__key__in=keys))
+        .only("number", "nic", "body_html", "moderator_note", "redacted").order_by("-number")
+        .prefetch_related(Prefetch("revisions", queryset=CommentRevision.objects.only("comment_id", "body_html")))
+    )  # fmt: skip
+    return [
+        bbcode.QuotedComment(
+            number=comment.number,
+            nic=comment.nic,
+            texts=tuple(
+                bbcode.words_of(body_html)
+                for body_html in (
+                    comment.body_html,
+                    *(() if comment.editors_stepped_in else (r.body_html for r in comment.revisions.all())),
+                )
+            ),
+        )
+        for comment in rows[:QUOTED_LIMIT]
+    ]
 
 
 def comment_row(comment: Comment) -> str:
@@ -145,7 +178,7 @@ def comment_create(
     if found := _already_posted(submission_token):
         return found
     if body_html is None:
-        body_html = render(body)
+        body_html = render(body, story=article_id)
     try:
         with transaction.atomic():
             now = timezone.now()

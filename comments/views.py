@@ -189,8 +189,11 @@ def _check_ban(nic: str, ip: str | None) -> defences.Refusal | None:
 
 @require_POST
 def preview(request):
-    """The toolbar's Preview button: the server renderer, same as a posted comment, without saving."""
-    form = CommentForm({"nic": "preview", "body": request.POST.get("body", "")}, story_pk=0)
+    """The toolbar's Preview button: the server renderer, same as a posted comment, without saving. The story's
+    address (?story=N, from the form) is where its quotes are checked; without one they are shown as typed."""
+    story = request.GET.get("story", "")
+    story_pk = int(story) if story.isascii() and story.isdigit() and len(story) < 10 else None
+    form = CommentForm({"nic": "preview", "body": request.POST.get("body", "")}, story_pk=story_pk)
     if not form.is_valid() and "body" in form.errors:
         return JsonResponse({"error": form.errors["body"][0]}, status=400)
     return JsonResponse({"html": form.body_html})
@@ -291,8 +294,9 @@ class CommentEditForm(forms.Form):
 
     body = CommentForm.base_fields["body"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, story_pk: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.story_pk = story_pk  # the story whose comments its quotes are checked against
         self.body_html = ""
 
     clean_body = CommentForm.clean_body
@@ -331,9 +335,9 @@ def edit_comment(request, pk: int, number: int):
     if refusal := services.edit_refusal(comment=comment, owner_token=token):
         return _edit_refused(request, comment, refusal, typed=typed)
     if request.method != "POST":
-        form = CommentEditForm(initial={"body": comment.body})
+        form = CommentEditForm(initial={"body": comment.body}, story_pk=comment.article_id)
         return render(request, "comments/edit.html", {"comment": comment, "form": form})
-    form = CommentEditForm(request.POST)
+    form = CommentEditForm(request.POST, story_pk=comment.article_id)
     if not form.is_valid():
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
     if form.cleaned_data["body"] == comment.body:

@@ -349,6 +349,23 @@ def test_quote_puts_the_comment_or_the_selected_part_into_the_form(live_server, 
     page.wait_for_url(re.compile(r"#c2$"))
     cite = page.locator("#c2 cite a")
     assert cite.get_attribute("href") == "#c1"
+    expect(page.locator("#c2 cite")).to_have_text("Fred Bloggs (#1) said:")  # the selected words are Fred's
+    assert page.console_errors == []
+
+
+def test_the_preview_warns_of_a_quote_its_commenter_never_wrote(live_server, page, story):
+    from comments.services import comment_create
+
+    comment_create(article_id=story.pk, nic="Fred Bloggs", body="Ferries first.", owner_token="t-fred")
+    open_story(page, live_server, story)
+    page.fill("#id_body", "[quote=Fred Bloggs#1]Scrap the ferries.[/quote]\nSee?")
+    page.locator(".preview-button").click()
+    expect(page.locator(".live-preview cite")).to_have_text(
+        "Quoted as Fred Bloggs (#1), but that comment does not say this:"
+    )
+    page.fill("#id_body", "[quote=Fred Bloggs#1]ferries first[/quote]\nSee?")
+    page.locator(".preview-button").click()
+    expect(page.locator(".live-preview cite")).to_have_text("Fred Bloggs (#1) said:")
     assert page.console_errors == []
 
 

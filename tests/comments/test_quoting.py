@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from comments.models import Comment
-from comments.services import comment_create
+from comments.models import Comment, CommentRevision
+from comments.services import comment_create, comment_edit_by_author, render
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,150 @@ def test_a_nic_whose_brackets_a_quote_cannot_hold_is_quoted_with_round_ones(clie
     assert quoted == f"[quote={as_quoted}#1]Hello there.[/quote]\n"
     reply = comment_create(article_id=story.pk, nic="Greta", body=quoted + "Hi.", owner_token="t-g").comment
     assert f'<cite><bdi>{as_quoted}</bdi> (<a href="#c1">#1</a>) said:</cite>' in reply.body_html
+
+
+# --- Nobody puts words in a commenter's mouth: quotes of the story's commenters are checked ----------------------
+
+
+def reply(story, body, nic="Greta"):
+    return comment_create(article_id=story.pk, nic=nic, body=body, owner_token=f"t-{nic}").comment
+
+
+def cite_of(comment) -> str:
+    return re.search(r"<cite[^>]*>.*?</cite>", comment.body_html).group(0)
+
+
+MATCHED = '<cite><bdi>Fred Bloggs</bdi> (<a href="#c1">#1</a>) said:</cite>'
+NOT_SAID = (
+    '<cite class="unmatched">Quoted as <bdi>Fred Bloggs</bdi> (<a href="#c1">#1</a>), but that comment does not say '
+    "this:</cite>"
+)
+
+
+def test_a_quote_with_words_its_comment_never_said_says_so_on_the_page(client, story):
+    say(story)
+    forged = reply(story, "[quote=Fred Bloggs#1]Trains should be scrapped.[/quote]\nSee, even Fred agrees.")
+    assert cite_of(forged) == NOT_SAID
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert NOT_SAID in page
+    assert "Trains should be scrapped." in page  # the quoter's words stay, under the board's warning
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "Ferries first, then trains.",  # all of it, as the page shows it
+        "FERRIES FIRST then   trains",  # case, punctuation and spacing as copied
+        "Ferries first, [b]then[/b] trains.",  # as typed, markup and all
+        "rries first, the",  # a selection that starts and ends inside words
+        "Ferries … trains",  # the quoter's own cut
+        "Ferries [...] trains.",
+        "Ferries...trains",
+    ],
+)
+def test_the_words_of_the_quoted_comment_are_found_however_they_were_copied(story, quoted):
+    say(story)
+    assert cite_of(reply(story, f"[quote=Fred Bloggs#1]{quoted}[/quote]\nNo.")) == MATCHED
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "Ferries first, then planes.",
+        "trains … Ferries",  # the cut parts, out of their order
+        "Ferries first, then trains. And scrap the buses.",
+    ],
+)
+def test_words_added_changed_or_reordered_are_not_the_comment(story, quoted):
+    say(story)
+    assert cite_of(reply(story, f"[quote=Fred Bloggs#1]{quoted}[/quote]\nNo.")) == NOT_SAID
+
+
+def test_a_quote_must_name_whoever_wrote_the_comment_it_gives(story):
+    say(story)  # #1, Fred's
+    say(story, nic="Tess", body="Something else entirely.")  # #2
+    assert cite_of(reply(story, "[quote=Tess#1]Ferries first[/quote]\nx")) == (
+        '<cite class="unmatched">Quoted as <bdi>Tess</bdi> (<a href="#c1">#1</a>), but that comment does not say '
+        "this:</cite>"
+    )
+    assert cite_of(reply(story, "[quote=Fred Bloggs#9]Ferries first[/quote]\nx")).startswith(
+        '<cite class="unmatched">Quoted as <bdi>Fred Bloggs</bdi> (<a href="#c9">#9</a>)'
+    )
+
+
+def test_a_quote_naming_a_commenter_without_a_number_finds_their_comment_or_says_it_cannot(story):
+    say(story, nic="Tess", body="Nothing to add.")  # #1
+    say(story)  # #2, Fred's
+    say(story, body="Buses last.")  # #3, Fred again
+    found = reply(story, "[quote=fred bloggs]buses last[/quote]\nWhy?")
+    assert cite_of(found) == '<cite><bdi>fred bloggs</bdi> (<a href="#c3">#3</a>) said:</cite>'
+    made_up = reply(story, "[quote=Fred Bloggs]Scrap the ferries.[/quote]\nWhy?")
+    assert cite_of(made_up) == (
+        '<cite class="unmatched">Quoted as <bdi>Fred Bloggs</bdi>, but none of their comments here says this:</cite>'
+    )
+
+
+def test_a_name_nobody_in_the_story_goes_by_is_shown_as_typed(story):
+    say(story)
+    outside = reply(story, "[quote=The Minister]We will build the bridge.[/quote]\nThey said that in 2019.")
+    assert cite_of(outside) == "<cite><bdi>The Minister</bdi> said:</cite>"
+
+
+def test_a_redacted_or_removed_comment_vouches_for_no_quote(story):
+    first, second = say(story), say(story, nic="Tess", body="Mine to take back.")
+    Comment.objects.filter(pk=first.pk).update(redacted=True)
+    Comment.objects.filter(pk=second.pk).update(removed=True)
+    assert cite_of(reply(story, "[quote=Fred Bloggs#1]Ferries first[/quote]\nx")) == NOT_SAID
+    assert 'class="unmatched"' in cite_of(reply(story, "[quote=Tess#2]Mine to take back.[/quote]\nx"))
+
+
+def test_an_authors_earlier_text_counts_until_an_editor_steps_in(story):
+    first = say(story, body="Ferries first.")
+    CommentRevision.objects.create(comment=first, body="Trains first.", body_html="<p>Trains first.</p>")
+    assert cite_of(reply(story, "[quote=Fred Bloggs#1]Trains first.[/quote]\nYou changed it.")) == MATCHED
+    Comment.objects.filter(pk=first.pk).update(moderator_note="Edited by the editors: a name taken out.")
+    assert cite_of(reply(story, "[quote=Fred Bloggs#1]Trains first.[/quote]\nYou changed it.", nic="Tess")) == NOT_SAID
+
+
+def test_nested_quotes_are_each_checked(story):
+    say(story)  # #1
+    honest = reply(story, "[quote=Fred Bloggs#1]Ferries first[/quote]\nAgreed.", nic="Tess")  # #2
+    nested = reply(story, "[quote=Tess#2][quote=Fred Bloggs#1]Ferries first[/quote]Agreed.[/quote]\nMe too.")
+    assert '<cite><bdi>Tess</bdi> (<a href="#c2">#2</a>) said:</cite>' in nested.body_html
+    assert MATCHED in nested.body_html and "unmatched" not in nested.body_html
+    assert MATCHED in honest.body_html
+
+
+def test_a_quote_checked_costs_posting_one_query_and_no_quote_none(story, django_assert_max_num_queries):
+    say(story)
+    with django_assert_max_num_queries(0):
+        render("No quotes here, [b]bold[/b] only.", story=story.pk)
+    with django_assert_max_num_queries(2):  # the comments, and their earlier texts
+        render("[quote=Fred Bloggs#1]Ferries first[/quote]\n[quote=Fred Bloggs]trains[/quote]", story=story.pk)
+
+
+def test_the_preview_checks_quotes_against_its_story_and_the_posted_form_says_the_same(client, story, post):
+    say(story)
+    form = client.get(story.get_absolute_url()).content.decode()
+    preview_url = unescape(re.search(r'data-preview-url="([^"]+)"', form).group(1))
+    assert preview_url == f"/comments/preview/?story={story.pk}"
+    body = "[quote=Fred Bloggs#1]Scrap the trains.[/quote]\nSee?"
+    previewed = client.post(preview_url, {"body": body}).json()["html"]
+    assert NOT_SAID in previewed
+    assert MATCHED in client.post(preview_url, {"body": "[quote=Fred Bloggs#1]then trains[/quote]"}).json()["html"]
+    # no story named (an old page's script): quotes as typed, and nothing else read
+    assert MATCHED in client.post("/comments/preview/?story=x", {"body": body}).json()["html"]
+    no_js = post(story, nic="Greta", body=body, preview="1").content.decode()
+    assert NOT_SAID in no_js and "Scrap the trains." in no_js
+    post(story, nic="Greta", body=body)
+    assert NOT_SAID in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_an_author_edit_checks_its_quotes_too(client, story):
+    say(story)
+    edited = reply(story, "[quote=Fred Bloggs#1]Ferries first[/quote]\nYes.")
+    body = "[quote=Fred Bloggs#1]Ferries never.[/quote]\nYes."
+    comment_edit_by_author(
+        comment_id=edited.pk, owner_token="t-Greta", body=body, body_html=render(body, story=story.pk)
+    )
+    assert NOT_SAID in client.get(story.get_absolute_url()).content.decode()

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         done = 0
         batch = []
         for comment in queryset.iterator(chunk_size=batch_size):
-            comment.body_html = services.render(comment.body)
+            comment.body_html = services.render(comment.body, story=comment.article_id)
             comment.renderer_version = bbcode.RENDERER_VERSION
             comment.row_html = services.comment_row(comment)
             batch.append(comment)
