@@ -75,7 +75,10 @@ def quoted_comments(story: int, nics: set[str], numbers: set[int]) -> list[bbcod
     """The comments of a story that a quote naming these nics and numbers may be of, with the texts readers have seen
     them show: a redacted comment shows none of its words, and an author's earlier texts count only until an editor
     steps in (as its history shows them)."""
-    keys = {key for nic in nics if (key := nic_key(nic))}
+    # A nic with a bracket a quote tag cannot hold is quoted with round ones (bbcode.quote_option): look for it as
+    # both, so "[quote=Bob (NYC]" without a number finds Bob [NYC's comments.
+    spellings = {*nics, *(nic.replace("(", "[").replace(")", "]") for nic in nics)}
+    keys = {key for nic in spellings if (key := nic_key(nic))}
     rows = (
         Comment.objects.visible().filter(article_id=story, redacted=False)
         .filter(Q(number__in=numbers) | Q(commenter__key__in=keys))

@@ -193,6 +193,14 @@ def test_a_quote_naming_a_commenter_without_a_number_finds_their_comment_or_says
     )
 
 
+def test_a_nic_with_a_lone_bracket_is_found_without_a_number_too(story):
+    say(story, nic="Bob [NYC", body="Hello there.")
+    assert cite_of(reply(story, "[quote=Bob (NYC]Hello there[/quote]\nHi.")) == (
+        '<cite><bdi>Bob (NYC</bdi> (<a href="#c1">#1</a>) said:</cite>'
+    )
+    assert 'class="unmatched"' in cite_of(reply(story, "[quote=Bob (NYC]Goodbye[/quote]\nHi.", nic="Tess"))
+
+
 def test_a_name_nobody_in_the_story_goes_by_is_shown_as_typed(story):
     say(story)
     outside = reply(story, "[quote=The Minister]We will build the bridge.[/quote]\nThey said that in 2019.")
