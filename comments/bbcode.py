@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import bleach
@@ -56,43 +57,87 @@ class Picture:
     height: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuotedComment:
-    """A comment of the quoting comment's story, as checking a quote of it needs: its number, its nic, and each text
-    readers have seen it show, as `words_of` gives them."""
+    """A comment of the quoting comment's story, as checking a quote of it needs: its number, its nic and each text
+    readers have seen it show, as rendered; none for a redacted or removed one, which vouches for nothing but still
+    makes its nic one of the story's commenters."""
 
     number: int
     nic: str
-    texts: tuple[str, ...]
+    shown: tuple[str, ...] = ()
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """Its texts as quotes are compared (`said_ways`): worked out when a quote is first checked against it."""
+        return tuple({said: None for body_html in self.shown for said in said_ways(body_html)})
+
+    @cached_property
+    def plain(self) -> str:
+        """Its texts as plain words, for a quick look before the tokens: cheaper by ten."""
+        return "\n".join(_shown_text(body_html).casefold() for body_html in self.shown)
 
     def says(self, parts: list[str]) -> bool:
-        """Whether one of its texts holds the quote's parts (the words between the quoter's elisions), in order."""
+        """Whether one of its texts holds the quote's parts (`said_in`, the text between the quoter's elisions), in
+        order."""
+        # Every token of a quote is in the plain text of what it quotes: its longest rules most comments out at once.
+        if max((token for part in parts for token in part.split("\x1f")), key=len) not in self.plain:
+            return False
         for text in self.texts:
             at = 0
             for part in parts:
                 at = text.find(part, at)
                 if at < 0:
                     break
-                at += len(part)
+                at += len(part) - 1  # the separator after the part starts the next one's search
             else:
                 return True
         return False
 
 
-# Given the nics a comment's quotes name ([quote=Nic], [quote=Nic#N]) and the numbers they give, the story's comments
-# that may be the ones quoted: those numbers, and the comments of those nics.
-QuoteLookup = Callable[[set[str], set[int]], Iterable[QuotedComment]]
+# Given the numbers that quotes give ([quote=Nic#N]) and the nics of quotes that give none ([quote=Nic]), the story's
+# comments that may be the ones quoted: those numbers, and those nics' latest.
+QuoteLookup = Callable[[set[int], set[str]], Iterable[QuotedComment]]
+MAX_CHECKED_QUOTES = 50  # different quotes checked in one comment; the rest say they were not
 
+# A quote is compared token by token: a word, or one character of a script written without spaces (a quote of a few
+# characters of a Chinese sentence is a quote), or any other character that is not a space (so "5%" is not "-5%" and
+# an emoji counts). A quote cannot start or end inside a word ("true" is not in "untrue").
+_NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+QUOTE_TOKEN_RE = re.compile(rf"[{_NO_SPACES}]|(?:(?![{_NO_SPACES}])\w)+|\S")
+# Markup that starts a new line of text (a space where it was) and the rest, which joins its text to its
+# neighbours', as readers read it ("CO<small>2</small>" is "CO2").
+BLOCK_TAG_RE = re.compile(r"</?(?:p|br|ul|li|blockquote|cite)\b[^>]*>")
 HTML_TAG_RE = re.compile(r"<[^>]*>")
-WORD_RE = re.compile(r"\w+")
+CITE_RE = re.compile(r"<cite\b[^>]*>.*?</cite>", re.DOTALL)
+# Characters that reorder the text around them: a quote holding one could show words in an order its check did not.
+REORDERING_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Where a quoter left words out: "...", "…", "[...]".
 ELISION_RE = re.compile(r"\[\s*(?:\.{3}|…)\s*\]|\.{3,}|…")
 
 
-def words_of(text_html: str) -> str:
-    """The words rendered HTML shows, casefolded, one space between: what a quote is compared by, so that markup,
-    punctuation and line breaks copied or not copied do not matter."""
-    return " ".join(WORD_RE.findall(html.unescape(HTML_TAG_RE.sub(" ", text_html)).casefold()))
+def said_in(text_html: str) -> str:
+    """The text rendered HTML shows, as a quote of it is compared: casefolded tokens (QUOTE_TOKEN_RE), each between
+    two \\x1f, so that a match starts and ends at tokens; markup, spacing and invisible characters left out."""
+    return _tokens(_shown_text(text_html))
+
+
+def _shown_text(text_html: str) -> str:
+    return INVISIBLE_RE.sub("", html.unescape(HTML_TAG_RE.sub("", BLOCK_TAG_RE.sub(" ", text_html))))
+
+
+def _tokens(text: str) -> str:
+    tokens = QUOTE_TOKEN_RE.findall(text.casefold())
+    return "\x1f" + "\x1f".join(tokens) + "\x1f" if tokens else ""
+
+
+def said_ways(text_html: str) -> tuple[str, ...]:
+    """A comment's text as a quote of it may have been taken: with the names of the quotes inside it, as a selection
+    on the page copies them, and without, as the Quote button's BBCode gives them (whose own check may since have
+    come out otherwise, a namesake having posted)."""
+    if "<cite" not in text_html:
+        return (said_in(text_html),)
+    return (said_in(text_html), said_in(CITE_RE.sub(" ", text_html)))
 
 
 INLINE = {"b": "strong", "i": "em", "u": "u", "s": "s", "small": "small", "big": "big"}
@@ -266,22 +311,22 @@ def _inline_text(text: str, *, autolink: bool = True) -> str:
 def _cited(node: _Node) -> tuple[str, int | None]:
     """Who a quote tag names, and the comment number it gives: [quote=Nic#12] is ("Nic", 12)."""
     option = INVISIBLE_RE.sub("", html.unescape(node.option or "")).strip()
-    if found := QUOTED_NUMBER_RE.match(option):
+    if found := QUOTED_NUMBER_RE.fullmatch(option):
         return found.group(1).strip()[:60], int(found.group(2))
     return option[:60], None
 
 
-def _named(node: _Node, nics: set[str], numbers: set[int]) -> None:
-    """The nics and numbers named by the quotes in a tree, at any depth."""
+def _named(node: _Node, numbers: set[int], nics: set[str]) -> None:
+    """The numbers the quotes in a tree give, and the nics of those that give none, at any depth."""
     for child in node.children:
         if isinstance(child, _Node):
             if child.tag == "quote" and child.option:
                 nic, number = _cited(child)
-                if nic:
-                    nics.add(nic)
                 if number is not None:
                     numbers.add(number)
-            _named(child, nics, numbers)
+                elif nic:
+                    nics.add(nic)
+            _named(child, numbers, nics)
 
 
 class _Renderer:
@@ -289,8 +334,9 @@ class _Renderer:
         self.pictures = pictures
         self.quoted = quoted  # None: quotes are not checked (no story to check them in)
         # Each quoted comment with the keys its nic goes by (as typed, and as a quote tag holds it): worked out once,
-        # for a comment may hold hundreds of quotes.
+        # for a comment may hold hundreds of quotes; and each check's answer, for the same quote may come again.
         self.keyed = [(c, {nic_key(c.nic), nic_key(quote_option(c.nic))}) for c in quoted or ()]
+        self.checked: dict[tuple, str] = {}
         self.in_link = False  # no link may start inside a link
 
     def blocks(self, node: _Node) -> str:
@@ -351,23 +397,40 @@ class _Renderer:
         """ "Nic (#12) said:", linked to the comment, when the story's comment #12 is Nic's and shows the quoted words;
         otherwise what the board found. Nobody can put words in a commenter's mouth under their nic: a quote naming a
         commenter of the story is checked against what they said there, whatever the quoter typed. A name nobody in
-        the story goes by (a minister, a newspaper) is shown as typed."""
+        the story goes by (a minister, a newspaper) is shown as typed, worded apart: "Quoted from The Minister:"."""
         name = f"<bdi>{html.escape(nic)}</bdi>"
-        said = f"<cite>{name}{_source(number)} said:</cite>"
         if self.quoted is None:
-            return said
-        key = nic_key(nic)
+            return f"<cite>{name}{_source(number)} said:</cite>"
+        check = (nic_key(nic), number, content)
+        if check not in self.checked:
+            if len(self.checked) >= MAX_CHECKED_QUOTES:
+                return (
+                    f'<cite class="unmatched">Quoted as {name}{_source(number)}; not checked (too many quotes):</cite>'
+                )
+            self.checked[check] = self.check(name, *check)
+        return self.checked[check]
+
+    def check(self, name: str, key: str, number: int | None, content: str) -> str:
         theirs = [c for c, keys in self.keyed if key and key in keys]
-        parts = [words for part in ELISION_RE.split(HTML_TAG_RE.sub(" ", content)) if (words := words_of(part))]
-        if number is not None:
-            if any(c.number == number and c.says(parts) for c in theirs):
-                return said
-            found = f"Quoted as {name}{_source(number)}, but that comment does not say this:"
-            return f'<cite class="unmatched">{found}</cite>'
-        if not theirs:
-            return said
-        if found := next((c for c in sorted(theirs, key=lambda c: c.number) if c.says(parts)), None):
+        if number is None and not theirs:
+            return f"<cite>Quoted from {name}:</cite>"
+        found = None
+        if not REORDERING_RE.search(content):
+            ways = [
+                [said for part in ELISION_RE.split(_shown_text(way)) if (said := _tokens(part))]
+                for way in _ways(content)
+            ]
+            found = next(
+                (c for c in sorted(theirs, key=lambda c: c.number) for parts in ways
+                 if parts and (number is None or c.number == number) and c.says(parts)),
+                None,
+            )  # fmt: skip
+        if found is not None:
             return f"<cite>{name}{_source(found.number)} said:</cite>"
+        if number is not None:
+            return (
+                f'<cite class="unmatched">Quoted as {name}{_source(number)}, but that comment does not say this:</cite>'
+            )
         return f'<cite class="unmatched">Quoted as {name}, but none of their comments here says this:</cite>'
 
     def node(self, node: _Node) -> str:
@@ -431,6 +494,11 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", CONTROL_RE.sub("", source))
 
 
+def _ways(content: str) -> tuple[str, ...]:
+    """A quote's rendered content, with and without the names of the quotes inside it (see `said_ways`)."""
+    return (content, CITE_RE.sub(" ", content)) if "<cite" in content else (content,)
+
+
 def _source(number: int | None) -> str:
     return f' (<a href="#c{number}">#{number}</a>)' if number is not None else ""
 
@@ -459,8 +527,8 @@ def render_comment(
     tree = _parse(escaped)
     quoted = None
     if quotes is not None:
-        nics: set[str] = set()
         numbers: set[int] = set()
-        _named(tree, nics, numbers)
-        quoted = list(quotes(nics, numbers)) if nics else []
+        nics: set[str] = set()
+        _named(tree, numbers, nics)
+        quoted = list(quotes(numbers, nics)) if numbers or nics else []
     return sanitize(_Renderer(pictures or {}, quoted).blocks(tree))

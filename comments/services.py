@@ -24,8 +24,9 @@ from .nics import clean_nic, nic_key
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
 COUNT_CACHE_PREFIX = "comments:nic-count:"
-# The most comments a quote's check reads: a nic's comments on one story are rarely a tenth of this.
-QUOTED_LIMIT = 500
+# How far a quote's check looks: a nic's latest comments on the story, and each one's latest earlier texts.
+QUOTED_NICS_LATEST = 20
+QUOTED_REVISIONS = 5
 
 
 class CommentRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
@@ -71,34 +72,36 @@ def render(body: str, *, story: int | None) -> str:
     return bbcode.render_comment(body, pictures=picture_library(), quotes=quotes)
 
 
-def quoted_comments(story: int, nics: set[str], numbers: set[int]) -> list[bbcode.QuotedComment]:
-    """The comments of a story that a quote naming these nics and numbers may be of, with the texts readers have seen
-    them show: a redacted comment shows none of its words, and an author's earlier texts count only until an editor
-    steps in (as its history shows them)."""
+def quoted_comments(story: int, numbers: set[int], nics: set[str]) -> list[bbcode.QuotedComment]:
+    """The comments of a story that quotes giving these numbers, or naming these nics without a number, may be of,
+    with the texts readers have seen them show: none for a redacted or removed comment, and an author's earlier
+    texts only until an editor steps in (as its history shows them). A nic's latest QUOTED_NICS_LATEST comments are
+    looked in, and each comment's latest QUOTED_REVISIONS earlier texts: a long reply full of quotes of a prolific
+    nic must not cost the board seconds."""
     # A nic with a bracket a quote tag cannot hold is quoted with round ones (bbcode.quote_option): look for it as
-    # both, so "[quote=Bob (NYC]" without a number finds Bob [NYC's comments.
+    # both, so "[quote=Bob (NYC]" finds Bob [NYC's comments.
     spellings = {*nics, *(nic.replace("(", "[").replace(")", "]") for nic in nics)}
     keys = {key for nic in spellings if (key := nic_key(nic))}
-    rows = (
-        Comment.objects.visible().filter(article_id=story, redacted=False)
-        .filter(Q(number__in=numbers) | Q(commenter__key__in=keys))
-        .only("number", "nic", "body_html", "moderator_note", "redacted").order_by("-number")
-        .prefetch_related(Prefetch("revisions", queryset=CommentRevision.objects.only("comment_id", "body_html")))
-    )  # fmt: skip
-    return [
-        bbcode.QuotedComment(
-            number=comment.number,
-            nic=comment.nic,
-            texts=tuple(
-                bbcode.words_of(body_html)
-                for body_html in (
-                    comment.body_html,
-                    *(() if comment.editors_stepped_in else (r.body_html for r in comment.revisions.all())),
-                )
-            ),
+    rows = Comment.objects.under_visible_stories().filter(article_id=story)
+    latest_of_nics = rows.filter(commenter__key__in=keys).order_by("-number").values("pk")[:QUOTED_NICS_LATEST]
+    found = (
+        rows.filter(Q(number__in=sorted(numbers)[: bbcode.MAX_CHECKED_QUOTES]) | Q(pk__in=latest_of_nics))
+        .only("number", "nic", "body_html", "redacted", "removed", "moderator_note")
+        .prefetch_related(
+            Prefetch("revisions", queryset=CommentRevision.objects.only("comment_id", "body_html").order_by("-id"))
         )
-        for comment in rows[:QUOTED_LIMIT]
+    )
+    return [
+        bbcode.QuotedComment(number=comment.number, nic=comment.nic, shown=_texts_readers_saw(comment))
+        for comment in found
     ]
+
+
+def _texts_readers_saw(comment: Comment) -> tuple[str, ...]:
+    if comment.removed or comment.redacted:
+        return ()
+    earlier = () if comment.editors_stepped_in else comment.revisions.all()[:QUOTED_REVISIONS]
+    return (comment.body_html, *(revision.body_html for revision in earlier))
 
 
 def comment_row(comment: Comment) -> str:

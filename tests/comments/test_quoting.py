@@ -143,9 +143,9 @@ def test_a_quote_with_words_its_comment_never_said_says_so_on_the_page(client, s
     "quoted",
     [
         "Ferries first, then trains.",  # all of it, as the page shows it
-        "FERRIES FIRST then   trains",  # case, punctuation and spacing as copied
+        "FERRIES FIRST,\n then   trains",  # case, lines and spacing as copied
         "Ferries first, [b]then[/b] trains.",  # as typed, markup and all
-        "rries first, the",  # a selection that starts and ends inside words
+        "first, then",  # a part
         "Ferries … trains",  # the quoter's own cut
         "Ferries [...] trains.",
         "Ferries...trains",
@@ -162,6 +162,11 @@ def test_the_words_of_the_quoted_comment_are_found_however_they_were_copied(stor
         "Ferries first, then planes.",
         "trains … Ferries",  # the cut parts, out of their order
         "Ferries first, then trains. And scrap the buses.",
+        "Ferries first then trains",  # punctuation counts: "5%" is not "-5%"
+        "rries first, the",  # a quote starts and ends at words: "true" is not in "untrue"
+        "Ferries first, then trains. \U0001f92e",  # an emoji counts too
+        "…",  # nothing but a cut: nothing Fred said
+        "",
     ],
 )
 def test_words_added_changed_or_reordered_are_not_the_comment(story, quoted):
@@ -204,7 +209,11 @@ def test_a_nic_with_a_lone_bracket_is_found_without_a_number_too(story):
 def test_a_name_nobody_in_the_story_goes_by_is_shown_as_typed(story):
     say(story)
     outside = reply(story, "[quote=The Minister]We will build the bridge.[/quote]\nThey said that in 2019.")
-    assert cite_of(outside) == "<cite><bdi>The Minister</bdi> said:</cite>"
+    assert cite_of(outside) == "<cite>Quoted from <bdi>The Minister</bdi>:</cite>"
+    # worded apart from a checked quote, so that no name can pass for one
+    mimic = reply(story, "[quote=Fred Bloggs (#l)]Scrap the trains.[/quote]\nSee?", nic="Tess")
+    assert cite_of(mimic) == "<cite>Quoted from <bdi>Fred Bloggs (#l)</bdi>:</cite>"
+    assert cite_of(reply(story, "[quote=Fred Bloggs#1 or so]x[/quote]\nx", nic="Tess")).startswith("<cite>Quoted from")
 
 
 def test_a_redacted_or_removed_comment_vouches_for_no_quote(story):
@@ -265,3 +274,57 @@ def test_an_author_edit_checks_its_quotes_too(client, story):
         comment_id=edited.pk, owner_token="t-Greta", body=body, body_html=render(body, story=story.pk)
     )
     assert NOT_SAID in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_redacted_or_removed_commenter_is_still_one_of_the_story(story):
+    fred = say(story, body="The mayor takes bribes.")
+    Comment.objects.filter(pk=fred.pk).update(redacted=True, moderator_note="Redacted by the editors.")
+    assert 'class="unmatched"' in cite_of(reply(story, "[quote=Fred Bloggs]The mayor takes bribes.[/quote]\nx"))
+    tess = say(story, nic="Tess", body="Gone soon.")
+    Comment.objects.filter(pk=tess.pk).update(removed=True)
+    assert 'class="unmatched"' in cite_of(reply(story, "[quote=Tess]Gone soon.[/quote]\nx"))
+
+
+def test_characters_that_reorder_words_keep_a_quote_from_being_checked(story):
+    say(story, body="Dogs bite men")
+    reordered = "\u202e\u202dDogs\u202c \u202dbite\u202c \u202dmen\u202c\u202c"  # shown as "men bite Dogs"
+    assert 'class="unmatched"' in cite_of(reply(story, f"[quote=Fred Bloggs#1]{reordered}[/quote]\nx"))
+    hidden_space = reply(story, "[quote=Fred Bloggs#1]Dogs\u200b bite men[/quote]\nx", nic="Tess")
+    assert cite_of(hidden_space) == MATCHED  # a zero-width space reorders nothing
+
+
+@pytest.mark.parametrize(
+    ("said", "quoted"),
+    [
+        ("CO[small]2[/small] emissions rose.", "CO2 emissions rose."),  # markup inside a word, copied from the page
+        ("你们好吗我很好", "我很好"),  # part of a sentence written without spaces
+        ("Tax up 5%", "tax up 5%"),
+    ],
+)
+def test_a_genuine_quote_copied_from_the_page_is_checked_as_fred_said_it(story, said, quoted):
+    say(story, body=said)
+    assert 'class="unmatched"' not in cite_of(reply(story, f"[quote=Fred Bloggs#1]{quoted}[/quote]\nYes."))
+
+
+def test_the_quote_buttons_text_of_a_comment_with_a_quote_in_it_passes_after_a_namesake_posts(client, story):
+    say(story, body="[quote=The Minister]We will build the bridge.[/quote]\nThey said that in 2019.")  # #1
+    say(story, nic="The Minister", body="Hello all.")  # #2: someone takes the name on this story
+    button = form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode())
+    posted = reply(story, button + "Quite.")
+    assert '<cite><bdi>Fred Bloggs</bdi> (<a href="#c1">#1</a>) said:</cite>' in posted.body_html
+    # the quote inside it is checked on its own: the namesake never said it here
+    assert "Quoted as <bdi>The Minister</bdi>, but none of their comments here says this:" in posted.body_html
+
+
+def test_a_prolific_nic_is_looked_for_in_their_latest_comments_and_texts(story, django_assert_max_num_queries):
+    for n in range(55):
+        say(story, body=f"Point number {n}.")
+    assert 'class="unmatched"' not in cite_of(reply(story, "[quote=Fred Bloggs]Point number 54.[/quote]\nx"))
+    # the 20 latest are looked in: #1 is not (numbered quotes of it are checked, below)
+    assert 'class="unmatched"' in cite_of(reply(story, "[quote=Fred Bloggs]Point number 0.[/quote]\nx", nic="Tess"))
+    assert 'class="unmatched"' not in cite_of(reply(story, "[quote=Fred Bloggs#1]Point number 0.[/quote]\nx"))
+    body = "".join(f"[quote=Fred Bloggs#{n}]Point number {n - 1}.[/quote]\n" for n in range(1, 56))
+    with django_assert_max_num_queries(2):
+        html = render(body, story=story.pk)
+    assert html.count("said:</cite>") == 50  # the first 50 different quotes are checked
+    assert html.count("not checked (too many quotes):</cite>") == 5
