@@ -73,6 +73,11 @@ class QuotedComment:
         return tuple({said: None for body_html in self.shown for said in said_ways(body_html)})
 
     @cached_property
+    def links(self) -> frozenset[str]:
+        """The addresses its texts link to (and its pictures'): a checked quote may hold no other."""
+        return frozenset(LINK_RE.findall("".join(self.shown)))
+
+    @cached_property
     def plain(self) -> str:
         """Its texts as plain words, for a quick look before the tokens: cheaper by ten."""
         return "\n".join(_shown_text(body_html).casefold() for body_html in self.shown)
@@ -112,6 +117,8 @@ HTML_TAG_RE = re.compile(r"<[^>]*>")
 CITE_RE = re.compile(r"<cite\b[^>]*>.*?</cite>", re.DOTALL)
 # Characters that reorder the text around them: a quote holding one could show words in an order its check did not.
 REORDERING_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The addresses a rendered text links to or shows pictures from; "#cN", a quote's link to its source, is not one.
+LINK_RE = re.compile(r'(?:href|src)="(?!#c)([^"]*)"')
 # Where a quoter left words out: "...", "…", "[...]".
 ELISION_RE = re.compile(r"\[\s*(?:\.{3}|…)\s*\]|\.{3,}|…")
 
@@ -420,9 +427,10 @@ class _Renderer:
                 [said for part in ELISION_RE.split(_shown_text(way)) if (said := _tokens(part))]
                 for way in _ways(content)
             ]
+            links = set(LINK_RE.findall(content))
             found = next(
                 (c for c in sorted(theirs, key=lambda c: c.number) for parts in ways
-                 if parts and (number is None or c.number == number) and c.says(parts)),
+                 if parts and (number is None or c.number == number) and links <= c.links and c.says(parts)),
                 None,
             )  # fmt: skip
         if found is not None:

@@ -328,3 +328,15 @@ def test_a_prolific_nic_is_looked_for_in_their_latest_comments_and_texts(story, 
         html = render(body, story=story.pk)
     assert html.count("said:</cite>") == 50  # the first 50 different quotes are checked
     assert html.count("not checked (too many quotes):</cite>") == 5
+
+
+def test_a_checked_quote_links_only_where_the_comment_links(client, story):
+    say(
+        story,
+        body="Read [url=https://example.com/report]the report[/url] and https://example.org/a/long/address/for/squishing/x",
+    )
+    button = form_body(client.get(f"{story.get_absolute_url()}?quote=1").content.decode())
+    assert 'class="unmatched"' not in cite_of(reply(story, button + "Read it."))  # the Quote button's copy
+    assert 'class="unmatched"' not in cite_of(reply(story, "[quote=Fred Bloggs#1]Read the report[/quote]\nx", "Tess"))
+    forged = reply(story, "[quote=Fred Bloggs#1]Read [url=https://evil.example/]the report[/url][/quote]\nx", "Uma")
+    assert cite_of(forged).startswith('<cite class="unmatched">')
