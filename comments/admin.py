@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import moderation
+from . import bbcode, moderation
 from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
 
@@ -112,6 +112,7 @@ class StateFilter(admin.SimpleListFilter):
         return [
             ("shown", "Shown"), ("redacted", "Redacted"), ("edited", "Edited"), ("removed", "Removed"),
             ("not_removed", "Not removed (in their threads)"),
+            ("misquoting", "Quoting words not found (shown in red)"),
         ]  # fmt: skip
 
     def queryset(self, request, queryset):
@@ -126,6 +127,9 @@ class StateFilter(admin.SimpleListFilter):
             return queryset.exclude(moderator_note="")
         if value == "removed":
             return queryset.filter(removed=True)
+        if value == "misquoting":
+            # A scan of the texts, not an index: asked now and then, when a reader flags a misquote or one is seen.
+            return queryset.filter(removed=False, body_html__contains=bbcode.UNMATCHED_CITE)
         return queryset
 
 

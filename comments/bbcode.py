@@ -117,6 +117,8 @@ HTML_TAG_RE = re.compile(r"<[^>]*>")
 CITE_RE = re.compile(r"<cite\b[^>]*>.*?</cite>", re.DOTALL)
 # Characters that reorder the text around them: a quote holding one could show words in an order its check did not.
 REORDERING_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# How a quote the check did not find shows: its mark in the stored HTML, which the admin's list filters by.
+UNMATCHED_CITE = '<cite class="unmatched">'
 # The addresses a rendered text links to or shows pictures from; "#cN", a quote's link to its source, is not one.
 LINK_RE = re.compile(r'(?:href|src)="(?!#c)([^"]*)"')
 # Where a quoter left words out: "...", "…", "[...]".
@@ -411,9 +413,7 @@ class _Renderer:
         check = (nic_key(nic), number, content)
         if check not in self.checked:
             if len(self.checked) >= MAX_CHECKED_QUOTES:
-                return (
-                    f'<cite class="unmatched">Quoted as {name}{_source(number)}; not checked (too many quotes):</cite>'
-                )
+                return f"{UNMATCHED_CITE}Quoted as {name}{_source(number)}; not checked (too many quotes):</cite>"
             self.checked[check] = self.check(name, *check)
         return self.checked[check]
 
@@ -436,10 +436,8 @@ class _Renderer:
         if found is not None:
             return f"<cite>{name}{_source(found.number)} said:</cite>"
         if number is not None:
-            return (
-                f'<cite class="unmatched">Quoted as {name}{_source(number)}, but that comment does not say this:</cite>'
-            )
-        return f'<cite class="unmatched">Quoted as {name}, but none of their comments here says this:</cite>'
+            return f"{UNMATCHED_CITE}Quoted as {name}{_source(number)}, but that comment does not say this:</cite>"
+        return f"{UNMATCHED_CITE}Quoted as {name}, but none of their comments here says this:</cite>"
 
     def node(self, node: _Node) -> str:
         tag = node.tag

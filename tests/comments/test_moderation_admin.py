@@ -63,6 +63,15 @@ def test_editor_filters_and_searches(editor_client, story, query, present, absen
     assert present in html and absent not in html
 
 
+def test_editor_finds_the_comments_quoting_words_not_found(editor_client, story):
+    say(story, nic="Kind Soul", body="Ferries first.", ip="198.51.100.1")
+    say(story, body="[quote=Kind Soul#1]Scrap the ferries.[/quote]\nSee, forged one.")
+    say(story, nic="Honest Abe", body="[quote=Kind Soul#1]Ferries first.[/quote]\nTrue one.", ip="198.51.100.2")
+    html = editor_client.get(CHANGELIST, {"state": "misquoting"}).content.decode()
+    assert "Quoting words not found" in html
+    assert "forged one" in html and "True one" not in html and "Ferries first." not in html
+
+
 def test_editor_filters_by_story_and_by_nic(editor_client, story, make_article):
     other = make_article(title="Other story")
     say(story, body="on the first")
