@@ -15,7 +15,10 @@ def board(make_article, editor):
     story = make_article(title="Cutters sail south", body="First paragraph [[with a note]].\n\n[[A block note.]]")
     comment = comment_create(
         article_id=story.pk, nic="Fred Bloggs", body="[quote=Ann#1]x[/quote] [b]Agreed[/b].", owner_token="t-fred"
-    ).comment
+    ).comment  # its quote names a comment that is not there: shown in red
+    comment_create(  # a checked quote of #1, which then lists "Quoted in #2"
+        article_id=story.pk, nic="Greta", body="[quote=Fred Bloggs#1]Agreed.[/quote] Yes.", owner_token="t-greta"
+    )
     day = timezone.localdate(story.published_at)
     return [
         "/",

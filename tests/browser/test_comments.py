@@ -442,3 +442,23 @@ def test_the_comment_you_just_posted_is_not_new_even_without_the_offer_to_edit_i
     page.reload()  # "last seen" moved on to our own comment: only the one posted since is new
     assert page.locator(".comment-new").evaluate_all("els => els.map(e => e.id)") == ["c3"]
     assert page.console_errors == []
+
+
+def test_each_comment_lists_the_later_comments_that_quote_it(live_server, page, story):
+    from comments.services import comment_create
+
+    def say(nic, body):
+        comment_create(article_id=story.pk, nic=nic, body=body, owner_token=f"t-{nic}")
+
+    say("Fred Bloggs", "Ferries first.")  # 1
+    say("Greta", "[quote=Fred Bloggs#1]Ferries first.[/quote]\nNo, trains.")  # 2: quotes #1
+    say("Mischief", "[quote=Fred Bloggs#1]Scrap the ferries.[/quote]\nSee?")  # 3: words Fred never wrote
+    say("Tess", "[quote=Greta#2][quote=Fred Bloggs#1]Ferries first.[/quote]No, trains.[/quote]\nAgreed.")  # 4
+    say("Uma", "[quote=Greta]No, trains.[/quote]\nWhy?")  # 5: #2 found by its words
+    open_story(page, live_server, story)
+    expect(page.locator("#c1 .quoted-in")).to_have_text("Quoted in #2")  # not the misquote, nor a quote in a quote
+    expect(page.locator("#c2 .quoted-in")).to_have_text("Quoted in #4, #5")
+    assert page.locator("#c2 .quoted-in a").first.get_attribute("href") == "#c4"
+    for number in (3, 4, 5):
+        expect(page.locator(f"#c{number} .quoted-in")).to_have_count(0)
+    assert page.console_errors == []
