@@ -388,8 +388,11 @@ def kill_a_worker_inside_a_post(load: Load, database_url: str) -> int:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             with watcher.cursor() as cursor:
+                # A post waits in comment_create's SELECT ... FOR UPDATE of the story; a read that flushes the view
+                # counts waits on the same row in an UPDATE, and killing its worker would lose a read, not a post.
                 cursor.execute(
-                    "SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> %s",
+                    "SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> %s"
+                    " AND query LIKE '%%FOR UPDATE%%'",
                     [locker.get_backend_pid()],
                 )
                 ports = [port for (port,) in cursor.fetchall()]
