@@ -144,9 +144,7 @@ def said_ways(text_html: str) -> tuple[str, ...]:
     """A comment's text as a quote of it may have been taken: with the names of the quotes inside it, as a selection
     on the page copies them, and without, as the Quote button's BBCode gives them (whose own check may since have
     come out otherwise, a namesake having posted)."""
-    if "<cite" not in text_html:
-        return (said_in(text_html),)
-    return (said_in(text_html), said_in(CITE_RE.sub(" ", text_html)))
+    return tuple(said_in(way) for way in _ways(text_html))
 
 
 INLINE = {"b": "strong", "i": "em", "u": "u", "s": "s", "small": "small", "big": "big"}
@@ -409,7 +407,7 @@ class _Renderer:
         the story goes by (a minister, a newspaper) is shown as typed, worded apart: "Quoted from The Minister:"."""
         name = f"<bdi>{html.escape(nic)}</bdi>"
         if self.quoted is None:
-            return f"<cite>{name}{_source(number)} said:</cite>"
+            return _said(name, number)
         check = (nic_key(nic), number, content)
         if check not in self.checked:
             if len(self.checked) >= MAX_CHECKED_QUOTES:
@@ -434,7 +432,7 @@ class _Renderer:
                 None,
             )  # fmt: skip
         if found is not None:
-            return f"<cite>{name}{_source(found.number)} said:</cite>"
+            return _said(name, found.number)
         if number is not None:
             return f"{UNMATCHED_CITE}Quoted as {name}{_source(number)}, but that comment does not say this:</cite>"
         return f"{UNMATCHED_CITE}Quoted as {name}, but none of their comments here says this:</cite>"
@@ -501,8 +499,13 @@ def normalise_source(source: str) -> str:
 
 
 def _ways(content: str) -> tuple[str, ...]:
-    """A quote's rendered content, with and without the names of the quotes inside it (see `said_ways`)."""
+    """Rendered text with and without the names of the quotes inside it (see `said_ways`): once if it holds none."""
     return (content, CITE_RE.sub(" ", content)) if "<cite" in content else (content,)
+
+
+def _said(name: str, number: int | None) -> str:
+    """A checked quote's cite (or an unchecked one's): "Tess (#12) said:"."""
+    return f"<cite>{name}{_source(number)} said:</cite>"
 
 
 def _source(number: int | None) -> str:
