@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from rantboard.addresses import number_from
+
 from . import rendering, services
 from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors
 from .pictures import inspect_picture
@@ -237,8 +239,8 @@ class ArticleAdmin(admin.ModelAdmin):
             # Shown in the preview's place, as the answer to "what would this look like".
             message = format_html('<p class="errornote">{}</p>', " ".join(error.messages))
             return HttpResponse(message, content_type="text/html; charset=utf-8")
-        story_pk = request.POST.get("story", "")
-        saved = Article.objects.filter(pk=story_pk).select_related("posted_by").first() if story_pk.isdigit() else None
+        story_pk = number_from(request.POST.get("story", ""), digits=18)
+        saved = Article.objects.filter(pk=story_pk).select_related("posted_by").first() if story_pk else None
         article = Article(body=body, lead_note=request.POST.get("lead_note", ""))
         article.posted_by = saved.posted_by if saved else request.user
         article.render()

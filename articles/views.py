@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from rantboard.addresses import absolute_url
+from rantboard.addresses import absolute_url, number_from
 from rantboard.pagecache import cached_page, remember
 
 from . import readership
@@ -155,10 +155,9 @@ class StoryListView(ListView):
     max_pages = 1000
 
     def paginate_queryset(self, queryset, page_size):
-        raw = self.request.GET.get("page", "1")
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= self.max_pages:
+        number = number_from(self.request.GET.get("page", "1"), digits=6)
+        if number is None or not 1 <= number <= self.max_pages:
             raise Http404("No such page.")
-        number = int(raw)
         start = (number - 1) * page_size
         page = UncountedPage(list(queryset[start : start + page_size + 1]), number, page_size)
         if number > 1 and not page.object_list:

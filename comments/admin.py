@@ -24,6 +24,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from rantboard.addresses import number_from
+
 from . import bbcode, moderation
 from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
@@ -156,8 +158,8 @@ class _TopFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or ""
-        if value.isascii() and value.isdigit() and len(value) <= 18:
-            return queryset.filter(**{self.field: int(value)})
+        if (number := number_from(value, digits=18)) is not None:
+            return queryset.filter(**{self.field: number})
         if value:
             return queryset.none()  # not an id: nothing matches, rather than an error
         return queryset

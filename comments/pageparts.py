@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from articles.models import Article, Picture
 from rantboard import pagecache
+from rantboard.addresses import number_from
 
 from . import bbcode, services, visitor
 from .defences import new_stamp
@@ -70,9 +71,9 @@ def comment_section(context, article: Article) -> str:
 
 def _quotable(story_pk: int, number: str) -> Comment | None:
     """Comment #N of the story when readers can see it (so may quote it); None for anything else."""
-    if not (number.isascii() and number.isdigit()) or len(number) > 7:
+    if (number := number_from(number, digits=7)) is None:
         return None
-    return Comment.objects.shown().filter(article_id=story_pk, number=int(number), redacted=False).first()
+    return Comment.objects.shown().filter(article_id=story_pk, number=number, redacted=False).first()
 
 
 def _quoted(story_pk: int, number: str) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from articles.models import Article
 from articles.views import render_story_page
+from rantboard.addresses import number_from
 from rantboard.client_ip import client_ip, unreadable_source
 
 from . import defences, moderation, services
@@ -191,8 +192,7 @@ def _check_ban(nic: str, ip: str | None) -> defences.Refusal | None:
 def preview(request):
     """The toolbar's Preview button: the server renderer, same as a posted comment, without saving. The story's
     address (?story=N, from the form) is where its quotes are checked; without one they are shown as typed."""
-    story = request.GET.get("story", "")
-    story_pk = int(story) if story.isascii() and story.isdigit() and len(story) < 10 else None
+    story_pk = number_from(request.GET.get("story", ""), digits=9)
     form = CommentForm({"nic": "preview", "body": request.POST.get("body", "")}, story_pk=story_pk)
     if not form.is_valid() and "body" in form.errors:
         return JsonResponse({"error": form.errors["body"][0]}, status=400)

@@ -22,6 +22,15 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def number_from(text: str, *, digits: int) -> int | None:
+    """A number typed into an address or form field (`?page=`, `?story=`, an admin filter): `text` when it is ASCII
+    digits only, at most `digits` of them; None for anything else. `str.isdigit()` alone passes "²", which `int()`
+    refuses, and a run of digits longer than the database's integer, which it refuses too."""
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        return None
+    return int(text)
+
+
 def page_number(value: str, **url_kwargs) -> str | None:
     """A list's `?page=` in its one spelling: the number without sign, spaces or leading zeros, and no parameter at
     all for the first page (the list's own address). Anything that is not a number is left as sent, for the list to

@@ -106,6 +106,16 @@ def test_preview_credits_the_storys_editor_not_the_one_previewing(client, make_e
     assert f'class="note note-e{owner.pk}"' in response.content.decode()
 
 
+@pytest.mark.parametrize("story", ["\u00b2", "\u0663", "9" * 30, "-1", " 1", ""])
+def test_preview_takes_any_story_field_as_a_new_story(editor_client, editor, story):
+    # The story field comes from the page's script; whatever it holds, the preview is the editor's own, never a 500.
+    response = editor_client.post(
+        reverse("admin:articles_article_preview"), {"body": "Plain [[note]].", "story": story}
+    )
+    assert response.status_code == 200
+    assert f'class="note note-e{editor.pk}"' in response.content.decode()
+
+
 def test_preview_refuses_get_and_readers(editor_client, db):
     assert editor_client.get(reverse("admin:articles_article_preview")).status_code == 405
     response = Client().post(reverse("admin:articles_article_preview"), {"body": "x"})
