@@ -84,6 +84,10 @@ class CommentQuerySet(models.QuerySet):
         not changed with a note."""
         return self.shown().filter(redacted=False, moderator_note="")
 
+    def public(self) -> CommentQuerySet:
+        """Every field but those no reader may see (`PRIVATE_FIELDS`): how any page readers open reads a comment."""
+        return self.defer(*PRIVATE_FIELDS)
+
     def with_story(self) -> CommentQuerySet:
         """The public fields, and what a link to the comment's story needs, in the same query."""
         return self.select_related("article").only(
@@ -196,7 +200,10 @@ class Comment(models.Model):
         return self.redacted or bool(self.moderator_note)  # as_their_authors_left_them() is its negation in SQL
 
 
-# What any page or feed may read of a comment: never the e-mail or the IP.
+# Read by the admin alone (docs/security.md).
+PRIVATE_FIELDS = ("email", "ip")
+
+# What a list or feed of comments reads of each: never the e-mail or the IP.
 PUBLIC_FIELDS = (
     "id",
     "article_id",

@@ -73,7 +73,7 @@ def _quotable(story_pk: int, number: str) -> Comment | None:
     """Comment #N of the story when readers can see it (so may quote it); None for anything else."""
     if (number := number_from(number, digits=7)) is None:
         return None
-    return Comment.objects.shown().filter(article_id=story_pk, number=number, redacted=False).first()
+    return Comment.objects.shown().public().filter(article_id=story_pk, number=number, redacted=False).first()
 
 
 def _quoted(story_pk: int, number: str) -> str:

@@ -261,7 +261,7 @@ def flag_comment(request, pk: int, number: int):
     """Flag a comment for the editors, with a reason: a small page of its own, so it works without JavaScript. The
     address names the story and the comment's number, which its stored row knows before the comment has an id."""
     comment = get_object_or_404(
-        Comment.objects.visible().shown().filter(redacted=False).select_related("article"), article=pk, number=number
+        Comment.objects.visible().public().filter(redacted=False).select_related("article"), article=pk, number=number
     )
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
@@ -304,7 +304,7 @@ class CommentEditForm(forms.Form):
 
 def _own_comment(pk: int, number: int) -> Comment:
     return get_object_or_404(
-        Comment.objects.visible().shown().select_related("article", "commenter"), article=pk, number=number
+        Comment.objects.visible().public().select_related("article", "commenter"), article=pk, number=number
     )
 
 
@@ -317,7 +317,9 @@ def edit_comment(request, pk: int, number: int):
     typed = request.POST.get("body", "") if request.method == "POST" else None
     # Removed comments too: their author gets the reason rather than a bare 404.
     comment = get_object_or_404(
-        Comment.objects.under_visible_stories().select_related("article", "commenter"), article=pk, number=number
+        Comment.objects.under_visible_stories().public().select_related("article", "commenter"),
+        article=pk,
+        number=number,
     )
     if comment.removed:
         return _edit_refused(request, comment, services.REMOVED_MESSAGE, typed=typed, status=404)
