@@ -79,19 +79,18 @@ def post_comment(request, pk: int):
         return _post_comment(request, pk)
     except (DatabaseError, InterfaceError):  # InterfaceError (a connection already closed) is not a DatabaseError
         logger.exception("a comment to story %s could not be posted", pk)
-        return _post_unavailable(request, pk)
+        response = post_not_stored(request, pk, status=503, retry_after=RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
-def _post_unavailable(request, pk: int) -> HttpResponse:
-    fields = {name: request.POST.get(name, "") for name in ("nic", "email", "website", "body", "stamp")}
-    response = render(
-        request,
-        "comments/post_unavailable.html",
-        {**fields, "story_pk": pk, "retry_after": RETRY_AFTER_SECONDS},
-        status=503,
-    )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+def post_not_stored(request, pk: int, *, status: int, **context) -> HttpResponse:
+    """A post that was not stored for a reason that is not its text (the database is away: 503; the form's CSRF key
+    was refused: 403, from rantboard.errors): the reason, and the commenter's text back in CommentForm's fields,
+    every one in view. Reads neither the database nor the cache."""
+    form = CommentForm(request.POST, story_pk=pk)
+    context |= {"form": form, "story_pk": pk, "stamp": request.POST.get("stamp", "")}
+    return render(request, "comments/post_unavailable.html", context, status=status)
 
 
 def _post_comment(request, pk: int) -> HttpResponse:

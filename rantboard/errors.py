@@ -63,12 +63,12 @@ def csrf_failure(request, reason=""):
     # A reader's form that was not checked saved nothing; what they typed must come back to them. The comment form
     # comes back whole with a new key, every field a commenter fills in shown (so that nobody is led to send what a
     # forged form hid); other forms (an edit, a flag) show the text to copy.
-    fields = {name: request.POST.get(name, "") for name in ("nic", "email", "website", "body", "stamp")}
     match = _resolved(request)
     if match is not None and match.view_name == "comments:post":
-        context = {**fields, "story_pk": match.kwargs["pk"], "key_refused": True}
-        return render(request, "comments/post_unavailable.html", context, status=403)
-    return render(request, "403.html", {"form_refused": True, "typed": fields["body"]}, status=403)
+        from comments.views import post_not_stored  # the comments app's page; the project's settings name this view
+
+        return post_not_stored(request, match.kwargs["pk"], status=403, key_refused=True)
+    return render(request, "403.html", {"form_refused": True, "typed": request.POST.get("body", "")}, status=403)
 
 
 def _resolved(request):

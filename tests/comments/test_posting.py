@@ -252,7 +252,8 @@ def test_csrf_is_enforced(story):
 def test_a_comment_sent_without_the_form_key_comes_back_whole_and_can_be_sent_again(story):
     """Cookies cleared while the page was open: the post is refused, the text comes back in view with a new key."""
     browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0")
-    stamp = form_stamp(browser.get(story.get_absolute_url()).content.decode())
+    page = browser.get(story.get_absolute_url()).content.decode()
+    stamp = form_stamp(page)
     browser.cookies.clear()
     typed = {"nic": "Fred Bloggs", "email": "fred@example.com", "website": "", "body": "Kept <b>safe</b>.",
              "stamp": stamp, "post": "1"}  # fmt: skip
@@ -262,6 +263,8 @@ def test_a_comment_sent_without_the_form_key_comes_back_whole_and_can_be_sent_ag
     assert "did not send this board&#39;s form key" in html or "did not send this board's form key" in html
     assert 'value="Fred Bloggs"' in html and 'value="fred@example.com"' in html
     assert "Kept &lt;b&gt;safe&lt;/b&gt;." in html and "<b>safe</b>" not in html
+    labels = re.compile(r'<label for="id_(nic|email|website|body)">([^<]+)</label>')
+    assert labels.findall(html) == labels.findall(page)  # the story form's fields, in the same words
     assert not Comment.objects.exists()
     again = {**typed, "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)}
     assert browser.post(reverse("comments:post", args=[story.pk]), again).status_code == 302
