@@ -88,13 +88,14 @@ def _record_form_changes(stored: Article, article: Article, editor) -> None:
 
 def _record(editor, changes: list[StoryChange]) -> None:
     """In the story's history (Django's admin log, which the admin's History and Recent actions show) and, through
-    `stories_changed_by_editor`, in the audit trail."""
+    `stories_changed_by_editor`, in the audit trail: both in the transaction that makes the change, so that no
+    change stands without its record."""
     for change in changes:
         LogEntry.objects.log_actions(
             editor.pk, [change.article], CHANGE, change_message=change.message, single_object=True
         )
     if changes:
-        transaction.on_commit(lambda: stories_changed_by_editor.send(sender=Article, editor=editor, changes=changes))
+        stories_changed_by_editor.send(sender=Article, editor=editor, changes=changes)
 
 
 @dataclass(frozen=True)

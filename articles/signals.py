@@ -3,6 +3,7 @@ app keeps the one audit trail of what editors do, and listens here for what edit
 
 from django.dispatch import Signal
 
-# Sent after the transaction that changed them commits, with `editor` (a user) and `changes` (a list of
-# articles.services.StoryChange): an editor published, unpublished, closed or reopened stories.
+# Sent inside the transaction that changes them, with `editor` (a user) and `changes` (a list of
+# articles.services.StoryChange): an editor published, unpublished, closed or reopened stories. A receiver's writes
+# commit or roll back with the change.
 stories_changed_by_editor = Signal()

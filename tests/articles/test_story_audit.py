@@ -9,7 +9,7 @@ from articles.models import Article
 from comments.models import ModerationAction
 from tests.articles.test_admin import _run_action, _story_form
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the audit row is written when the change commits
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,20 @@ def test_publishing_unpublishing_and_reopening_in_the_story_form_are_recorded(
     trail = editor_client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
     assert row.get_action_display() in trail and story.title in trail and f"{row.before} → {row.after}" in trail
     assert story.title in editor_client.get(reverse("admin:index")).content.decode()  # Recent actions
+
+
+def test_a_change_whose_record_cannot_be_written_is_not_made(editor, make_article, monkeypatch):
+    from django.db import DatabaseError
+
+    from articles.services import articles_publish
+
+    story = make_article(status=Article.Status.DRAFT)
+
+    def disk_full(*args, **kwargs):
+        raise DatabaseError("could not extend file")
+
+    monkeypatch.setattr(ModerationAction.objects, "bulk_create", disk_full)
+    with pytest.raises(DatabaseError):
+        articles_publish(articles=Article.objects.filter(pk=story.pk), editor=editor)
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
