@@ -170,6 +170,11 @@ def normalise_ban_value(kind: str, value: str) -> str:
     return str(network)
 
 
+def bans_changed() -> None:
+    """A ban was made, changed, lifted or shortened: the list `banned` reads is stale (no page shows bans)."""
+    pagecache.changed(stories=(), forget=[BANS_CACHE_KEY], elsewhere=False)
+
+
 @transaction.atomic
 def ban_create(*, kind: str, value: str, reason: str, moderator, expires_at: dt.datetime | None = None) -> Ban:
     ban = Ban.objects.create(
@@ -182,7 +187,7 @@ def ban_create(*, kind: str, value: str, reason: str, moderator, expires_at: dt.
     )  # fmt: skip
     if commenter is not None:
         _resolve_flags(Flag.objects.filter(comment__commenter=commenter))  # the nic's flagged comments are handled
-    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    bans_changed()
     return ban
 
 
@@ -229,7 +234,7 @@ def ban_change(*, ban: Ban, moderator, reason: str, expires_at: dt.datetime | No
         action=ModerationAction.Action.CHANGE_BAN, moderator=moderator, ban=current, reason=reason, before=before,
         after=_described(current),
     )  # fmt: skip
-    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    bans_changed()
     return current
 
 
@@ -238,7 +243,7 @@ def ban_lift(*, ban: Ban, moderator) -> None:
     before = str(ban)
     Ban.objects.filter(pk=ban.pk).update(expires_at=timezone.now())
     ModerationAction.objects.create(action=ModerationAction.Action.UNBAN, moderator=moderator, ban=ban, before=before)
-    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    bans_changed()
 
 
 @transaction.atomic

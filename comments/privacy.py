@@ -15,12 +15,11 @@ import re
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
 from .models import Ban, Comment, ModerationAction
-from .moderation import BANS_CACHE_KEY
+from .moderation import bans_changed
 
 KEPT_PREFIX = {4: 24, 6: 48}
 
@@ -99,7 +98,7 @@ def shorten_ended_bans(*, cutoff: dt.datetime, dry_run: bool = False) -> int:
     for ban in changed:
         ban.kind, ban.value, ban.reason = _shortened_ban(ban)
     Ban.objects.bulk_update(changed, ["kind", "value", "reason"])
-    transaction.on_commit(lambda: cache.delete(BANS_CACHE_KEY))
+    bans_changed()
     return len(changed)
 
 

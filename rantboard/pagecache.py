@@ -163,7 +163,8 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = (),
     With `stories`, only those stories' comments changed: their own pages and every page's site-wide parts. Without,
     anything may have changed (a story, a region, a subject, a picture): every page. `forget`: other cache keys the
     same write made stale (counts, derived lists). `elsewhere=False` (with `stories`): only those stories' own pages
-    need rendering again; every other page, and every page's ETag, stays as it is until it expires.
+    need rendering again; every other page, and every page's ETag, stays as it is until it expires. So
+    `changed(stories=(), forget=[...], elsewhere=False)` forgets those keys alone, for a write no page shows (a ban).
 
     Inside a transaction the versions move twice, now and when it commits: a page rendered in between, from the old
     rows, is stored under a version that the second move retires.
@@ -204,7 +205,7 @@ def _move_versions(keys: list[str], forget: list[str], *, site: bool = True) -> 
     moved = {key: _new_version() for key in keys}
     if site:
         moved[SITE_VERSION] = _new_version()
-    failed = cache.set_many(moved, timeout=None)
+    failed = cache.set_many(moved, timeout=None) if moved else []
     now = time.monotonic()
     _recent.update((key, (version, now)) for key, version in moved.items())
     if failed:
