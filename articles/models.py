@@ -148,6 +148,17 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a list of stories shows, in a fixed number of queries whatever its length."""
         return self.select_related("region", "posted_by").defer("body", "lead_note", "body_html")
 
+    def closing_between(self, start: dt.datetime, end: dt.datetime) -> ArticleQuerySet:
+        """Stories whose comments are open and close by themselves in [start, end): `Article.comments_open` and
+        `closes_at` as a query (none while comments are closed site-wide)."""
+        if settings.COMMENTS_CLOSED_SITEWIDE:
+            return self.none()
+        usual = dt.timedelta(days=settings.COMMENTS_OPEN_DAYS)
+        return self.filter(comments_closed=False).filter(
+            Q(comments_close_at__gte=start, comments_close_at__lt=end)
+            | Q(comments_close_at__isnull=True, published_at__gte=start - usual, published_at__lt=end - usual)
+        )
+
     def for_page(self) -> ArticleQuerySet:
         """Everything a story block shows: region, editor and subjects (by name) in two queries."""
         return self.select_related("region", "posted_by").prefetch_related(

@@ -6,8 +6,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django import template
-from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,15 +27,9 @@ def newsroom() -> dict:
     end = start + dt.timedelta(days=1)
     hour_ago = (now - dt.timedelta(hours=1)).replace(microsecond=0)  # whole seconds, as in the list's link
     day = {"year": today.year, "month": today.month, "day": today.day}
-    # Closing today: by the editor's own time, or (with none set) the board's usual days after publication.
-    usual = dt.timedelta(days=settings.COMMENTS_OPEN_DAYS)
     closing = (
         Article.objects.visible()
-        .filter(comments_closed=False)
-        .filter(
-            Q(comments_close_at__gte=max(start, now), comments_close_at__lt=end)
-            | Q(comments_close_at__isnull=True, published_at__gte=max(start, now) - usual, published_at__lt=end - usual)
-        )
+        .closing_between(max(start, now), end)
         .only("pk", "title", "published_at", "comments_close_at")
         .order_by("published_at")[:20]
     )

@@ -51,6 +51,16 @@ def test_the_newsroom_counts_todays_work_and_links_to_it(editor_client, make_art
         assert reverse("admin:articles_article_change", args=[closing.pk]) in closing_section
 
 
+def test_nothing_is_listed_as_closing_today_while_comments_are_closed_site_wide(editor_client, make_article, settings):
+    settings.COMMENTS_OPEN_DAYS = 3
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(now, tick=False):
+        make_article(title="Would close tonight", published_at=now - dt.timedelta(days=3) + dt.timedelta(hours=6))
+        assert "Would close tonight" in editor_client.get(reverse("admin:index")).content.decode()
+        settings.COMMENTS_CLOSED_SITEWIDE = True
+        assert "Would close tonight" not in editor_client.get(reverse("admin:index")).content.decode()
+
+
 def result_count(html: str) -> int:
     return int(re.search(r'<p class="paginator">\s*(\d+) ', html).group(1))
 
