@@ -29,6 +29,7 @@ from .models import (
     Region,
     Subject,
     story_cache_key,
+    visible_to_readers,
 )
 
 TABS_BEFORE = 3  # the day shown, and this many days before it
@@ -80,10 +81,9 @@ def _render_day(request, day: dt.date, *, front_day: dt.date, front_page: bool =
         .order_by("region__position", "region__name", "-published_at")
     )
     subjects = (
+        # One filter(): the day and the visibility apply to the same story.
         Subject.objects.filter(
-            articles__status=Article.Status.PUBLISHED,
-            articles__published_at__gte=start,
-            articles__published_at__lt=min(end, timezone.now()),
+            visible_to_readers("articles__"), articles__published_at__gte=start, articles__published_at__lt=end
         )
         .annotate(stories_today=Count("articles"))
         .order_by("-stories_today", "name")

@@ -71,6 +71,8 @@ def test_front_page_sidebar_counts_todays_stories_per_subject(client, make_artic
     make_article(subjects=[subject])
     make_article(subjects=[subject])
     make_article(subjects=[subject], published_at=timezone.now() - dt.timedelta(days=2))
+    make_article(subjects=[subject], status=Article.Status.DRAFT)  # readers see neither a draft
+    make_article(subjects=[subject], published_at=timezone.now() + dt.timedelta(minutes=5))  # nor a scheduled story
     html = client.get("/").content.decode()
     assert f'<a href="{subject.get_absolute_url()}">Shipping</a> <span class="count">2</span>' in html
 
