@@ -22,8 +22,8 @@ import bleach
 
 from .nics import nic_key
 
-# 2: rows stored whole; 3: a Flag link in each row; 4: brackets in a tag's option; 5: too-deep closes stay text;
-# 6: quotes of the story's commenters checked against what they said
+# Raised whenever the same text would be stored as different HTML (the renderer or templates/comments/_comment.html
+# changed): `manage.py rerender_comments` then rebuilds the rows an older version made.
 RENDERER_VERSION = 6
 
 MAX_DEPTH = 6

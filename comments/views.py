@@ -47,8 +47,6 @@ EDIT_NO_ADDRESS_MESSAGE = (
     "If this keeps happening, please tell the editors."
 )
 
-logger = logging.getLogger(__name__)
-
 
 def owner_token(request) -> str:
     return request.get_signed_cookie(OWNER_COOKIE, default="", salt="rantboard.owner") or ""

@@ -18,8 +18,8 @@ from jinja2 import Environment
 from .addresses import address
 
 # The formats the pages use most, written for strftime: Django's date formatting goes through its translation
-# machinery for every value, and a front page of a hundred stories formats several hundred dates (a fifth of the
-# page's time in a profile). The output is the same; other formats go to Django's.
+# machinery for every value, and a front page of a hundred stories formats several hundred dates. The output is
+# the same; other formats go to Django's.
 STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "Y-m-d H:i T": "%Y-%m-%d %H:%M %Z", "H:i": "%H:%M", "Y-m-d": "%Y-%m-%d"}
 
 

@@ -13,7 +13,7 @@ DEFAULT_CSP = (
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csp = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+        self.csp = DEFAULT_CSP
         # Django's debug pages use inline styles; with DEBUG on the policy only reports, so they stay readable while
         # the console still shows any violation of ours. Tests and production run with DEBUG off: enforced.
         self.csp_header = "Content-Security-Policy-Report-Only" if settings.DEBUG else "Content-Security-Policy"

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from articles.models import Region
+from rantboard.addresses import number_from
 
 from . import queries
 
@@ -19,13 +20,13 @@ def search(request):
     regions = Region.objects.nav()
     region = None  # every region
     if typed_region := request.GET.get("region"):
-        region = _number(typed_region)
+        region = number_from(typed_region, digits=18)
         if region is None and slug_re.fullmatch(typed_region):  # as its address spells it (/region/europe/)
             region = Region.objects.filter(slug=typed_region).values_list("pk", flat=True).first()
         if region not in {r.pk for r in regions}:
             raise Http404("No such region.")
     order = "relevant" if request.GET.get("order") == "relevant" else "new"
-    page = _number(request.GET.get("page", "1"))
+    page = number_from(request.GET.get("page", "1"), digits=18)
     if page is None or not 1 <= page <= queries.MAX_PAGES:
         raise Http404("No such page.")  # as on the lists of stories (articles.views.StoryListView)
     too_broad = False
@@ -48,9 +49,3 @@ def search(request):
     response = render(request, "search/results.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _number(text: str) -> int | None:
-    """A parameter's whole number in ASCII digits, or None: int() takes "٣" and " 3" but fails on "²" and on a
-    number of thousands of digits, which no page or region has."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
