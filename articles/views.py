@@ -224,6 +224,7 @@ def archive_index(request):
 
 
 @require_safe
+@cached_page
 def archive_month(request, year: int, month: int):
     first = _date_or_404(year, month)
     following = (first + dt.timedelta(days=32)).replace(day=1)

@@ -58,6 +58,7 @@ def test_a_story_number_with_leading_zeros_moves_permanently_to_the_story(client
 
 def test_an_archive_day_spelled_with_leading_zeros_moves_permanently_to_the_day(client, story):
     assert moved_to(client.get("/archive/02026/011/028/")) == reverse("articles:archive_day", args=[2026, 11, 28])
+    assert moved_to(client.get("/archive/2026/011/")) == reverse("articles:archive_month", args=[2026, 11])
 
 
 def test_other_spellings_of_pages_leave_the_page_cache_as_it_was(client, story, settings, tmp_path):
@@ -82,7 +83,8 @@ def test_other_spellings_of_pages_leave_the_page_cache_as_it_was(client, story, 
 
 @pytest.mark.parametrize("query", ["?x=1", "?x=2", "?utm_source=feed&fbclid=abc", "?page=2", "?preview=1"])
 def test_a_query_parameter_a_page_does_not_read_moves_permanently_to_the_clean_address(client, story, query):
-    for address in ["/", story.get_absolute_url(), "/archive/", "/feeds/latest/rss/", "/feeds/comments/atom/"]:
+    month = reverse("articles:archive_month", args=[story.published_at.year, story.published_at.month])
+    for address in ["/", story.get_absolute_url(), "/archive/", month, "/feeds/latest/rss/", "/feeds/comments/atom/"]:
         assert moved_to(client.get(address + query)) == address
 
 
