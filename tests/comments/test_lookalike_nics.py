@@ -189,3 +189,11 @@ def test_rekey_nics_command_reports_what_it_did():
     out = io.StringIO()
     call_command("rekey_nics", stdout=out)
     assert "0 pair(s)" in out.getvalue()
+
+
+def test_rekey_nics_retires_the_cached_pages(client, story):
+    # Which commenter a nic page shows, and whose a post may be, changed: no page kept from before may be served.
+    tag = client.get("/")["ETag"]
+    assert client.get("/", HTTP_IF_NONE_MATCH=tag).status_code == 304
+    call_command("rekey_nics", stdout=io.StringIO())
+    assert client.get("/", HTTP_IF_NONE_MATCH=tag).status_code == 200
