@@ -1,6 +1,7 @@
 """The comments' parts of story pages and the front page: the one point where stories' templates meet comments.
 
-`articles` code never imports `comments` (the dependency runs comments -> articles); its templates call these,
+The `articles` app's code never imports `comments` (the dependency runs comments -> articles; only the demo-content
+command fills both); its templates call these,
 which the template environment provides (rantboard/jinja2.py): `comment_section(article)`, `latest_comments()`,
 `comment_stats()`.
 """
@@ -73,7 +74,7 @@ def _quotable(story_pk: int, number: str) -> Comment | None:
     """Comment #N of the story when readers can see it (so may quote it); None for anything else."""
     if (number := number_from(number, digits=7)) is None:
         return None
-    return Comment.objects.shown().public().filter(article_id=story_pk, number=number, redacted=False).first()
+    return Comment.objects.visible().public().filter(article_id=story_pk, number=number, redacted=False).first()
 
 
 def _quoted(story_pk: int, number: str) -> str:
