@@ -300,3 +300,17 @@ def test_postgresqls_stored_comment_vector_is_the_expression_the_orm_would_searc
     assert len(pairs) == 2
     assert all(stored == expected for stored, expected in pairs)
     assert "'late':" in pairs[0][0] + pairs[1][0]
+
+
+def test_postgresqls_search_indexes_hold_no_entries_waiting_for_a_vacuum(db):
+    """A GIN index keeps new entries in a pending list that every search reads until a vacuum merges it, and every
+    comment posted writes its story's row again: the search indexes take each entry when it is written."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's GIN indexes (SQLite searches its FTS5 tables)")
+    names = ("search_story_gin", "search_comment_vector_gin")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [list(names)])
+        options = dict(cursor.fetchall())
+    assert options == {name: ["fastupdate=off"] for name in names}
