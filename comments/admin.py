@@ -10,6 +10,8 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin  # registers Django's user admin, replaced below
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
@@ -26,7 +28,7 @@ from django.utils.timesince import timesince
 
 from rantboard.addresses import number_from
 
-from . import bbcode, moderation
+from . import bbcode, defences, moderation
 from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
 
@@ -775,3 +777,24 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StaffNamesUserAdmin(UserAdmin):
+    """Django's own user admin. Staff members' names are names no nic may pass for (comments.defences.staff_names):
+    a user added, renamed, made or unmade staff, or deleted here is known to that check at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        defences.staff_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        defences.staff_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        defences.staff_changed()
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), StaffNamesUserAdmin)

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 
-from rantboard import counters
+from rantboard import counters, pagecache
 from rantboard.client_ip import rate_scope
 
 from .nics import clean_nic, nic_key
@@ -125,6 +125,11 @@ def skeleton(text: str) -> str:
 class StaffNames:
     exact: frozenset[str]  # a nic whose skeleton is one of these imitates staff
     within: frozenset[str]  # ... and so does one whose skeleton contains one of these (full names, 8+ letters)
+
+
+def staff_changed() -> None:
+    """Someone became or stopped being staff, or a staff member was renamed: the names are read again at once."""
+    pagecache.changed(stories=(), forget=[STAFF_CACHE_KEY], elsewhere=False)
 
 
 def staff_names() -> StaffNames:

@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment, Commenter
 from comments.nics import nic_key
@@ -112,6 +113,22 @@ def test_lookalikes_of_staff_names_are_refused(story, post, editor, make_editor,
     assert response.status_code == 400
     assert "could pass for the board" in response.content.decode()
     assert not Comment.objects.exists()
+
+
+def test_a_user_made_staff_in_the_admin_cannot_be_imitated_from_then_on(story, post, make_editor, django_user_model):
+    boss = make_editor("boss", superuser=True)
+    user = django_user_model.objects.create_user("tobias", first_name="Tobias", last_name="Quartermain")
+    assert post(story, nic="Paul", body="Before.").status_code == 302  # the staff names are read, and kept
+    admin = Client()
+    admin.force_login(boss)
+    joined = timezone.localtime(user.date_joined)
+    form = {
+        "username": "tobias", "first_name": "Tobias", "last_name": "Quartermain", "email": "", "is_active": "on",
+        "is_staff": "on", "date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}",
+    }  # fmt: skip
+    assert admin.post(reverse("admin:auth_user_change", args=[user.pk]), form).status_code == 302
+    response = post(story, nic="Tobias Quartermain", body="Official notice")
+    assert response.status_code == 400 and "could pass for the board" in response.content.decode()
 
 
 def test_a_nic_that_grows_too_long_when_spelled_out_is_refused_with_a_reason(story, post):
