@@ -95,7 +95,10 @@ def edit_note_prefix(moderator) -> str:
 
 @transaction.atomic
 def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
-    """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit."""
+    """Change a comment's text. Never silent: the note is shown under it, and the original stays in the audit. The
+    admin's form asks for the note with a message; a caller without one is a mistake in the program."""
+    if not note.strip():
+        raise ValueError("An editor's change to a comment's text needs a note: readers are shown it.")
     _locked(comment)
     original = comment.body
     comment.body = services.bbcode.normalise_source(body)

@@ -173,6 +173,16 @@ def test_an_edit_without_a_reason_is_refused(editor_client, story):
     assert comment.body == "Original."
 
 
+def test_the_write_function_itself_refuses_an_edit_without_a_note(story, editor):
+    from comments.moderation import comment_edit
+
+    comment = say(story, body="Original.")
+    with pytest.raises(ValueError, match="needs a note"):
+        comment_edit(comment=comment, moderator=editor, body="Silently changed.", note="  ")
+    comment.refresh_from_db()
+    assert comment.body == "Original." and not ModerationAction.objects.filter(action="edit").exists()
+
+
 def test_the_audit_trail_is_viewable_and_read_only(editor_client, story):
     comment = say(story)
     action(editor_client, "remove", [comment], reason="spam")
