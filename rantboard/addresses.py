@@ -25,7 +25,7 @@ def absolute_url(path: str) -> str:
 def number_from(text: str, *, digits: int) -> int | None:
     """A number typed into an address or form field (`?page=`, `?story=`, an admin filter): `text` when it is ASCII
     digits only, at most `digits` of them; None for anything else. `str.isdigit()` alone passes "²", which `int()`
-    refuses, and a run of digits longer than the database's integer, which it refuses too."""
+    refuses, and a run of digits of any length, which the database refuses past the size of its integers."""
     if not (text.isascii() and text.isdigit()) or len(text) > digits:
         return None
     return int(text)

@@ -13,15 +13,14 @@ DEFAULT_CSP = (
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csp = DEFAULT_CSP
         # Django's debug pages use inline styles; with DEBUG on the policy only reports, so they stay readable while
         # the console still shows any violation of ours. Tests and production run with DEBUG off: enforced.
         self.csp_header = "Content-Security-Policy-Report-Only" if settings.DEBUG else "Content-Security-Policy"
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.csp and "Content-Security-Policy" not in response.headers:
-            response.headers[self.csp_header] = self.csp
+        if "Content-Security-Policy" not in response.headers:
+            response.headers[self.csp_header] = DEFAULT_CSP
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
