@@ -91,8 +91,7 @@ def test_no_public_page_reads_a_comments_email_or_ip(client, story):
     of what it selects (the e-mail is never shown, and a page that never reads it cannot leak it)."""
     from django.test.utils import CaptureQueriesContext
 
-    comment = comment_create(article_id=story.pk, nic="Fred", body="[b]Hello[/b] there.", owner_token="t-fred")
-    comment = comment.comment
+    comment = comment_create(article_id=story.pk, nic="Fred", body="[b]Hello[/b] there.", owner_token="t-fred").comment
     story_url = story.get_absolute_url()
     urls = [
         story_url,
