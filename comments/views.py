@@ -23,7 +23,7 @@ from rantboard.client_ip import client_ip, unreadable_source
 from . import defences, moderation, services
 from .forms import CommentForm
 from .models import Comment, Commenter, Flag, nic_url
-from .nics import clean_nic, nic_key, random_nic
+from .nics import MAX_NIC_LENGTH, clean_nic, nic_key, random_nic
 from .visitor import LAST_POST_COOKIE, LAST_POST_SALT, NIC_COOKIE, WEBSITE_COOKIE, remembered_nic
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def post_not_stored(request, pk: int, *, status: int, **context) -> HttpResponse
     was refused: 403, from rantboard.errors): the reason, and the commenter's text back in CommentForm's fields,
     every one in view. Reads neither the database nor the cache."""
     form = CommentForm(request.POST, story_pk=pk)
-    context |= {"form": form, "story_pk": pk, "stamp": request.POST.get("stamp", "")}
+    context |= {"form": form, "story_pk": pk, "stamp": request.POST.get("stamp", ""), "max_nic_length": MAX_NIC_LENGTH}
     return render(request, "comments/post_unavailable.html", context, status=status)
 
 

@@ -265,6 +265,8 @@ def test_a_comment_sent_without_the_form_key_comes_back_whole_and_can_be_sent_ag
     assert "Kept &lt;b&gt;safe&lt;/b&gt;." in html and "<b>safe</b>" not in html
     labels = re.compile(r'<label for="id_(nic|email|website|body)">([^<]+)</label>')
     assert labels.findall(html) == labels.findall(page)  # the story form's fields, in the same words
+    limits = re.compile(r'name="(nic|email|website)"[^>]* maxlength="(\d+)"')
+    assert len(limits.findall(page)) == 3 and limits.findall(html) == limits.findall(page)  # and the same limits
     assert not Comment.objects.exists()
     again = {**typed, "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)}
     assert browser.post(reverse("comments:post", args=[story.pk]), again).status_code == 302
