@@ -129,7 +129,7 @@ class StaffNames:
 
 def staff_changed() -> None:
     """Someone became or stopped being staff, or a staff member was renamed: the names are read again at once."""
-    pagecache.changed(stories=(), forget=[STAFF_CACHE_KEY], elsewhere=False)
+    pagecache.forget(STAFF_CACHE_KEY)
 
 
 def staff_names() -> StaffNames:

@@ -175,7 +175,7 @@ def normalise_ban_value(kind: str, value: str) -> str:
 
 def bans_changed() -> None:
     """A ban was made, changed, lifted or shortened: the list `banned` reads is stale (no page shows bans)."""
-    pagecache.changed(stories=(), forget=[BANS_CACHE_KEY], elsewhere=False)
+    pagecache.forget(BANS_CACHE_KEY)
 
 
 @transaction.atomic

@@ -18,8 +18,9 @@ The apps use it through these names, and nothing else (`PageCacheMiddleware` is 
   same: it is the same for every page until the next change).
 - `remember(key, compute)`: a value derived from stories and what files them (not from comments), such as a story
   read with its region, editor and subjects; kept until the next such change, like the pages that show it.
-- `changed(stories=...)`: the one way to say that something readers see has changed. Only the write functions
-  (`articles.services`, `comments.services`, `comments.moderation`) call it.
+- `changed(stories=...)`: the one way to say that something readers see has changed; `forget(*keys)`, that a write
+  no page shows made derived values stale. Only the write functions (`articles.services`, `comments.services`,
+  `comments.moderation`, `comments.defences` for staff names) call them.
 
 How it stays right: versions live in the shared cache (Redis with REDIS_URL, a file cache on one machine). A page
 is stored under the versions of what it shows: a story page under the structure version and its story's version,
@@ -163,8 +164,7 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = (),
     With `stories`, only those stories' comments changed: their own pages and every page's site-wide parts. Without,
     anything may have changed (a story, a region, a subject, a picture): every page. `forget`: other cache keys the
     same write made stale (counts, derived lists). `elsewhere=False` (with `stories`): only those stories' own pages
-    need rendering again; every other page, and every page's ETag, stays as it is until it expires. So
-    `changed(stories=(), forget=[...], elsewhere=False)` forgets those keys alone, for a write no page shows (a ban).
+    need rendering again; every other page, and every page's ETag, stays as it is until it expires.
 
     Inside a transaction the versions move twice, now and when it commits: a page rendered in between, from the old
     rows, is stored under a version that the second move retires.
@@ -180,6 +180,12 @@ def changed(*, stories: Iterable[int] | None = None, forget: Iterable[str] = (),
     if transaction.get_connection().in_atomic_block:
         # robust: a cache that fails after the commit is logged, and the stored write still answers as one.
         transaction.on_commit(move, robust=True)
+
+
+def forget(*keys: str) -> None:
+    """A write that no page shows (a ban, a staff member's name) made these derived values stale: forgotten as
+    `changed(forget=...)` forgets them, now and when the transaction commits, with no page's version moved."""
+    changed(stories=(), forget=keys, elsewhere=False)
 
 
 # Versions this process could not move (the cache refused the write), moved at its next chance; see _move_versions.
