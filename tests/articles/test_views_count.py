@@ -145,6 +145,7 @@ def test_the_remembered_stories_are_capped_and_a_forged_cookie_is_harmless(story
         {"HTTP_USER_AGENT": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
         {"HTTP_USER_AGENT": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"},
         {"HTTP_USER_AGENT": "curl/8.5.0"},
+        {"HTTP_USER_AGENT": "Wget/1.21.4"},  # the words are matched whatever their case
         {"HTTP_USER_AGENT": "python-requests/2.32"},
         {"HTTP_USER_AGENT": BROWSER, "HTTP_SEC_PURPOSE": "prefetch"},
     ],
