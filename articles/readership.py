@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 COOKIE = "rb_seen"
 REMEMBERED = 30  # stories in the cookie: the newest ones a browser was counted for
 # Most robots say so in their User-Agent; the rest here are tools and libraries that fetch pages for programs.
-# Matched against the lowercased agent: with re.IGNORECASE, `re` tries every word at every character of it, a cost
-# of the same order as serving the cached page itself.
+# Matched against the lowercased agent: with re.IGNORECASE, `re` tries every word at every character of it, which
+# made this check a large part of what a cached story page costs (docs/benchmarks.md).
 ROBOT = re.compile(
     r"bot|crawl|spider|slurp|archiv|fetch|scrap|monitor|preview|scan|checker|validator|feed|reader|lighthouse"
     r"|headless|phantom|curl|wget|httpie|python|java/|go-http|okhttp|libwww|perl|ruby|php|node-fetch|axios|wrk"
