@@ -266,3 +266,12 @@ def test_publishing_a_scheduled_draft_keeps_its_time(editor_client, make_article
     assert draft.status == Article.Status.PUBLISHED and draft.published_at == later.replace(
         microsecond=later.microsecond
     )
+
+
+@pytest.mark.parametrize("colour", ["#202020", "#8a1c1c"])
+def test_a_shade_too_dark_for_the_notes_text_is_refused(editor_client, editor, colour):
+    own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
+    page = editor_client.post(own, {"note_colour": colour}).content.decode()
+    assert f"{colour} is too dark for notes" in page and "Pick a lighter shade" in page
+    editor.editor_profile.refresh_from_db()
+    assert editor.editor_profile.note_colour == "#d8f0d2"
