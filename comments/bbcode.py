@@ -135,6 +135,23 @@ def _shown_text(text_html: str) -> str:
     return INVISIBLE_RE.sub("", html.unescape(HTML_TAG_RE.sub("", BLOCK_TAG_RE.sub(" ", text_html))))
 
 
+# Characters that draw nothing, though Unicode counts them as letters or symbols: the Hangul fillers, a blank Braille
+# cell, the Mongolian vowel separator. (Spaces, and format characters such as zero-width ones, go by their category.)
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def shows_anything(text_html: str) -> bool:
+    """Whether rendered HTML shows a reader something of its own: a picture, or a character outside the quotes'
+    "X said:" lines that draws something."""
+    if "<img" in text_html:
+        return True
+    return any(
+        c not in BLANK_LOOKING and unicodedata.category(c) not in UNSEEN_CATEGORIES
+        for c in _shown_text(CITE_RE.sub("", text_html))
+    )
+
+
 def _tokens(text: str) -> str:
     tokens = QUOTE_TOKEN_RE.findall(text.casefold())
     return "\x1f" + "\x1f".join(tokens) + "\x1f" if tokens else ""

@@ -97,6 +97,10 @@ class CommentForm(forms.Form):
                 "Shorten it and post again."
             )
         self.body_html = services.render(body, story=self.story_pk)
+        if not bbcode.shows_anything(self.body_html):
+            raise forms.ValidationError(
+                "The comment shows nothing: only markup, or characters that draw nothing. Type something to post."
+            )
         if message := defences.link_limit_message(self.body_html):
             raise forms.ValidationError(message)
         return body

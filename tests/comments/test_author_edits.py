@@ -148,6 +148,8 @@ def test_an_empty_or_overlong_edit_gets_the_forms_reason(story):
     response = edit(fred, comment, "   ")
     assert response.status_code == 400
     assert "The comment is empty" in unescape(response.content.decode())
+    blank = edit(fred, comment, "[b][/b]\u200b")
+    assert blank.status_code == 400 and "The comment shows nothing" in unescape(blank.content.decode())
     long = edit(fred, comment, "x" * 10_001)
     assert long.status_code == 400 and re.search(r"at most 10,000 characters", long.content.decode())
 

@@ -128,6 +128,33 @@ def test_empty_body_is_refused(story, post):
     _refused(response, "The comment is empty", "Fred Bloggs")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[b][/b]",
+        "[quote][/quote]",
+        "[quote=Ann Other][/quote]",  # its "Quoted from" line alone is the board's words, not the commenter's
+        "[i] [u]\u200b[/u] [/i]",
+        "\ufeff\u202e\u2060",
+        "\u3164\u3164",  # Hangul fillers: letters to Unicode, drawn as nothing
+        "\u2800 \u2800",  # a blank Braille cell
+    ],
+)
+def test_a_body_that_would_show_nothing_is_refused_with_the_text_kept(story, post, body):
+    response = post(story, body=body)
+    assert response.status_code == 400
+    _refused(response, "The comment shows nothing", "Fred Bloggs")
+    assert f"\n{body}</textarea>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "body", ["[b]Yes[/b]", "[quote=Ann Other]Tea.[/quote]", "\u2800a", "🙂", "[img]https://example.com/a.png[/img]"]
+)
+def test_a_body_of_one_sign_a_quote_or_a_picture_is_posted(story, post, body):
+    assert post(story, body=body).status_code == 302
+    assert Comment.objects.count() == 1
+
+
 def test_over_long_body_is_refused_with_the_limit_and_the_text_kept(story, post):
     body = "word " * (MAX_COMMENT_CHARS // 5) + "the end"
     response = post(story, body=body)
