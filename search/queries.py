@@ -73,6 +73,28 @@ def readable_snippet(snippet: str) -> str:
     return unmarked.replace("\x01\x02", "")
 
 
+# A story's Markdown and editors' notes (articles/rendering.py), marks allowed inside as above: a note's brackets and
+# the login name of the editor it credits (the page shows their full name), a link's address after its words
+# ("](https://...)", maybe cut by the snippet's end) and the bracket before them, emphasis, and the quote, heading
+# and list markers at a line's start.
+_MARKDOWN = re.compile(
+    rf"\[{_M}\[{_M}(?:@{_M}[\w.+-]{{1,150}}{_M}\s+)?"  # a note's start
+    rf"|(?:^|(?<=^…)){_M}\[?{_M}@{_M}[\w.+-]{{1,150}}{_M}\s+"  # the rest of a start cut by the snippet's start
+    rf"|\]{_M}\]"  # a note's end
+    rf"|\]{_M}\({_M}(?:[^()\s]|\([^()\s]*\))*(?:\)|$)"  # a link's address (its own brackets too)
+    rf"|\[(?=[^\[\]\n]*\]\()"  # the bracket before a link's words
+    rf"|\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"  # emphasis
+    rf"|(?:^|(?<=\n))[ \t]*(?:(?:>[ \t]*)+|\#{{1,6}}[ \t]+|[-+*][ \t]+|\d{{1,9}}\.[ \t]+)",  # line markers
+)
+
+
+def readable_story_snippet(snippet: str) -> str:
+    """A story's snippet as readers read the story: its Markdown and the notes' brackets gone, their words kept,
+    and the words the search marked still marked. Still raw text, for `_marked`."""
+    unmarked = _MARKDOWN.sub(lambda found: re.sub(r"[^\x01\x02]", "", found.group(0)), snippet)
+    return unmarked.replace("\x01\x02", "")
+
+
 class TooBroad(Exception):  # noqa: N818 (an answer, not an error in the program)
     """The words match too much to list in time (PostgreSQL's statement timeout for searches)."""
 
@@ -194,9 +216,8 @@ def _ids(hits: list[Hit], kind: str) -> list[int]:
 
 
 def _attach(hits: list[Hit], kind: str, snippets: dict[int, str]) -> None:
-    """Both databases' snippets end here. Stories are Markdown, whose brackets are not BBCode: only comments'
-    snippets lose their tags."""
-    readable = readable_snippet if kind == "comment" else str
+    """Both databases' snippets end here, each kind's markup taken out (Markdown's brackets are not BBCode's)."""
+    readable = readable_snippet if kind == "comment" else readable_story_snippet
     for hit in hits:
         if hit.kind == kind:
             hit.snippet = _marked(readable(snippets.get(hit.row_pk, "")))

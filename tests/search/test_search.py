@@ -14,7 +14,7 @@ from articles.models import Article
 from comments.models import Comment, Commenter
 from comments.moderation import comment_redact
 from comments.services import comment_create
-from search.queries import MAX_PAGES, fts5_query, readable_snippet
+from search.queries import MAX_PAGES, fts5_query, readable_snippet, readable_story_snippet
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("search:search")
@@ -85,6 +85,38 @@ def test_snippets_show_a_comment_as_readers_read_it_without_its_bbcode_tags(clie
     )
     snippet = re.search(r'class="search-snippet">(.*?)</p>', results(client, q="tugboats")).group(1)
     assert "x.example/c" in snippet and "[squish]" not in snippet and "[/squish]" not in snippet
+
+
+def test_snippets_show_a_story_as_readers_read_it_without_its_markdown_or_the_editors_login(
+    client, make_article, editor
+):
+    body = (
+        f"> Fares rise in May.\n\n**Bus fares** go up [[@{editor.username} what a bus fare costs, if true]] and "
+        "[the fare table](https://a.example/t_(1)) says so."
+    )
+    make_article(title="Buses", body=body)
+    html = results(client, q="fare")
+    snippet = re.search(r'class="search-snippet">(.*?)</p>', html, re.DOTALL).group(1)
+    assert "<mark>" in snippet and "what a bus" in snippet  # a note's words kept, the found word marked
+    for markup in ("[[", "]]", f"@{editor.username}", "**", "](", "&gt; Fares"):
+        assert markup not in snippet
+
+
+@pytest.mark.parametrize(
+    "snippet, readable",
+    [
+        ("[[@tobias a bus \x01fare\x02]] and [a link](javascript:alert(1)).", "a bus \x01fare\x02 and a link."),
+        ("…@tobias about fares]] said", "…about fares said"),  # a note's start cut by the snippet's start
+        ("see [the \x01report\x02](https://a.example/x", "see the \x01report\x02"),  # a link cut by its end
+        (
+            "> **Bold** and *it*, 3 * 4, snake_case, [sic]\n- one\n## Two",
+            "Bold and it, 3 * 4, snake_case, [sic]\none\nTwo",
+        ),
+        ("[[@\x01tobias\x02 note]]", "note"),  # a login name found by the search leaves no empty mark
+    ],
+)
+def test_a_story_snippet_loses_its_markdown(snippet, readable):
+    assert readable_story_snippet(snippet) == readable
 
 
 @pytest.mark.parametrize(
