@@ -217,13 +217,26 @@
     event.preventDefault();
     const data = new FormData();
     data.append("body", body.value);
-    const response = await fetch(form.dataset.previewUrl, {
-      method: "POST",
-      body: data,
-      headers: { "X-CSRFToken": csrf.value },
-      credentials: "same-origin",
-    });
-    const result = await response.json();
+    let result;
+    try {
+      const response = await fetch(form.dataset.previewUrl, {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": csrf.value },
+        credentials: "same-origin",
+      });
+      // The preview answers JSON, its refusals included; anything else is a page from elsewhere in the stack (a
+      // CSRF failure once the cookie is gone, a proxy's error page), which must not leave the reader with nothing.
+      if ((response.headers.get("Content-Type") || "").includes("json")) {
+        result = await response.json();
+      } else if (response.status === 403) {
+        result = { error: "The preview could not be made: this page's form has expired. Reload the page to get a fresh one (copy your text first)." };
+      } else {
+        result = { error: `The preview could not be made (the board answered ${response.status}). Your text is still in the box.` };
+      }
+    } catch (error) {
+      result = { error: "The preview could not be made: the board could not be reached. Your text is still in the box." };
+    }
     livePreviewBox.hidden = false;
     if (result.html !== undefined) {
       // HTML rendered and sanitised by the server's own comment renderer.
@@ -238,6 +251,29 @@
   const quoteOption = (nic) =>
     /^(?:[^[\]\n]|\[[^[\]\n]{0,100}\])*$/.test(nic) ? nic : nic.replace(/\[/g, "(").replace(/\]/g, ")");
 
+  // A selection dragged across a comment often starts or ends inside a word ("...and s"), which the quote check
+  // (comments/bbcode.py) would mark as words the commenter never wrote: it is widened to whole words. Scripts
+  // written without spaces (bbcode.py's _NO_SPACES) match at any character, so they are left as selected.
+  const NO_SPACES = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+  const inWord = (c) => c !== undefined && /[\p{L}\p{N}\p{M}_]/u.test(c) && !NO_SPACES.test(c);
+  function widenToWords(selection) {
+    const range = selection.getRangeAt(0).cloneRange();
+    const start = range.startContainer;
+    if (start.nodeType === Node.TEXT_NODE) {
+      let i = range.startOffset;
+      if (inWord(start.data[i])) while (inWord(start.data[i - 1])) i -= 1;
+      range.setStart(start, i);
+    }
+    const end = range.endContainer;
+    if (end.nodeType === Node.TEXT_NODE) {
+      let i = range.endOffset;
+      if (inWord(end.data[i - 1])) while (inWord(end.data[i])) i += 1;
+      range.setEnd(end, i);
+    }
+    selection.removeAllRanges();
+    selection.addRange(range);  // the reader sees what was quoted
+  }
+
   // Quote: the selected part of a comment (or all of it) into the form as [quote=Nic#N], linked to the comment.
   // Without JavaScript the link asks the server for the page with the form filled in (?quote=N).
   document.addEventListener("click", async (event) => {
@@ -251,6 +287,7 @@
     const nic = quoteOption(comment.querySelector(".nic").textContent.trim());
     let quote;
     if (selection && !selection.isCollapsed && text.contains(selection.anchorNode) && text.contains(selection.focusNode)) {
+      widenToWords(selection);
       quote = `[quote=${nic}#${link.dataset.number}]${selection.toString().trim()}[/quote]\n`;
     } else {
       // The whole comment as its author typed it (its own quotes, links and pictures kept), which only the server

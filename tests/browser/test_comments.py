@@ -353,6 +353,31 @@ def test_quote_puts_the_comment_or_the_selected_part_into_the_form(live_server, 
     assert page.console_errors == []
 
 
+def test_a_selection_cut_inside_words_is_quoted_as_whole_words_and_passes_the_check(live_server, page, story):
+    from comments.services import comment_create
+
+    comment_create(article_id=story.pk, nic="Fred Bloggs", body="Eleven degrees and snow.", owner_token="t-fb")
+    open_story(page, live_server, story)
+    page.locator("#c1 .comment-body p").evaluate(  # "ven degrees and s", as a quick drag selects it
+        "p => { const r = document.createRange(); r.setStart(p.firstChild, 3); r.setEnd(p.firstChild, 20);"
+        " getSelection().removeAllRanges(); getSelection().addRange(r); }"
+    )
+    page.locator("#c1 .quote-link").click()
+    assert page.input_value("#id_body") == "[quote=Fred Bloggs#1]Eleven degrees and snow[/quote]\n"
+    page.locator(".preview-button").click()
+    expect(page.locator(".live-preview cite")).to_have_text("Fred Bloggs (#1) said:")
+    assert page.console_errors == []
+
+
+def test_a_preview_the_board_cannot_answer_says_so_and_keeps_the_text(live_server, page, story):
+    open_story(page, live_server, story)
+    page.fill("#id_body", "Keep this.")
+    page.context.clear_cookies()  # the CSRF cookie gone (expired, or cleared by the reader): the answer is a 403 page
+    page.locator(".preview-button").click()
+    expect(page.locator(".live-preview")).to_contain_text("this page's form has expired")
+    assert page.input_value("#id_body") == "Keep this."
+
+
 def test_the_preview_warns_of_a_quote_its_commenter_never_wrote(live_server, page, story):
     from comments.services import comment_create
 
