@@ -64,6 +64,11 @@ class CommentForm(forms.Form):
         key = nic_key(nic)
         if not nic or not key:
             raise forms.ValidationError("Type a nic: the name your comment appears under.")
+        if nic in (".", ".."):  # a nic's page is /nic/<nic>/, and browsers read these two as "here" and "up"
+            raise forms.ValidationError(
+                "A nic of one or two dots alone cannot have its page: web addresses read them as directions. "
+                "Add a letter or a sign."
+            )
         if len(nic) > MAX_NIC_LENGTH:
             raise forms.ValidationError(f"A nic can be at most {MAX_NIC_LENGTH} characters; yours is {len(nic)}.")
         if len(key) > MAX_KEY_LENGTH:

@@ -155,6 +155,18 @@ def test_a_body_of_one_sign_a_quote_or_a_picture_is_posted(story, post, body):
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.parametrize("nic", [".", ".."])
+def test_a_nic_of_dots_whose_page_no_browser_could_open_is_refused(story, post, nic):
+    response = post(story, nic=nic, body="Dots.")
+    assert response.status_code == 400
+    _refused(response, "A nic of one or two dots alone cannot have its page", "Dots.</textarea>")
+
+
+def test_a_nic_of_three_dots_has_a_page(client, story, post):
+    assert post(story, nic="...", body="Dots.").status_code == 302
+    assert client.get(Comment.objects.get().nic_url).status_code == 200
+
+
 def test_over_long_body_is_refused_with_the_limit_and_the_text_kept(story, post):
     body = "word " * (MAX_COMMENT_CHARS // 5) + "the end"
     response = post(story, body=body)
