@@ -41,6 +41,11 @@ _SPOOF_CHECKER = icu.SpoofChecker()
 # i, I, l, L, 1, | (and whatever the data maps to any of them) are one letter. The cost is a few nics that a reader
 # can tell apart sharing a key ("Ali" and "All"), which only means the second to come must choose another.
 _I_AND_L = str.maketrans({"i": "l"})
+# And the separators, which a reader barely tells apart or notices missing: spaces, underscores, hyphens and dashes,
+# dots, apostrophes. "Pelagic Pete", "Pelagic_Pete", "Pelagic-Pete", "Pelagic.Pete", "PelagicPete" and "Pelagic Pete."
+# are one nic ("Ann Lee" and "Annl Ee" too: the second to come chooses another). A nic of separators alone keeps them.
+_SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd"}
+_SEPARATOR_MARKS = frozenset(".'`\u00b7\u2018\u2019\u2024\u2027")
 
 
 def _visible(text: str) -> str:
@@ -56,7 +61,8 @@ def clean_nic(typed: str) -> str:
 def nic_key(typed: str) -> str:
     """The identity of a nic: its UTS #39 skeleton (NFKD, case-folded, mapped to the confusables' prototypes, NFKD
     again), then case-folded and mapped again until it settles, with i and l made one letter (`_I_AND_L`),
-    invisible characters removed, runs of spaces made one, trimmed."""
+    invisible characters removed, and the separators left out (`_SEPARATOR_CATEGORIES`, `_SEPARATOR_MARKS`) unless
+    they are all there is."""
     decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
     folded = _visible(_capitals_as_they_look(decomposed).casefold())
     skeleton = _skeleton(folded)
@@ -70,7 +76,14 @@ def nic_key(typed: str) -> str:
         if again == skeleton:
             break
         skeleton = again
-    return _SPACES.sub(" ", _visible(skeleton.translate(_I_AND_L))).strip()
+    key = _SPACES.sub(" ", _visible(skeleton.translate(_I_AND_L))).strip()
+    return _without_separators(key) or key
+
+
+def _without_separators(key: str) -> str:
+    return "".join(
+        ch for ch in key if unicodedata.category(ch) not in _SEPARATOR_CATEGORIES and ch not in _SEPARATOR_MARKS
+    )
 
 
 def _skeleton(folded: str) -> str:

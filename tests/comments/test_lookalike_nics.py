@@ -75,11 +75,24 @@ def test_a_character_whose_prototype_is_a_capital_meets_its_small_letter(story, 
     assert Comment.objects.count() == 1
 
 
-@pytest.mark.parametrize("other", ["P\u00e9lagic Pete", "Pelagic_Pete", "Pelagic Pete!!", "5elagic Pete"])
-def test_accents_and_punctuation_that_a_reader_can_see_make_another_nic(story, other):
+@pytest.mark.parametrize("other", ["P\u00e9lagic Pete", "Pelagic Pete!!", "5elagic Pete", "Pelagic Petes"])
+def test_accents_and_signs_that_a_reader_can_see_make_another_nic(story, other):
     assert post_from(Client(), story, "Pelagic Pete", "First.").status_code == 302
     assert post_from(Client(), story, other, "Second.").status_code == 302
     assert Commenter.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "copy",
+    ["Pelagic_Pete", "Pelagic-Pete", "Pelagic Pete.", "Pelagic.Pete", "PelagicPete", "Pelagic\u200bPete",
+     "Pelagic\u2019Pete", "Pelagic \u2013 Pete", "Pelagic\u2009Pete"],
+)  # fmt: skip
+def test_separators_a_reader_hardly_notices_do_not_make_another_nic(story, copy):
+    assert post_from(Client(), story, "Pelagic Pete", "First.").status_code == 302
+    response = post_from(Client(), story, copy, "Second.")
+    assert response.status_code == 400
+    assert "belongs to another commenter" in response.content.decode()
+    assert Commenter.objects.count() == 1
 
 
 def test_the_owner_may_type_their_nic_in_any_of_its_lookalike_forms(story):
@@ -90,7 +103,8 @@ def test_the_owner_may_type_their_nic_in_any_of_its_lookalike_forms(story):
 
 
 @pytest.mark.parametrize(
-    "pair", [("Ali", "Al"), ("Fred", "Fried"), ("Old Salt", "OldSalt"), ("Anna", "\u0410nn\u0430 \u0411")]
+    "pair",
+    [("Ali", "Al"), ("Fred", "Fried"), ("Old Salt", "Old Salts"), ("Anna", "\u0410nn\u0430 \u0411"), ("...", "..")],
 )
 def test_nics_that_look_different_stay_different(pair):
     assert nic_key(pair[0]) != nic_key(pair[1])
@@ -165,7 +179,7 @@ def test_rekeying_sets_aside_a_lookalike_and_reports_it(make_article):
 
 
 def test_a_set_aside_key_stays_within_the_key_column():
-    long = "\ufdfa" * 14 + "Al"  # 252 characters spelled out, and the two letters: a key 254 long
+    long = "\ufdfa" * 16 + "bcdefghjknopAl"  # 240 characters spelled out (spaces left out), and 14 letters: 254
     first = Commenter.objects.create(nic=long, key="old one")
     second = Commenter.objects.create(nic=long[:-1] + "I", key="old two")  # a capital I for the l
     out = io.StringIO()
@@ -180,13 +194,15 @@ def test_a_set_aside_key_stays_within_the_key_column():
 
 # Each re-keying migration, with the keys the definition before it made: "AIice Tester" (a capital I) was a nic of
 # its own before the i/l fold; "0ld Salt 1971" (the zero's prototype stayed a capital O) before case was folded after
-# the skeleton too.
+# the skeleton too; "Pelagic_Pete" before separators were left out. (Each migration re-keys with today's definition.)
 @pytest.mark.parametrize(
     "migration, first_nic, first_old_key, second_nic, second_old_key, key",
     [
-        ("0019_nic_keys_fold_i_and_l", "Alice Tester", "alice tester", "AIice Tester", "aiice tester", "allce tester"),
+        ("0019_nic_keys_fold_i_and_l", "Alice Tester", "alice tester", "AIice Tester", "aiice tester", "allcetester"),
         ("0020_nic_keys_fold_case_after_the_skeleton", "Old Salt 1971", "old salt l97l", "0ld Salt 1971",
-         "Old salt l97l", "old salt l97l"),
+         "Old salt l97l", "oldsaltl97l"),
+        ("0021_nic_keys_leave_out_separators", "Pelagic Pete", "pelaglc pete", "Pelagic_Pete", "pelaglc_pete",
+         "pelaglcpete"),
     ],
 )  # fmt: skip
 def test_a_rekeying_migration_reports_nics_that_now_share_a_key(

@@ -14,9 +14,10 @@ def test_variants_of_a_nic_share_one_key(typed):
     assert nic_key(typed) == "fred"
 
 
-def test_spaces_inside_a_nic_are_collapsed_not_removed():
+def test_spaces_inside_a_nic_are_collapsed_in_the_nic_and_left_out_of_its_key():
     assert clean_nic("  Old   Salt \t 1971 ") == "Old Salt 1971"
-    assert nic_key("Old Salt") != nic_key("OldSalt")
+    assert nic_key("Old Salt") == nic_key("OldSalt") == nic_key("old_salt")
+    assert nic_key("...") == "..." and nic_key("-_-") == "-_-"  # a nic of separators alone keeps them
 
 
 def test_bidi_overrides_and_zero_width_characters_are_removed():
