@@ -24,7 +24,7 @@ from .nics import nic_key
 
 # Raised whenever the same text would be stored as different HTML (the renderer or templates/comments/_comment.html
 # changed): `manage.py rerender_comments` then rebuilds the rows an older version made.
-RENDERER_VERSION = 6
+RENDERER_VERSION = 7
 
 MAX_DEPTH = 6
 SQUISH_OVER = 40  # bare links longer than this show just their host

@@ -191,6 +191,8 @@ def test_after_an_editors_edit_readers_see_none_of_the_authors_earlier_texts(sto
     reader_page = Client().get(story.get_absolute_url()).content.decode()
     assert "Ring me [number removed by the editors]." in reader_page
     assert "0161 496 0733" not in reader_page and history_url not in reader_page
+    # The author's mark says whose edit it dates, beside the editors' own line, which is later.
+    assert re.search(r'<span class="edited">edited by its author \d\d:\d\d', reader_page)
     history = Client().get(history_url)
     assert history.status_code == 200
     html = history.content.decode()
