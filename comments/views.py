@@ -12,6 +12,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, InterfaceError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -50,6 +51,16 @@ EDIT_NO_ADDRESS_MESSAGE = (
 
 def owner_token(request) -> str:
     return request.get_signed_cookie(OWNER_COOKIE, default="", salt="rantboard.owner") or ""
+
+
+def _first_owner_token(submission_token: str) -> str:
+    """The owner token of a browser that has none yet, made from its form's one-time token: the same form sent twice
+    at once (a double click without JavaScript), neither request carrying the cookie the other will set, claims its
+    nic for one owner and posts once, instead of the second being told the nic is another's and keeping a cookie that
+    does not own it. The stamp is signed and new on every page, so the token is as unguessable as a random one."""
+    if not submission_token:
+        return secrets.token_urlsafe(32)
+    return salted_hmac("rantboard.first-owner", submission_token, algorithm="sha256").hexdigest()
 
 
 def _story_page(request, pk: int, *, form: CommentForm, status: int = 200, **context) -> HttpResponse:
@@ -123,7 +134,7 @@ def _post_comment(request, pk: int) -> HttpResponse:
         logger.warning("Comment refused: no readable client address (%s)", unreadable_source(request))
         return _story_page(request, pk, form=form, status=400, comment_error=NO_ADDRESS_MESSAGE)
     nic = form.cleaned_data["nic"]
-    token = owner_token(request) or secrets.token_urlsafe(32)
+    token = owner_token(request) or _first_owner_token(form.submission_token)
     # Bans and ownership first: a try that either refuses must not count against the nic's owner.
     refusal = _check_ban(nic, ip)
     if refusal is None and (taken := services.nic_claimed_by_another(nic, token)):

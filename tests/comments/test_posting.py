@@ -76,6 +76,23 @@ def test_a_double_click_or_reload_posts_once(client, story, post):
     assert story.comment_count == 1
 
 
+def test_a_new_browsers_form_sent_twice_before_either_answer_arrives_posts_once_and_owns_its_nic(story):
+    browser = Client()
+    page = browser.get(story.get_absolute_url()).content.decode()
+    form = {"nic": "Double Dan", "body": "Once, please.", "stamp": form_stamp(page), "post": "1"}
+    address = reverse("comments:post", args=[story.pk])
+    first = browser.post(address, form)
+    browser.cookies.clear()  # the second request left before the first one's cookies came back
+    second = browser.post(address, form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Comment.objects.count() == 1
+    # Whichever answer the browser keeps, its cookie owns the nic: the next post under it goes through.
+    assert first.cookies["rb_owner"].value == second.cookies["rb_owner"].value
+    page = browser.get(story.get_absolute_url()).content.decode()
+    again = browser.post(address, {**form, "body": "And again.", "stamp": form_stamp(page)})
+    assert again.status_code == 302 and Comment.objects.count() == 2
+
+
 def test_a_nic_cannot_be_used_from_another_browser(story, post):
     post(story, nic="Fred Bloggs")
     impostor = Client()
