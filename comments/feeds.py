@@ -4,7 +4,8 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from rantboard.addresses import absolute_url
@@ -29,10 +30,17 @@ class CommentFeedMixin:
         if item.redacted:
             return escape(item.redaction_note or REDACTED_TEXT)
         html = quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
-        return html.replace('src="/', f'src="{absolute_url("/")}')
+        html = html.replace('src="/', f'src="{absolute_url("/")}')
+        if item.moderator_note:  # an editor's change is never silent, in a feed reader either
+            return format_html("{}<p><em>{}</em></p>", mark_safe(html), item.moderator_note)  # noqa: S308 (the renderer's)
+        return html
 
     def item_pubdate(self, item):
         return item.created_at
+
+    def item_updateddate(self, item):
+        # Atom requires <updated> on every entry; an author's edit moves it, so feed readers see the new text.
+        return item.edited_at or item.created_at
 
     def item_author_name(self, item):
         return item.nic

@@ -256,3 +256,29 @@ def test_typed_text_is_inert_in_every_feeds_items_and_plain_text_in_its_titles(c
     titles = [item.findtext("title") for item in root.iter("item")]
     titles += [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
     assert titles and all(HOSTILE in title or "<b>bold</b>" in title for title in titles)
+
+
+@pytest.mark.parametrize("feed", ["feed_latest_rss", "feed_latest_atom", "feed_story_rss", "feed_story_atom"])
+def test_an_editors_change_shows_its_note_in_the_feeds_as_text(client, story, editor, feed):
+    from comments.moderation import comment_edit
+
+    comment = say(story, body="Ring 0161 496 0733.")
+    comment_edit(comment=comment, moderator=editor, body="Ring [number removed].", note=f"Took out {HOSTILE}")
+    args = [story.pk] if "story" in feed else []
+    (item,) = _feed_html(client, reverse(f"comments:{feed}", args=args))
+    assert "Ring [number removed]." in item and "0161" not in item
+    assert f"Took out {escape(HOSTILE)}" in item
+    assert_inert(item)
+
+
+def test_every_atom_entry_says_when_it_was_updated(client, story):
+    first = say(story, body="First.")
+    Comment.objects.filter(pk=first.pk).update(edited_at=first.created_at + dt.timedelta(minutes=3))
+    say(story, body="Second.")
+    for url in (reverse("comments:feed_latest_atom"), reverse("comments:feed_story_atom", args=[story.pk])):
+        entries = list(ET.fromstring(client.get(url).content).iter(f"{ATOM}entry"))
+        updated = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}updated") for e in entries}
+        published = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}published") for e in entries}
+        assert len(updated) == 2 and all(updated.values())
+        first_title = f"#1 {first.nic} on {story.title}"
+        assert updated[first_title] > published[first_title]  # the author's edit moves it
