@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -700,9 +701,12 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Lift the selected bans now", permissions=["change"])
     def lift(self, request, queryset):
-        for ban in queryset:
-            moderation.ban_lift(ban=ban, moderator=request.user)
-        self.message_user(request, "Lifted the selected bans.", messages.SUCCESS)
+        lifted = sum(moderation.ban_lift(ban=ban, moderator=request.user) for ban in queryset)
+        ended = queryset.count() - lifted
+        message = f"Lifted {lifted} ban{pluralize(lifted)}."
+        if ended:
+            message += f" {ended} had already ended: left as they were, their end kept."
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(Commenter)

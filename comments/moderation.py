@@ -242,11 +242,14 @@ def ban_change(*, ban: Ban, moderator, reason: str, expires_at: dt.datetime | No
 
 
 @transaction.atomic
-def ban_lift(*, ban: Ban, moderator) -> None:
+def ban_lift(*, ban: Ban, moderator) -> bool:
+    """End a ban now; False, and nothing written, for one that has already ended (its end stays in the trail)."""
     before = str(ban)
-    Ban.objects.filter(pk=ban.pk).update(expires_at=timezone.now())
+    if not Ban.objects.active().filter(pk=ban.pk).update(expires_at=timezone.now()):
+        return False
     ModerationAction.objects.create(action=ModerationAction.Action.UNBAN, moderator=moderator, ban=ban, before=before)
     bans_changed()
+    return True
 
 
 @transaction.atomic

@@ -212,6 +212,14 @@ def test_lifting_a_ban_ends_it_and_is_recorded(editor_client, editor):
     ban.refresh_from_db()
     assert not ban.is_active
     assert ModerationAction.objects.filter(action="unban", ban=ban).exists()
+    ended_at = ban.expires_at
+    again = editor_client.post(
+        reverse("admin:comments_ban_changelist"), {"action": "lift", "_selected_action": [ban.pk]}, follow=True
+    )
+    assert "Lifted 0 bans. 1 had already ended: left as they were, their end kept." in again.content.decode()
+    ban.refresh_from_db()
+    assert ban.expires_at == ended_at  # the trail keeps when it really ended
+    assert ModerationAction.objects.filter(action="unban", ban=ban).count() == 1
 
 
 def test_releasing_a_nic_lets_another_browser_claim_it(editor_client, story, post):
