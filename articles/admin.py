@@ -78,6 +78,17 @@ class ArticleAdminForm(forms.ModelForm):
         check_body(body)
         return body
 
+    def clean(self):
+        cleaned = super().clean()
+        published, closes = cleaned.get("published_at"), cleaned.get("comments_close_at")
+        if published and closes and closes <= published:
+            self.add_error(
+                "comments_close_at",
+                "Comments would close before the story is published, so readers could never comment. Choose a later "
+                "time, or leave it empty for the usual period after publication.",
+            )
+        return cleaned
+
 
 def check_body(body: str) -> None:
     """What a story's body must be to be saved; the preview runs the same check, so preview and save agree."""
@@ -174,8 +185,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Comments")
     def comment_state(self, obj: Article) -> str:
+        until = f"{timezone.localtime(obj.closes_at):%Y-%m-%d %H:%M}"
         if obj.comments_open():
-            return f"open until {timezone.localtime(obj.closes_at):%Y-%m-%d %H:%M}"
+            if not obj.is_published:  # a draft or a scheduled story: nobody can comment before readers can see it
+                return f"open from publication until {until}"
+            return f"open until {until}"
         return "closed"
 
     @admin.display(description="Rendered body (as saved)")

@@ -185,6 +185,7 @@ def test_changelist_shows_region_status_and_comment_state(editor_client, make_ar
     html = editor_client.get(CHANGELIST).content.decode()
     assert "Scheduled" in html and "Published" in html
     assert "open until" in html and ">closed<" in html
+    assert html.count("open from publication until") == 1  # the scheduled one: nobody can comment on it yet
     assert "China-Japan-Koreas" in html
 
 
@@ -275,3 +276,18 @@ def test_a_shade_too_dark_for_the_notes_text_is_refused(editor_client, editor, c
     assert f"{colour} is too dark for notes" in page and "Pick a lighter shade" in page
     editor.editor_profile.refresh_from_db()
     assert editor.editor_profile.note_colour == "#d8f0d2"
+
+
+def test_comments_set_to_close_before_publication_are_refused_with_the_story_kept(editor_client, region, subject):
+    publish = timezone.localtime() + dt.timedelta(days=2)
+    close = publish - dt.timedelta(days=1)
+    data = _story_form(
+        region, subject, status="published",
+        published_at_0=publish.strftime("%Y-%m-%d"), published_at_1=publish.strftime("%H:%M:%S"),
+        comments_close_at_0=close.strftime("%Y-%m-%d"), comments_close_at_1=close.strftime("%H:%M:%S"),
+    )  # fmt: skip
+    response = editor_client.post(ADD, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Comments would close before the story is published" in html
+    assert "Key paragraph [[with a note]]." in html  # the body typed is still in the form
+    assert not Article.objects.exists()
