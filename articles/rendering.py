@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 # Bump when the output for the same source changes; `manage.py rerender_articles` re-renders older rows.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 # Beyond these, Markdown and bleach get slow (both are superlinear in nesting depth), so the body is shown as
 # plain escaped paragraphs instead. The admin form refuses bodies longer than MAX_BODY_CHARS before this point.
@@ -40,6 +40,10 @@ MAX_BLOCK_COST = 12_000_000
 # bleach costs about 3 microseconds per character of HTML; Markdown output above this size is shown as plain text.
 MAX_RENDERED_CHARS = 200_000
 MARKUP_CHARS = re.compile(r"[\[<*_`!&]")
+# The page's own title is its h1, and a story's headings are sections within it: Markdown's six levels are shown as
+# h2 to h4 (a "#" heading is h2, "#####" and "######" are h4), so none is dropped and the page's outline holds.
+HEADING_TAG_RE = re.compile(r"<(/?)h([1-6])>")
+SHOWN_LEVEL = {"1": "2", "2": "2", "3": "3", "4": "4", "5": "4", "6": "4"}
 
 ALLOWED_TAGS = frozenset(
     {
@@ -219,7 +223,7 @@ def render_body(
         return _plain(source)
     if len(rendered) > MAX_RENDERED_CHARS:
         return _plain(source)
-    return sanitize(rendered)
+    return sanitize(HEADING_TAG_RE.sub(lambda tag: f"<{tag[1]}h{SHOWN_LEVEL[tag[2]]}>", rendered))
 
 
 def render_note(text: str) -> str:

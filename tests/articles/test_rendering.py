@@ -1,5 +1,7 @@
 """The story renderer: editor notes, sanitising, and bounded cost on hostile input."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -212,3 +214,12 @@ def test_long_realistic_body_under_the_cap_keeps_its_markup():
     html = render(source)
     assert html.count('<span class="note note-e2">') == 600
     assert html.count('<a href="https://example.com/x">') == 600
+
+
+def test_every_heading_level_is_shown_within_the_pages_own_outline():
+    source = "# Top\n\nText.\n\n## Two\n\n### Three\n\n#### Four\n\n##### Five\n\n###### Six\n\nSetext\n======\n"
+    html = render(source)
+    assert [(tag, text) for tag, text in re.findall(r"<(h\d)>(.*?)</h\d>", html)] == [
+        ("h2", "Top"), ("h2", "Two"), ("h3", "Three"), ("h4", "Four"), ("h4", "Five"), ("h4", "Six"), ("h2", "Setext"),
+    ]  # fmt: skip
+    assert "<h1>" not in html  # the story's title is the page's one h1
