@@ -87,6 +87,21 @@ class RemoveForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False, help_text="Kept in the audit trail.")
 
 
+def _warn_of_quotes(request, comments) -> None:
+    """Redacting or removing a comment hides it, not the checked quotes of it in later replies: say which replies
+    still show its words, so an editor can edit each (an edit is never silent, so it cannot be done for them)."""
+    if quoting := moderation.quoting(comments):
+        links = format_html_join(
+            ", ", '<a href="{}">#{}</a>',
+            ((reverse("admin:comments_comment_change", args=[c.pk]), c.number) for c in quoting),
+        )  # fmt: skip
+        messages.warning(
+            request,
+            format_html("Still quoted in {}: those replies show its words in their quotes. Edit each to take them out.",
+                        links),
+        )  # fmt: skip
+
+
 def _intermediate(modeladmin, request, queryset, form_class, title, action, perform):
     """Show a form for the selected comments; on "Apply", run perform(form) and go back to the list."""
     form = form_class(request.POST if "apply" in request.POST else None)
@@ -370,6 +385,7 @@ class CommentAdmin(admin.ModelAdmin):
                 moderation.comment_redact(
                     comment=original, moderator=request.user, note=form.cleaned_data["redaction_note"]
                 )
+                _warn_of_quotes(request, [original])
             else:
                 moderation.comment_unredact(comment=original, moderator=request.user)
         obj.refresh_from_db()
@@ -384,6 +400,7 @@ class CommentAdmin(admin.ModelAdmin):
         def perform(form):
             for comment in queryset:
                 moderation.comment_redact(comment=comment, moderator=request.user, note=form.cleaned_data["note"])
+            _warn_of_quotes(request, queryset)
             return f"Redacted {queryset.count()} comment(s)."
 
         return _intermediate(self, request, queryset, RedactForm, "Redact comments", "redact", perform)
@@ -400,6 +417,7 @@ class CommentAdmin(admin.ModelAdmin):
             n = moderation.comments_remove(
                 comments=queryset, moderator=request.user, reason=form.cleaned_data["reason"]
             )
+            _warn_of_quotes(request, queryset)
             return f"Removed {n} comment(s)."
 
         return _intermediate(self, request, queryset, RemoveForm, "Remove comments", "remove", perform)
@@ -557,6 +575,8 @@ class FlagQueueAdmin(CommentAdmin):
                 raise PermissionDenied
             message, level = self._one_click(request, comment, verb)
         self.message_user(request, message, level)
+        if verb in ("redact", "remove") and level == messages.SUCCESS:
+            _warn_of_quotes(request, [comment])
         return redirect(back)
 
     def _one_click(self, request, comment: Comment, verb: str) -> tuple[str, int]:

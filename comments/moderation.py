@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -75,6 +75,17 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
         reason=note, before=comment.body,
     )  # fmt: skip
     _resolve_flags(Flag.objects.filter(comment=comment))
+
+
+def quoting(comments) -> list[Comment]:
+    """The shown comments whose checked quotes link to any of `comments` (their stored HTML names it: `#cN`): hiding a
+    comment leaves its words in those quotes, which only an editor's edit of each can take out."""
+    found = Q()
+    for comment in comments:
+        found |= Q(article_id=comment.article_id, body_html__contains=f'href="#{comment.anchor}"')
+    if not found:
+        return []
+    return list(Comment.objects.shown().filter(found, redacted=False).only("id", "article_id", "number").order_by("id"))
 
 
 @transaction.atomic

@@ -327,3 +327,14 @@ def test_banning_nics_leaves_out_a_set_aside_look_alike_whose_ban_would_hold_the
     response = action(editor_client, "ban_nics", [troll], reason="rude", expires_in_days=1)
     assert "look like other commenters" in response.content.decode().replace("&#x27;", "'")
     assert not Ban.objects.exists()
+
+
+@pytest.mark.parametrize("verb, form", [("redact", {"note": "Doxxing."}), ("remove", {"reason": "Doxxing."})])
+def test_hiding_a_comment_names_the_replies_whose_quotes_still_show_its_words(editor_client, story, verb, form):
+    troll = say(story, body="SECRETWORD lives at 12 Elm Street.")
+    quoter = say(story, nic="Quoting Quinn", body="[quote=Troll Face#1]SECRETWORD lives at 12 Elm Street.[/quote] Wow.")
+    say(story, nic="Bystander", body="Nothing quoted here.")
+    html = action(editor_client, verb, [troll], **form).content.decode()
+    change_url = reverse("admin:comments_comment_change", args=[quoter.pk])
+    warning = re.search(r"Still quoted in (.*?): those replies", html).group(1)
+    assert warning == f'<a href="{change_url}">#2</a>'  # not #3, which quotes nobody
