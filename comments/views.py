@@ -246,6 +246,9 @@ def nic_page(request, nic: str):
         page = paginator.page(request.GET.get("page", 1))
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page.") from exc
+    if page.number > 1 and not page.object_list:
+        # The count includes comments under stories withdrawn since: the last pages it promises may hold nothing.
+        raise Http404("No such page.")
     return render(
         request,
         "comments/nic_detail.html",

@@ -282,3 +282,15 @@ def test_every_atom_entry_says_when_it_was_updated(client, story):
         assert len(updated) == 2 and all(updated.values())
         first_title = f"#1 {first.nic} on {story.title}"
         assert updated[first_title] > published[first_title]  # the author's edit moves it
+
+
+def test_a_nic_page_past_its_last_visible_comment_is_404_not_an_empty_page(client, story, make_article):
+    withdrawn = make_article()
+    for n in range(30):
+        say(story, body=f"Seen {n}.")
+    for n in range(2):
+        say(withdrawn, body=f"Hidden {n}.")
+    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk), editor=withdrawn.posted_by)
+    url = reverse("comments:nic", args=["Fred"])
+    assert client.get(url).content.decode().count("Seen ") == 30
+    assert client.get(url, {"page": 2}).status_code == 404  # the count promised a page the withdrawn story took
