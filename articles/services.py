@@ -27,7 +27,7 @@ from .models import (
     Subject,
     story_cache_key,
 )
-from .signals import stories_changed_by_editor
+from .signals import pictures_changed, stories_changed_by_editor
 
 # What each kind of row is also cached as, besides the pages that show it.
 DERIVED_CACHE_KEYS = {
@@ -205,17 +205,29 @@ def articles_delete(*, articles: Iterable[Article]) -> None:
 def filing_save(*, instance: Region | Subject | Picture | EditorProfile) -> None:
     """Save a region, subject, library picture or editor's note colour."""
     with transaction.atomic():
+        names = _picture_names([instance])  # a library picture's name before this change (none for a new one)
         instance.save()
         pagecache.changed(forget=DERIVED_CACHE_KEYS[type(instance)])
+        if names:
+            pictures_changed.send(sender=Picture, names=names)
 
 
 def filing_delete(*, instances: Iterable[Region | Subject | Picture | EditorProfile]) -> None:
     forget = set()
     with transaction.atomic():
+        instances = list(instances)
+        names = _picture_names(instances)
         for instance in instances:
             forget.update(DERIVED_CACHE_KEYS[type(instance)])
             instance.delete()
         pagecache.changed(forget=forget)
+        if names:
+            pictures_changed.send(sender=Picture, names=names)
+
+
+def _picture_names(instances) -> set[str]:
+    ids = [instance.pk for instance in instances if isinstance(instance, Picture) and instance.pk]
+    return set(Picture.objects.filter(pk__in=ids).values_list("name", flat=True)) if ids else set()
 
 
 def record_views(views: dict[int, int]) -> None:

@@ -1,5 +1,6 @@
 """What other apps may hear from the stories' write functions. `articles` never imports `comments`; the comments
-app keeps the one audit trail of what editors do, and listens here for what editors do to stories."""
+app keeps the one audit trail of what editors do, and listens here for what editors do to stories and to the
+picture library its comments show."""
 
 from django.dispatch import Signal
 
@@ -7,3 +8,8 @@ from django.dispatch import Signal
 # articles.services.StoryChange): an editor published, unpublished, closed or reopened stories. A receiver's writes
 # commit or roll back with the change.
 stories_changed_by_editor = Signal()
+
+# Sent inside the transaction that changes or deletes library pictures, with `names` (the names they had). Comments
+# store their HTML, so those showing one of these pictures are rendered again: a deleted or renamed picture's tag
+# shows as typed, a new alt text or size reaches them. (A new picture changes no comment already posted.)
+pictures_changed = Signal()

@@ -6,12 +6,14 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
-        from articles.signals import stories_changed_by_editor
+        from articles.signals import pictures_changed, stories_changed_by_editor
 
         from .moderation import record_story_changes
         from .pageparts import register_quote
+        from .services import rerender_showing_pictures
         from .visitor import register_slots
 
         register_slots()
         register_quote()
         stories_changed_by_editor.connect(record_story_changes, dispatch_uid="comments.audit.stories")
+        pictures_changed.connect(rerender_showing_pictures, dispatch_uid="comments.pictures")

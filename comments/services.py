@@ -244,6 +244,24 @@ def comment_create(
     return Posted(comment, duplicate=False)
 
 
+def rerender_showing_pictures(*, names, **kwargs) -> None:
+    """Render again the comments that may show a library picture by one of these names (`articles.signals.
+    pictures_changed`, in the library's transaction), so none points at a picture that is gone or renamed."""
+    found = Q()
+    for name in names:
+        found |= Q(body__icontains=name)
+    if not found:
+        return
+    comments = list(Comment.objects.filter(found, body__icontains="[foto").select_related("article"))
+    for comment in comments:
+        comment.body_html = render(comment.body, story=comment.article_id)
+        comment.renderer_version = bbcode.RENDERER_VERSION
+        comment.row_html = comment_row(comment)
+    Comment.objects.bulk_update(comments, ["body_html", "renderer_version", "row_html"])
+    if comments:
+        pagecache.changed(stories={c.article_id for c in comments})
+
+
 def comments_rerendered() -> None:
     """Stored rows were rebuilt in bulk (`manage.py rerender_comments`): every page that shows them is stale."""
     pagecache.changed()

@@ -108,3 +108,19 @@ def test_a_picture_in_a_comment_feed_has_the_boards_whole_address(editor_client,
     for feed in ("/feeds/comments/rss/", f"/story/{story.pk}/comments/atom/"):
         xml = unescape(client.get(feed).content.decode())
         assert f'<img class="foto" src="{settings.SITE_URL}/pictures/red-square"' in xml, feed
+
+
+def test_a_picture_deleted_or_renamed_leaves_no_broken_image_in_old_comments(editor_client, story, client):
+    for name in ("red-square", "blue-square"):
+        assert upload(editor_client, name, png_bytes()).status_code == 302
+    comment_create(
+        article_id=story.pk, nic="Fred", body="[foto]red-square[/foto] [foto]blue-square[/foto]", owner_token="t"
+    )
+    red, blue = Picture.objects.get(name="red-square"), Picture.objects.get(name="blue-square")
+    editor_client.post(reverse("admin:articles_picture_delete", args=[red.pk]), {"post": "yes"})
+    change = reverse("admin:articles_picture_change", args=[blue.pk])
+    renamed = editor_client.post(change, {"name": "blue-renamed", "alt_text": "Now blue"})
+    assert renamed.status_code == 302, renamed.content.decode()[:2000]
+    html = unescape(client.get(story.get_absolute_url()).content.decode())
+    assert "[foto]red-square[/foto]" in html and "[foto]blue-square[/foto]" in html  # shown as typed, as unknown names
+    assert 'src="/pictures/red-square"' not in html and 'src="/pictures/blue-square"' not in html
