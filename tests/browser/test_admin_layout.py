@@ -185,3 +185,25 @@ def test_the_newsroom_trail_bans_and_commenters_fit_at_1280(editor_page, make_ar
         editor_page.goto(editor_page.base + path)
         editor_page.screenshot(path=str(artifacts / f"admin-{name}-1280.png"))  # before the check: to see a failure
         no_sideways_scrolling(editor_page)
+
+
+def test_the_story_preview_looks_like_the_story_page_not_the_admin(editor_page, make_article, artifacts):
+    story = make_article(body="Intro.\n\n## What the ministry said\n\n- one\n- two\n\n[[A block note.]]\n\n1. first")
+    editor_page.goto(editor_page.base + f"/admin/articles/article/{story.pk}/change/")
+    preview = editor_page.locator(".rendered-preview").first
+    heading = preview.locator("h2")
+    # The admin's fieldset headings are white on a coloured bar; the story's are its own text on its own paper.
+    assert heading.evaluate("h => getComputedStyle(h).backgroundColor") in ("rgba(0, 0, 0, 0)", "transparent")
+    assert heading.evaluate("h => getComputedStyle(h).color") == preview.evaluate("p => getComputedStyle(p).color")
+    item = preview.locator("ul li").first
+    assert item.evaluate("li => getComputedStyle(li).listStyleType") == "disc"
+    # The list sits under the paragraph, indented a little, not pushed 160px right as the admin's aligned forms do.
+    indent = item.evaluate("li => li.getBoundingClientRect().left") - preview.evaluate(
+        "p => p.querySelector('p').getBoundingClientRect().left"
+    )
+    assert 0 < indent < 60
+    block_note = preview.locator(".note-block")
+    assert block_note.evaluate("n => getComputedStyle(n).fontFamily") == preview.evaluate(
+        "p => getComputedStyle(p.querySelector('p')).fontFamily"
+    )
+    preview.screenshot(path=str(artifacts / "admin-story-preview.png"))
