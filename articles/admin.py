@@ -316,10 +316,37 @@ class EditorProfileAdmin(FilingAdmin):
         return request.user.is_superuser
 
 
+class _Served(str):
+    """A stored file's name, with the address the board serves it at (its `url`, as Django's file input reads it)."""
+
+    url = ""
+
+
+class PictureInput(forms.ClearableFileInput):
+    """Django's file input, its "Currently" link pointing at the picture's own address: library files are served by
+    a view at /pictures/<name> (with their stored type and a sandbox), never from MEDIA_URL."""
+
+    address = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.address and context["widget"]["is_initial"]:
+            served = _Served(str(value))
+            served.url = self.address
+            context["widget"]["value"] = served
+        return context
+
+
 class PictureAdminForm(forms.ModelForm):
     class Meta:
         model = Picture
         fields = ["name", "image", "alt_text"]
+        widgets = {"image": PictureInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["image"].widget.address = self.instance.get_absolute_url()
 
     def clean_image(self):
         image = self.cleaned_data["image"]

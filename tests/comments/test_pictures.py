@@ -124,3 +124,10 @@ def test_a_picture_deleted_or_renamed_leaves_no_broken_image_in_old_comments(edi
     html = unescape(client.get(story.get_absolute_url()).content.decode())
     assert "[foto]red-square[/foto]" in html and "[foto]blue-square[/foto]" in html  # shown as typed, as unknown names
     assert 'src="/pictures/red-square"' not in html and 'src="/pictures/blue-square"' not in html
+
+
+def test_the_picture_form_links_the_current_file_where_the_board_serves_it(editor_client):
+    assert upload(editor_client, "red-square", png_bytes()).status_code == 302
+    picture = Picture.objects.get()
+    html = editor_client.get(reverse("admin:articles_picture_change", args=[picture.pk])).content.decode()
+    assert 'Currently: <a href="/pictures/red-square">' in html and "/media/" not in html
