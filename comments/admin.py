@@ -398,10 +398,11 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Redact the selected comments (hide the text, show a note)", permissions=["change"])
     def redact(self, request, queryset):
         def perform(form):
-            for comment in queryset:
+            comments = list(queryset)  # before acting: a list filtered by state would lose them after
+            for comment in comments:
                 moderation.comment_redact(comment=comment, moderator=request.user, note=form.cleaned_data["note"])
-            _warn_of_quotes(request, queryset)
-            return f"Redacted {queryset.count()} comment(s)."
+            _warn_of_quotes(request, comments)
+            return f"Redacted {len(comments)} comment(s)."
 
         return _intermediate(self, request, queryset, RedactForm, "Redact comments", "redact", perform)
 
@@ -414,10 +415,11 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Remove the selected comments from their threads", permissions=["change"])
     def remove(self, request, queryset):
         def perform(form):
+            comments = list(queryset)  # before acting: a list filtered by state would lose them after
             n = moderation.comments_remove(
                 comments=queryset, moderator=request.user, reason=form.cleaned_data["reason"]
             )
-            _warn_of_quotes(request, queryset)
+            _warn_of_quotes(request, comments)
             return f"Removed {n} comment(s)."
 
         return _intermediate(self, request, queryset, RemoveForm, "Remove comments", "remove", perform)
@@ -721,8 +723,9 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Lift the selected bans now", permissions=["change"])
     def lift(self, request, queryset):
-        lifted = sum(moderation.ban_lift(ban=ban, moderator=request.user) for ban in queryset)
-        ended = queryset.count() - lifted
+        bans = list(queryset)  # before lifting: a list filtered to bans in force would lose them after
+        lifted = sum(moderation.ban_lift(ban=ban, moderator=request.user) for ban in bans)
+        ended = len(bans) - lifted
         message = f"Lifted {lifted} ban{pluralize(lifted)}."
         if ended:
             message += f" {ended} had already ended: left as they were, their end kept."

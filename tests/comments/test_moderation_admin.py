@@ -334,7 +334,10 @@ def test_hiding_a_comment_names_the_replies_whose_quotes_still_show_its_words(ed
     troll = say(story, body="SECRETWORD lives at 12 Elm Street.")
     quoter = say(story, nic="Quoting Quinn", body="[quote=Troll Face#1]SECRETWORD lives at 12 Elm Street.[/quote] Wow.")
     say(story, nic="Bystander", body="Nothing quoted here.")
-    html = action(editor_client, verb, [troll], **form).content.decode()
+    # From the list filtered to shown comments, which no longer holds the troll's once it is hidden.
+    data = {"action": verb, "_selected_action": [troll.pk], "apply": "1", **form}
+    html = editor_client.post(f"{CHANGELIST}?state=shown", data, follow=True).content.decode()
+    assert ("Redacted 1 comment(s)." if verb == "redact" else "Removed 1 comment(s).") in html
     change_url = reverse("admin:comments_comment_change", args=[quoter.pk])
     warning = re.search(r"Still quoted in (.*?): those replies", html).group(1)
     assert warning == f'<a href="{change_url}">#2</a>'  # not #3, which quotes nobody
