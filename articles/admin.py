@@ -80,7 +80,12 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        published, closes = cleaned.get("published_at"), cleaned.get("comments_close_at")
+        # A field the editor may not change (no publish or close permission) is read-only: the story's own value.
+        published = cleaned.get("published_at", self.instance.published_at)
+        closes = cleaned.get("comments_close_at", self.instance.comments_close_at)
+        status = cleaned.get("status", self.instance.status)
+        if status == Article.Status.PUBLISHED and self.instance.status != Article.Status.PUBLISHED and published:
+            published = max(published, timezone.now())  # publishing a draft dated earlier publishes it now
         if published and closes and closes <= published:
             self.add_error(
                 "comments_close_at",

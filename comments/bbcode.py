@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-from .nics import nic_key
+from .nics import DEFAULT_IGNORABLE, nic_key
 
 # Raised whenever the same text would be stored as different HTML (the renderer or templates/comments/_comment.html
 # changed): `manage.py rerender_comments` then rebuilds the rows an older version made.
@@ -147,7 +147,7 @@ def shows_anything(text_html: str) -> bool:
     if "<img" in text_html:
         return True
     return any(
-        c not in BLANK_LOOKING and unicodedata.category(c) not in UNSEEN_CATEGORIES
+        c not in BLANK_LOOKING and unicodedata.category(c) not in UNSEEN_CATEGORIES and c not in DEFAULT_IGNORABLE
         for c in _shown_text(CITE_RE.sub("", text_html))
     )
 

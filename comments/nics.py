@@ -30,7 +30,7 @@ CONFUSABLES_UNICODE_VERSION = icu.UNICODE_VERSION
 # (variation selectors, soft hyphens), which show as nothing. Fillers show as a blank, so they count as a space.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 _FILLERS = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0\u2800", " "))  # Hangul fillers, Braille blank
-_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")
+DEFAULT_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")  # drawn as nothing (variation selectors, ...)
 _SPACES = re.compile(r"\s+")
 # ICU's skeleton is the confusables mapping between two NFD normalisations; one checker serves every thread (its
 # skeleton is a read-only lookup).
@@ -50,7 +50,7 @@ _SEPARATOR_MARKS = frozenset(".'`\u00b7\u2018\u2019\u2024\u2027")
 
 def _visible(text: str) -> str:
     text = text.translate(_FILLERS)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE and ch not in _IGNORABLE)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE and ch not in DEFAULT_IGNORABLE)
 
 
 def clean_nic(typed: str) -> str:

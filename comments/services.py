@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 from dataclasses import dataclass
 from functools import partial
 
@@ -245,14 +246,15 @@ def comment_create(
 
 
 def rerender_showing_pictures(*, names, **kwargs) -> None:
-    """Render again the comments that may show a library picture by one of these names (`articles.signals.
-    pictures_changed`, in the library's transaction), so none points at a picture that is gone or renamed."""
+    """Render again the comments that show a library picture by one of these names (`articles.signals.
+    pictures_changed`, in the library's transaction), so none points at a picture that is gone or renamed. Found by
+    the picture's address in their stored HTML: only the comments that show it, whatever their [foto] said."""
     found = Q()
     for name in names:
-        found |= Q(body__icontains=name)
+        found |= Q(body_html__contains=f'src="{html.escape(Picture(name=name).get_absolute_url(), quote=True)}"')
     if not found:
         return
-    comments = list(Comment.objects.filter(found, body__icontains="[foto").select_related("article"))
+    comments = list(Comment.objects.filter(found).select_related("article"))
     for comment in comments:
         comment.body_html = render(comment.body, story=comment.article_id)
         comment.renderer_version = bbcode.RENDERER_VERSION

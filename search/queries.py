@@ -78,8 +78,8 @@ def readable_snippet(snippet: str) -> str:
 # ("](https://...)", maybe cut by the snippet's end) and the bracket before them, emphasis, and the quote, heading
 # and list markers at a line's start.
 _MARKDOWN = re.compile(
-    rf"\[{_M}\[{_M}(?:@{_M}[\w.+-]{{1,150}}{_M}\s+)?"  # a note's start
-    rf"|(?:^|(?<=^…)){_M}\[?{_M}@{_M}[\w.+-]{{1,150}}{_M}\s+"  # the rest of a start cut by the snippet's start
+    rf"\[{_M}\[{_M}(?:@{_M}(?:[\w.+-]{_M}){{1,150}}\s+)?"  # a note's start (marks inside a login split at . or _)
+    rf"|(?:^|(?<=^…)){_M}\[?{_M}@{_M}(?:[\w.+-]{_M}){{1,150}}\s+"  # the rest of a start cut by the snippet's start
     rf"|\]{_M}\]"  # a note's end
     rf"|\]{_M}\({_M}(?:[^()\s]|\([^()\s]*\))*(?:\)|$)"  # a link's address (its own brackets too)
     rf"|\[(?=[^\[\]\n]*\]\()"  # the bracket before a link's words

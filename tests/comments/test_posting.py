@@ -155,6 +155,7 @@ def test_empty_body_is_refused(story, post):
         "\ufeff\u202e\u2060",
         "\u3164\u3164",  # Hangul fillers: letters to Unicode, drawn as nothing
         "\u2800 \u2800",  # a blank Braille cell
+        "\ufe0f\u034f\U000e0100",  # variation selectors and the grapheme joiner, marks that attach to nothing
     ],
 )
 def test_a_body_that_would_show_nothing_is_refused_with_the_text_kept(story, post, body):

@@ -113,6 +113,7 @@ def test_snippets_show_a_story_as_readers_read_it_without_its_markdown_or_the_ed
             "Bold and it, 3 * 4, snake_case, [sic]\none\nTwo",
         ),
         ("[[@\x01tobias\x02 note]]", "note"),  # a login name found by the search leaves no empty mark
+        ("[[@\x01pete\x02_m note]] and [[@john.\x01smith\x02 more]]", "note and more"),  # part of a login marked
     ],
 )
 def test_a_story_snippet_loses_its_markdown(snippet, readable):
