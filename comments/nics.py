@@ -65,7 +65,9 @@ def nic_key(typed: str) -> str:
     they are all there is."""
     decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
     folded = _visible(_capitals_as_they_look(decomposed).casefold())
-    skeleton = _skeleton(folded)
+    # Separators go before the skeleton as well as after it: the data maps some dashes to letters (an em dash to the
+    # Katakana prolonged sound mark), which would keep "Pelagic—Pete" apart from "Pelagic-Pete".
+    skeleton = _skeleton(_without_separators(folded) or folded)
     # Some prototypes are capitals (the digit 0's is O; Cherokee and Lisu letters map to A, S, T...), which the fold
     # before the skeleton cannot reach (without more, "0ld Salt" would not meet "Old Salt"). Folding case again
     # makes them meet their small letters, and a folded letter or a digit the NFKD spelt out ("%" is "º/₀") may have

@@ -85,7 +85,7 @@ def test_accents_and_signs_that_a_reader_can_see_make_another_nic(story, other):
 @pytest.mark.parametrize(
     "copy",
     ["Pelagic_Pete", "Pelagic-Pete", "Pelagic Pete.", "Pelagic.Pete", "PelagicPete", "Pelagic\u200bPete",
-     "Pelagic\u2019Pete", "Pelagic \u2013 Pete", "Pelagic\u2009Pete"],
+     "Pelagic\u2019Pete", "Pelagic \u2013 Pete", "Pelagic\u2014Pete", "Pelagic\u2009Pete"],
 )  # fmt: skip
 def test_separators_a_reader_hardly_notices_do_not_make_another_nic(story, copy):
     assert post_from(Client(), story, "Pelagic Pete", "First.").status_code == 302
