@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-from .nics import DEFAULT_IGNORABLE, nic_key
+from .nics import DEFAULT_IGNORABLE, FILLERS, nic_key
 
 # Raised whenever the same text would be stored as different HTML (the renderer or templates/comments/_comment.html
 # changed): `manage.py rerender_comments` then rebuilds the rows an older version made.
@@ -135,9 +135,8 @@ def _shown_text(text_html: str) -> str:
     return INVISIBLE_RE.sub("", html.unescape(HTML_TAG_RE.sub("", BLOCK_TAG_RE.sub(" ", text_html))))
 
 
-# Characters that draw nothing, though Unicode counts them as letters or symbols: the Hangul fillers, a blank Braille
-# cell, the Mongolian vowel separator. (Spaces, and format characters such as zero-width ones, go by their category.)
-BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# What draws nothing: spaces and format characters (zero-width ones, direction marks) by their category, the
+# default-ignorable characters (variation selectors, ...) and the fillers nics read as blanks (nics.FILLERS).
 UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
@@ -147,7 +146,7 @@ def shows_anything(text_html: str) -> bool:
     if "<img" in text_html:
         return True
     return any(
-        c not in BLANK_LOOKING and unicodedata.category(c) not in UNSEEN_CATEGORIES and c not in DEFAULT_IGNORABLE
+        c not in FILLERS and unicodedata.category(c) not in UNSEEN_CATEGORIES and c not in DEFAULT_IGNORABLE
         for c in _shown_text(CITE_RE.sub("", text_html))
     )
 

@@ -29,7 +29,8 @@ CONFUSABLES_UNICODE_VERSION = icu.UNICODE_VERSION
 # hide text, which is how "Fred" is made to look like someone else; nor do the other default-ignorable characters
 # (variation selectors, soft hyphens), which show as nothing. Fillers show as a blank, so they count as a space.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
-_FILLERS = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0\u2800", " "))  # Hangul fillers, Braille blank
+FILLERS = "\u115f\u1160\u3164\uffa0\u2800"  # Hangul fillers, the Braille blank: letters or signs drawn as nothing
+_FILLERS = str.maketrans(dict.fromkeys(FILLERS, " "))
 DEFAULT_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")  # drawn as nothing (variation selectors, ...)
 _SPACES = re.compile(r"\s+")
 # ICU's skeleton is the confusables mapping between two NFD normalisations; one checker serves every thread (its
