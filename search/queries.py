@@ -68,8 +68,13 @@ _BBCODE_TAG = re.compile(
 def readable_snippet(snippet: str) -> str:
     """A comment's snippet as readers read the comment: the BBCode tags gone, the words between them (a link's text,
     a squished address) kept, and the words the search marked still marked. Still raw text, for `_marked`."""
-    # A mark inside a removed tag stays (its pair may be outside the tag); a pair left with nothing inside goes.
-    unmarked = _BBCODE_TAG.sub(lambda tag: re.sub(r"[^\x01\x02]", "", tag.group(0)), snippet)
+    return _without(_BBCODE_TAG, snippet)
+
+
+def _without(markup: re.Pattern, snippet: str) -> str:
+    """The snippet with what `markup` matches taken out. A mark inside what is taken out stays (its pair may be
+    outside it); a pair left with nothing inside goes."""
+    unmarked = markup.sub(lambda found: re.sub(r"[^\x01\x02]", "", found.group(0)), snippet)
     return unmarked.replace("\x01\x02", "")
 
 
@@ -91,8 +96,7 @@ _MARKDOWN = re.compile(
 def readable_story_snippet(snippet: str) -> str:
     """A story's snippet as readers read the story: its Markdown and the notes' brackets gone, their words kept,
     and the words the search marked still marked. Still raw text, for `_marked`."""
-    unmarked = _MARKDOWN.sub(lambda found: re.sub(r"[^\x01\x02]", "", found.group(0)), snippet)
-    return unmarked.replace("\x01\x02", "")
+    return _without(_MARKDOWN, snippet)
 
 
 class TooBroad(Exception):  # noqa: N818 (an answer, not an error in the program)
