@@ -245,6 +245,17 @@ def comment_create(
     return Posted(comment, duplicate=False)
 
 
+RENDERED_FIELDS = ["body_html", "renderer_version", "row_html"]
+
+
+def render_again(comment: Comment) -> None:
+    """Fill a comment's stored HTML (`RENDERED_FIELDS`) anew from its text, with the current renderer and row
+    template; the caller saves it. Its story is read for the row: select_related("article")."""
+    comment.body_html = render(comment.body, story=comment.article_id)
+    comment.renderer_version = bbcode.RENDERER_VERSION
+    comment.row_html = comment_row(comment)
+
+
 def rerender_showing_pictures(*, names, **kwargs) -> None:
     """Render again the comments that show a library picture by one of these names (`articles.signals.
     pictures_changed`, in the library's transaction), so none points at a picture that is gone or renamed. Found by
@@ -256,10 +267,8 @@ def rerender_showing_pictures(*, names, **kwargs) -> None:
         return
     comments = list(Comment.objects.filter(found).select_related("article"))
     for comment in comments:
-        comment.body_html = render(comment.body, story=comment.article_id)
-        comment.renderer_version = bbcode.RENDERER_VERSION
-        comment.row_html = comment_row(comment)
-    Comment.objects.bulk_update(comments, ["body_html", "renderer_version", "row_html"])
+        render_again(comment)
+    Comment.objects.bulk_update(comments, RENDERED_FIELDS)
     if comments:
         pagecache.changed(stories={c.article_id for c in comments})
 

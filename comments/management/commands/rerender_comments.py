@@ -24,16 +24,14 @@ class Command(BaseCommand):
         done = 0
         batch = []
         for comment in queryset.iterator(chunk_size=batch_size):
-            comment.body_html = services.render(comment.body, story=comment.article_id)
-            comment.renderer_version = bbcode.RENDERER_VERSION
-            comment.row_html = services.comment_row(comment)
+            services.render_again(comment)
             batch.append(comment)
             if len(batch) >= batch_size:
-                Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
+                Comment.objects.bulk_update(batch, services.RENDERED_FIELDS)
                 done += len(batch)
                 batch = []
         if batch:
-            Comment.objects.bulk_update(batch, ["body_html", "renderer_version", "row_html"])
+            Comment.objects.bulk_update(batch, services.RENDERED_FIELDS)
             done += len(batch)
         if done:
             services.comments_rerendered()
