@@ -4,8 +4,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from rantboard.addresses import absolute_url
@@ -22,18 +20,21 @@ class CommentFeedMixin:
     def item_title(self, item):
         return f"#{item.number} {item.nic} on {item.article.title}"
 
-    # Titles and author names are plain text (the feed generator escapes them for XML); the description is HTML, so
-    # any text put into it is escaped first. body_html is the comment renderer's own sanitised output. A feed reader
+    # Titles and author names are plain text (the feed generator escapes them for XML); the description is HTML,
+    # written by the template (the redaction note, or the text and an editor's note: never silent, in a feed reader
+    # either), which escapes any text. body_html is the comment renderer's own sanitised output. A feed reader
     # resolves no address against the board, and a feed is no thread: the quotes link to the story's page, and the
     # library's pictures (the renderer's only other addresses on the board) start with SITE_URL.
-    def item_description(self, item):
-        if item.redacted:
-            return escape(item.redaction_note or REDACTED_TEXT)
-        html = quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
-        html = html.replace('src="/', f'src="{absolute_url("/")}')
-        if item.moderator_note:  # an editor's change is never silent, in a feed reader either
-            return format_html("{}<p><em>{}</em></p>", mark_safe(html), item.moderator_note)  # noqa: S308 (the renderer's)
-        return html
+    description_template = "comments/feed_description.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = kwargs["item"]
+        context["redacted_text"] = REDACTED_TEXT
+        if not item.redacted:
+            html = quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
+            context["body_html"] = html.replace('src="/', f'src="{absolute_url("/")}')
+        return context
 
     def item_pubdate(self, item):
         return item.created_at
