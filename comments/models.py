@@ -74,6 +74,11 @@ class CommentQuerySet(models.QuerySet):
         """What readers may see: shown comments under stories readers may see (`articles.models.visible_to_readers`)."""
         return self.shown().under_visible_stories()
 
+    def counted(self) -> CommentQuerySet:
+        """What a nic's figure counts: shown comments under published stories. Stories scheduled for later count
+        already, so the figure never falls short of what the nic's page lists; a page past its last comment is 404."""
+        return self.shown().filter(article__status=Article.Status.PUBLISHED)
+
     def under_visible_stories(self) -> CommentQuerySet:
         """Comments, removed ones too, under stories readers may see: for telling a comment's author why theirs is
         gone, never for showing one."""

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
@@ -41,16 +42,27 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
             last_comment_at=latest["created_at"] if latest else None,
             last_comment_nic=latest["nic"] if latest else "",
         )
-    for commenter_id in set(commenter_ids):
-        figures = (
-            Comment.objects.shown().filter(commenter_id=commenter_id).aggregate(n=Count("id"), last=Max("created_at"))
-        )
-        updates = {"comment_count": figures["n"]}
-        if figures["last"]:
-            updates["last_seen"] = figures["last"]
-        Commenter.objects.filter(pk=commenter_id).update(**updates)
-    keys = Commenter.objects.filter(pk__in=set(commenter_ids)).values_list("key", flat=True)
+    commenters = Commenter.objects.filter(pk__in=set(commenter_ids))
+    # One statement for any number of commenters: unpublishing a long thread recounts everyone in it.
+    theirs = Comment.objects.filter(commenter=OuterRef("pk")).order_by().values("commenter")
+    commenters.update(
+        comment_count=Coalesce(Subquery(theirs.counted().annotate(n=Count("id")).values("n")), 0),
+        last_seen=Coalesce(Subquery(theirs.shown().annotate(last=Max("created_at")).values("last")), F("last_seen")),
+    )
+    keys = commenters.values_list("key", flat=True)
     pagecache.changed(stories=article_ids, forget=[services.STATS_CACHE_KEY, *(count_cache_key(key) for key in keys)])
+
+
+def _commenters_under(article_ids: Iterable[int]) -> set[int]:
+    return set(Comment.objects.filter(article_id__in=article_ids).values_list("commenter_id", flat=True).distinct())
+
+
+def recount_after_publication(sender, *, changes, **kwargs) -> None:
+    """A story published or withdrawn moves the figures of everyone who commented under it
+    (articles.signals.stories_changed_by_editor)."""
+    stories = {change.article.pk for change in changes if change.action in ("publish", "unpublish")}
+    if stories:
+        recount(commenter_ids=_commenters_under(stories))
 
 
 def _locked(comment: Comment) -> None:

@@ -247,7 +247,8 @@ def nic_page(request, nic: str):
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page.") from exc
     if page.number > 1 and not page.object_list:
-        # The count includes comments under stories withdrawn since: the last pages it promises may hold nothing.
+        # The count includes comments under stories scheduled for later (Comment.objects.counted): the last page it
+        # promises may hold nothing yet.
         raise Http404("No such page.")
     return render(
         request,

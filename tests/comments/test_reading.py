@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article
-from articles.services import articles_unpublish
+from articles.services import articles_publish, articles_unpublish
 from comments.models import Comment
 from comments.moderation import comment_redact
 from comments.services import comment_create
@@ -284,13 +284,36 @@ def test_every_atom_entry_says_when_it_was_updated(client, story):
         assert updated[first_title] > published[first_title]  # the author's edit moves it
 
 
-def test_a_nic_page_past_its_last_visible_comment_is_404_not_an_empty_page(client, story, make_article):
-    withdrawn = make_article()
+def test_a_nic_page_past_its_last_visible_comment_is_404_not_an_empty_page(client, story, make_article, editor):
+    rescheduled = make_article()
     for n in range(30):
         say(story, body=f"Seen {n}.")
     for n in range(2):
-        say(withdrawn, body=f"Hidden {n}.")
-    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk), editor=withdrawn.posted_by)
+        say(rescheduled, body=f"Hidden {n}.")
+    articles_unpublish(articles=Article.objects.filter(pk=rescheduled.pk), editor=editor)
+    Article.objects.filter(pk=rescheduled.pk).update(published_at=timezone.now() + dt.timedelta(days=1))
+    articles_publish(articles=Article.objects.filter(pk=rescheduled.pk), editor=editor)
     url = reverse("comments:nic", args=["Fred"])
     assert client.get(url).content.decode().count("Seen ") == 30
-    assert client.get(url, {"page": 2}).status_code == 404  # the count promised a page the withdrawn story took
+    assert client.get(url, {"page": 2}).status_code == 404  # the figure counts the story's two: they show tomorrow
+
+
+def _nic_figure(client) -> str:
+    nic_page = client.get(reverse("comments:nic", args=["Fred"])).content.decode()
+    return nic_page[nic_page.index('<p class="stats">') :].split(" ·")[0]
+
+
+def test_a_withdrawn_story_takes_its_comments_out_of_the_nics_figure_until_it_is_published_again(
+    client, story, make_article, editor
+):
+    withdrawn = make_article(title="Withdrawn later")
+    say(story, body="Seen.")
+    for n in range(31):
+        say(withdrawn, body=f"Hidden {n}.")
+    articles_unpublish(articles=Article.objects.filter(pk=withdrawn.pk), editor=editor)
+    assert _nic_figure(client).endswith(">1 comment")
+    assert client.get(reverse("comments:nic", args=["Fred"]), {"page": 2}).status_code == 404
+    articles_publish(articles=Article.objects.filter(pk=withdrawn.pk), editor=editor)
+    assert _nic_figure(client).endswith(">32 comments")
+    assert "Hidden 0." in client.get(reverse("comments:nic", args=["Fred"]), {"page": 2}).content.decode()
+
