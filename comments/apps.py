@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     def ready(self) -> None:
         from articles.signals import pictures_changed, stories_changed_by_editor
 
-        from .moderation import recount_after_publication, record_story_changes
+        from .moderation import record_story_changes, recount_after_publication
         from .pageparts import register_quote
         from .services import rerender_showing_pictures
         from .visitor import register_slots

@@ -2,8 +2,8 @@
 
 Like django-contrib-comments' security form, the form carries its own defences as fields: a honeypot that people
 never see, and a signed stamp bound to the story, saying when the form was shown and carrying its one-time token (so
-a double click or a reload posts once). Rate limits, bans and nic ownership need the database or the cache and are
-checked by the write path (comments.services).
+a double click or a reload posts once). Bans and nic ownership need the database or the cache: they are rules of the
+write path (comments.services). Rate limits count a browser's tries, so the view asks them (comments.defences).
 """
 
 from __future__ import annotations

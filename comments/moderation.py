@@ -10,7 +10,6 @@ import datetime as dt
 import ipaddress
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -20,11 +19,10 @@ from articles.models import Article
 from rantboard import pagecache
 
 from . import services
+from .bans import BANS_CACHE_KEY
 from .models import Ban, Comment, Commenter, Flag, ModerationAction
 from .nics import clean_nic, nic_key
 from .services import comment_row, count_cache_key
-
-BANS_CACHE_KEY = "comments:active-bans:v2"
 
 
 def _moderator_name(moderator) -> str:
@@ -339,45 +337,6 @@ def address_bans(addresses: Iterable[str], *, now: dt.datetime | None = None) ->
         if hit:
             found.append(ban)
     return found
-
-
-def active_bans() -> list[tuple[str, str, object]]:
-    """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
-    bans = cache.get(BANS_CACHE_KEY)
-    if bans is None:
-        now = timezone.now()
-        rows = list(Ban.objects.active(now).values_list("kind", "value", "expires_at"))
-        bans = []
-        for kind, value, expires_at in rows:
-            parsed = (
-                nic_key(value)
-                if kind == Ban.Kind.NIC
-                else ipaddress.ip_address(value)
-                if kind == Ban.Kind.IP
-                else ipaddress.ip_network(value)
-            )
-            bans.append((kind, parsed, expires_at))
-        cache.set(BANS_CACHE_KEY, bans, 60)
-    now = timezone.now()
-    return [(kind, parsed) for kind, parsed, expires_at in bans if expires_at is None or expires_at > now]
-
-
-def banned(*, nic: str, ip: str | None) -> bool:
-    key = nic_key(nic)
-    address = None
-    if ip:
-        try:
-            address = ipaddress.ip_address(ip)
-        except ValueError:
-            address = None
-    for kind, parsed in active_bans():
-        if kind == Ban.Kind.NIC and parsed == key:
-            return True
-        if address is not None and kind == Ban.Kind.IP and parsed == address:
-            return True
-        if address is not None and kind == Ban.Kind.NETWORK and address.version == parsed.version and address in parsed:
-            return True
-    return False
 
 
 def record_story_changes(sender, *, editor, changes, **kwargs) -> None:

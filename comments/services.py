@@ -19,9 +19,13 @@ from articles.models import PICTURES_CACHE_KEY, Article, Picture
 from rantboard import pagecache
 
 from . import bbcode
+from .bans import banned
 from .models import Comment, Commenter, CommentRevision, Flag
 from .nics import clean_nic, nic_key
 
+BANNED_MESSAGE = (
+    "Posting under this nic or from this address has been suspended by the editors. Your text is kept below."
+)
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
 STATS_CACHE_KEY = "comments:stats:v1"
 COUNT_CACHE_PREFIX = "comments:nic-count:"
@@ -177,13 +181,16 @@ def comment_create(
 ) -> Posted:
     """Post a comment: number, counts and row land together in one transaction, or not at all.
 
-    Raises Article.DoesNotExist when readers cannot see the story, CommentRefused when it is closed or the nic is
-    another browser's. `body_html` is the body as `render` made it, when the caller (the form) already rendered it.
+    Raises Article.DoesNotExist when readers cannot see the story, CommentRefused when it is closed, the nic or the
+    address is banned or the nic is another browser's. `body_html` is the body as `render` made it, when the caller
+    (the form) already rendered it.
     """
     nic = clean_nic(nic)
     body = bbcode.normalise_source(body)
     if found := _already_posted(submission_token):
         return found
+    if banned(nic=nic, ip=ip):
+        raise CommentRefused(BANNED_MESSAGE)
     if body_html is None:
         body_html = render(body, story=article_id)
     try:
@@ -295,6 +302,7 @@ def flag_create(*, comment: Comment, reason: str, flagger_token: str) -> bool:
 
 
 REMOVED_MESSAGE = "That comment is no longer on the board."
+EDIT_BANNED_MESSAGE = "Posting and editing under this nic or from this address have been suspended by the editors."
 
 
 def edit_deadline(comment: Comment) -> dt.datetime:
@@ -320,9 +328,12 @@ def edit_refusal(*, comment: Comment, owner_token: str, now: dt.datetime | None 
     return None
 
 
-def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body_html: str) -> Comment:
+def comment_edit_by_author(
+    *, comment_id: int, owner_token: str, body: str, body_html: str, ip: str | None = None
+) -> Comment:
     """The commenter changes their own comment's text: from the browser that owns the nic, within
-    COMMENT_EDIT_MINUTES of posting, while the story is open and before any editor has stepped in. The text it had is
+    COMMENT_EDIT_MINUTES of posting, while the story is open, neither the nic nor the address `ip` is banned and
+    before any editor has stepped in. The text it had is
     kept (CommentRevision) and readers see that it was edited. The text as it was is no edit: nothing is saved.
     Raises CommentRefused with the reason."""
     body = bbcode.normalise_source(body)
@@ -334,6 +345,8 @@ def comment_edit_by_author(*, comment_id: int, owner_token: str, body: str, body
         now = timezone.now()
         if comment is None:
             raise CommentRefused(REMOVED_MESSAGE)
+        if banned(nic=comment.nic, ip=ip):
+            raise CommentRefused(EDIT_BANNED_MESSAGE)
         if refusal := edit_refusal(comment=comment, owner_token=owner_token, now=now):
             raise CommentRefused(refusal)
         if body == comment.body:

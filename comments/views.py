@@ -21,7 +21,8 @@ from articles.views import render_story_page
 from rantboard.addresses import number_from
 from rantboard.client_ip import client_ip, unreadable_source
 
-from . import defences, moderation, services
+from . import defences, services
+from .bans import banned
 from .forms import CommentForm
 from .models import Comment, Commenter, Flag, nic_url
 from .nics import MAX_NIC_LENGTH, clean_nic, nic_key, random_nic
@@ -31,14 +32,10 @@ logger = logging.getLogger(__name__)
 
 OWNER_COOKIE = "rb_owner"  # the random token that owns this browser's nics (signed, HttpOnly)
 COOKIE_AGE = 60 * 60 * 24 * 365 * 2
-BANNED_MESSAGE = (
-    "Posting under this nic or from this address has been suspended by the editors. Your text is kept below."
-)
 NO_ADDRESS_MESSAGE = (
     "Your comment could not be posted: the board could not tell which address it came from. "
     "Your text is kept below; if this keeps happening, please tell the editors."
 )
-EDIT_BANNED_MESSAGE = "Posting and editing under this nic or from this address have been suspended by the editors."
 EDIT_RATE_MESSAGE = (
     "You are posting and editing faster than the board allows. Wait {wait} seconds and save again; your text is kept "
     "below."
@@ -135,7 +132,8 @@ def _post_comment(request, pk: int) -> HttpResponse:
         return _story_page(request, pk, form=form, status=400, comment_error=NO_ADDRESS_MESSAGE)
     nic = form.cleaned_data["nic"]
     token = owner_token(request) or _first_owner_token(form.submission_token)
-    # Bans and ownership first: a try that either refuses must not count against the nic's owner.
+    # Bans and ownership first (comment_create asks both again): a try that either refuses must not count against the
+    # nic's owner.
     refusal = _check_ban(nic, ip)
     if refusal is None and (taken := services.nic_claimed_by_another(nic, token)):
         form.add_error(taken.field, taken.message)
@@ -191,8 +189,8 @@ def _post_comment(request, pk: int) -> HttpResponse:
 
 
 def _check_ban(nic: str, ip: str | None) -> defences.Refusal | None:
-    if moderation.banned(nic=nic, ip=ip):
-        return defences.Refusal(BANNED_MESSAGE, status=403)
+    if banned(nic=nic, ip=ip):
+        return defences.Refusal(services.BANNED_MESSAGE, status=403)
     return None
 
 
@@ -342,8 +340,8 @@ def edit_comment(request, pk: int, number: int):
     if ip is None:
         logger.warning("Edit refused: no readable client address (%s)", unreadable_source(request))
         return _edit_refused(request, comment, EDIT_NO_ADDRESS_MESSAGE, typed=typed, status=400)
-    if moderation.banned(nic=comment.nic, ip=ip):
-        return _edit_refused(request, comment, EDIT_BANNED_MESSAGE, typed=typed, can_post=False)
+    if banned(nic=comment.nic, ip=ip):
+        return _edit_refused(request, comment, services.EDIT_BANNED_MESSAGE, typed=typed, can_post=False)
     # Say so before anything is typed: a form that can only be refused wastes the typing. (The write asks again, with
     # the comment locked.)
     if refusal := services.edit_refusal(comment=comment, owner_token=token):
@@ -366,7 +364,7 @@ def edit_comment(request, pk: int, number: int):
         return response
     try:
         services.comment_edit_by_author(
-            comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html
+            comment_id=comment.pk, owner_token=token, body=form.cleaned_data["body"], body_html=form.body_html, ip=ip
         )
     except services.CommentRefused as refusal:
         return _edit_refused(request, comment, refusal.message, typed=typed)

@@ -168,6 +168,23 @@ def test_bans_refuse_posts_until_they_expire(story, post, editor, kind, value, n
     assert post(story, nic=nic, body="Let me in").status_code == 302
 
 
+def test_the_write_functions_refuse_a_banned_nic_or_address_whoever_calls_them(story, editor):
+    """Not only the form: the demo command, an import or a shell post through the same rule."""
+    from comments.services import CommentRefused, comment_create, comment_edit_by_author
+
+    mine = comment_create(article_id=story.pk, nic="Quiet Quinn", body="First.", owner_token="t-q", ip="192.0.2.7")
+    ban_create(kind="ip", value="192.0.2.7", reason="spam run", moderator=editor)
+    ban_create(kind="nic", value="Troll Face", reason="spam", moderator=editor)
+    for nic, ip in (("Troll Face", "198.51.100.1"), ("Anyone", "192.0.2.7")):
+        with pytest.raises(CommentRefused, match="suspended by the editors"):
+            comment_create(article_id=story.pk, nic=nic, body="Let me in.", owner_token="t-x", ip=ip)
+    with pytest.raises(CommentRefused, match="suspended by the editors"):
+        comment_edit_by_author(
+            comment_id=mine.comment.pk, owner_token="t-q", body="Changed.", body_html="<p>Changed.</p>", ip="192.0.2.7"
+        )
+    assert list(Comment.objects.values_list("body", flat=True)) == ["First."]
+
+
 def test_an_expired_ban_stops_applying_without_touching_the_cache(story, post, editor):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         ban_create(kind="nic", value="Brief Troll", reason="cool off", moderator=editor,

@@ -156,11 +156,11 @@ def test_with_as_many_flags_the_most_recently_flagged_comment_comes_first(editor
 def test_a_comments_page_shows_the_flags_on_all_its_nics_comments_and_the_bans_on_the_nic(editor_client, editor, story):
     from comments.moderation import ban_create, flags_dismiss
 
+    this, other = say(story, body="This one."), say(story, body="Another of theirs.")
     nic_ban = ban_create(kind="nic", value="LOUD larry", reason="Spam, every day.", moderator=editor)
     ban_create(kind="nic", value="Loud Larry", reason="an old ban", moderator=editor,
                expires_at=timezone.now() - dt.timedelta(days=1))  # fmt: skip
     ban_create(kind="nic", value="Someone Else", reason="not theirs", moderator=editor)
-    this, other = say(story, body="This one."), say(story, body="Another of theirs.")
     flag(Client(), this, "spam")
     flag(Client(), this, "spam")
     flag(Client(), other, "abuse")

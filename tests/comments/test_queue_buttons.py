@@ -122,8 +122,9 @@ def test_a_second_click_does_nothing_more(editor_client, story):
 def test_banning_a_nic_that_is_banned_already_makes_no_second_ban(editor_client, editor, story):
     from comments.moderation import ban_create
 
+    comment = say(story, nic="Loud Larry")
     ban_create(kind="nic", value="Loud Larry", reason="earlier", moderator=editor)
-    comment = flagged(story, "spam")  # flagged after the ban
+    flag(Client(), comment, "spam")  # flagged after the ban
     response = editor_client.post(reverse("admin:comments_flaggedcomment_ban", args=[comment.pk]), follow=True)
     assert "is banned already" in response.content.decode()
     assert Ban.objects.count() == 1 and not Flag.objects.filter(resolved_at=None).exists()

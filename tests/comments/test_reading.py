@@ -316,4 +316,3 @@ def test_a_withdrawn_story_takes_its_comments_out_of_the_nics_figure_until_it_is
     articles_publish(articles=Article.objects.filter(pk=withdrawn.pk), editor=editor)
     assert _nic_figure(client).endswith(">32 comments")
     assert "Hidden 0." in client.get(reverse("comments:nic", args=["Fred"]), {"page": 2}).content.decode()
-
