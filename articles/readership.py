@@ -123,12 +123,6 @@ def discard() -> None:
         _tally.clear()
 
 
-def waiting() -> dict[int, int]:
-    """The views counted in this process and not yet handed to the database."""
-    with _lock:
-        return dict(_tally)
-
-
 def _start_flusher() -> None:
     global _flusher
     if _flusher is not None or settings.VIEW_FLUSH_SECONDS <= 0:

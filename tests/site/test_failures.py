@@ -6,7 +6,6 @@ file); a cache that refuses writes, and a database that stops answering, are sim
 
 import socket
 import threading
-import time
 from unittest import mock
 
 import pytest
@@ -41,31 +40,45 @@ def a_closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def stalled_redis():
-    """A server that accepts connections and never answers: a Redis stopped with SIGSTOP."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held = []
-    stop = threading.Event()
+class StalledRedis:
+    """A server that accepts connections and never answers: a Redis stopped with SIGSTOP. Every wait a client sits
+    through begins with a connection (one that timed out is dropped), so `connections` counts the waits."""
 
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.url = f"redis://127.0.0.1:{self.server.getsockname()[1]}/0"
+        self.held = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.server.settimeout(0.1)
+        while not self.stop.is_set():
             try:
-                held.append(server.accept()[0])
+                self.held.append(self.server.accept()[0])
             except TimeoutError:
                 continue
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
+    @property
+    def connections(self) -> int:
+        return len(self.held)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        for conn in self.held:
+            conn.close()
+        self.server.close()
+
+
+@pytest.fixture
+def stalled_redis():
+    stalled = StalledRedis()
+    yield stalled
+    stalled.close()
 
 
 def redis_at(url):
@@ -94,29 +107,23 @@ def test_with_redis_down_pages_are_served_and_comments_posted(story):
 
 
 def test_with_redis_stalled_pages_are_served_and_comments_posted(story, stalled_redis):
-    with redis_at(stalled_redis):
+    with redis_at(stalled_redis.url):
         reads_and_posts_work(story)
 
 
-def test_a_stalled_redis_costs_a_request_its_socket_timeout_not_the_stall(story, stalled_redis):
-    # At most one socket timeout per cache (the pages' and the counters'): after a failure each process leaves a
-    # cache alone for a while (rantboard.cache.FAILURE_PAUSE), so a request never waits on it twice.
-    bound = 2 * redis_timeout() + 0.3
-    assert bound < 1, "the settings' Redis timeout must keep a request well under a second"
-    timings = {}
-    with redis_at(stalled_redis):
+def test_a_stalled_redis_is_waited_on_once_per_cache_not_by_every_request(story, stalled_redis):
+    # After a failure each process leaves a cache alone for a while (rantboard.cache.FAILURE_PAUSE), so a stalled
+    # Redis costs one socket timeout per cache (the pages' and the counters'), not one per request and read.
+    with redis_at(stalled_redis.url):
         for url in ("/", story.get_absolute_url(), story.region.get_absolute_url()):
-            started = time.monotonic()
             assert Client().get(url).status_code == 200
-            timings[url] = time.monotonic() - started
         commenter = Client()
         page = commenter.get(story.get_absolute_url()).content.decode()
         data = {"nic": "Fred", "body": "Stalled, not stopped.", "email": "", "website": "", "post": "1",
                 "stamp": form_stamp(page)}  # fmt: skip
-        started = time.monotonic()
         assert commenter.post(reverse("comments:post", args=[story.pk]), data).status_code == 302
-        timings["post"] = time.monotonic() - started
-    assert max(timings.values()) < bound, timings
+    assert 1 <= stalled_redis.connections <= 2
+    assert redis_timeout() <= 0.5, "each of those waits must stay well under a second (REDIS_TIMEOUT)"
 
 
 def test_healthz_reports_a_cache_it_cannot_reach_without_failing(client):
