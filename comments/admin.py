@@ -30,7 +30,7 @@ from django.utils.timesince import timesince
 from rantboard.addresses import number_from
 
 from . import bbcode, defences, moderation
-from .models import Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
+from .models import REDACTED_TEXT, Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
 
 # Intermediate forms for the actions that need a reason, a note or an expiry.
@@ -40,7 +40,7 @@ class RedactForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=300,
-        help_text="Shown in place of the comment. Empty: “This comment was removed by an editor.”",
+        help_text=f"Shown in place of the comment. Empty: “{REDACTED_TEXT}”",
     )
 
 

@@ -13,7 +13,6 @@ from .bbcode import quotes_linked_to
 from .models import Comment
 
 FEED_LENGTH = 50
-REDACTED_TEXT = "This comment was removed by an editor."
 
 
 class CommentFeedMixin:
@@ -30,7 +29,6 @@ class CommentFeedMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item = kwargs["item"]
-        context["redacted_text"] = REDACTED_TEXT
         if not item.redacted:
             html = quotes_linked_to(item.body_html, absolute_url(item.article.get_absolute_url()))
             context["body_html"] = html.replace('src="/', f'src="{absolute_url("/")}')

@@ -58,6 +58,7 @@ def nic_url(nic: str) -> str:
 
 
 # How many of the newest comments beyond those wanted are read before their stories' visibility is checked.
+REDACTED_TEXT = "This comment was removed by an editor."  # in place of a redacted comment with no note of its own
 HIDDEN_SPARE = 10
 
 
@@ -197,6 +198,11 @@ class Comment(models.Model):
     @property
     def nic_url(self) -> str:
         return nic_url(self.nic)
+
+    @property
+    def redaction_text(self) -> str:
+        """What readers see in place of a redacted comment: the editor's note, or the standard line."""
+        return self.redaction_note or REDACTED_TEXT
 
     @property
     def editors_stepped_in(self) -> bool:

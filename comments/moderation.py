@@ -123,11 +123,9 @@ def comment_edit(*, comment: Comment, moderator, body: str, note: str) -> None:
     _locked(comment)
     original = comment.body
     comment.body = services.bbcode.normalise_source(body)
-    comment.body_html = services.render(comment.body, story=comment.article_id)
-    comment.renderer_version = services.bbcode.RENDERER_VERSION
     comment.moderator_note = f"{edit_note_prefix(moderator)} {note.strip()}"[:400]
-    comment.row_html = comment_row(comment)
-    comment.save(update_fields=["body", "body_html", "renderer_version", "moderator_note", "row_html"])
+    services.render_again(comment)
+    comment.save(update_fields=["body", "moderator_note", *services.RENDERED_FIELDS])
     pagecache.changed(stories=[comment.article_id])
     ModerationAction.objects.create(
         action=ModerationAction.Action.EDIT, moderator=moderator, comment=comment, commenter_id=comment.commenter_id,

@@ -266,7 +266,8 @@ def render_again(comment: Comment) -> None:
 def rerender_showing_pictures(*, names, **kwargs) -> None:
     """Render again the comments that show a library picture by one of these names (`articles.signals.
     pictures_changed`, in the library's transaction), so none points at a picture that is gone or renamed. Found by
-    the picture's address in their stored HTML: only the comments that show it, whatever their [foto] said."""
+    the picture's address in their stored HTML: only the comments that show it, whatever their [foto] said. The
+    library's write function has retired every page already (articles.services.filing_save)."""
     found = Q()
     for name in names:
         found |= Q(body_html__contains=f'src="{html.escape(Picture(name=name).get_absolute_url(), quote=True)}"')
@@ -276,12 +277,15 @@ def rerender_showing_pictures(*, names, **kwargs) -> None:
     for comment in comments:
         render_again(comment)
     Comment.objects.bulk_update(comments, RENDERED_FIELDS)
-    if comments:
-        pagecache.changed(stories={c.article_id for c in comments})
 
 
 def comments_rerendered() -> None:
     """Stored rows were rebuilt in bulk (`manage.py rerender_comments`): every page that shows them is stale."""
+    pagecache.changed()
+
+
+def nics_rekeyed() -> None:
+    """Commenters were given new keys (`manage.py rekey_nics`): nic pages and the forms' owner checks read them."""
     pagecache.changed()
 
 

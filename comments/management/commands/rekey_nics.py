@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from comments.models import Commenter
 from comments.rekeying import rekey
-from rantboard import pagecache
+from comments.services import nics_rekeyed
 
 
 class Command(BaseCommand):
@@ -12,5 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         collisions = rekey(Commenter, report=self.stdout.write)
-        pagecache.changed()  # nic pages and the forms' owner checks read the keys
+        nics_rekeyed()
         self.stdout.write(f"Re-keyed; {len(collisions)} pair(s) of nics set apart.")
