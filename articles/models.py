@@ -259,8 +259,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             models.Index(fields=["region", "status", "-published_at"], name="article_region_published"),
-            # The archive's comment total is the sum of the stories' counts: read from this index alone, not from
-            # every story's row (1.8 against 26-29 ms on PostgreSQL with 20,000 stories), after every comment.
+            # The archive's comment total, asked again after every comment, is the sum of the stories' counts:
+            # read from this index alone, not from every story's row (docs/decisions.md, Speed).
             models.Index(fields=["comment_count"], name="article_comment_count"),
         ]
         permissions = [
