@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered whatever Host and scheme it comes with (rantboard/health.py).
+    "rantboard.health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Response headers only: first, so that every response, the page cache's included, carries them.
     "rantboard.middleware.SecurityHeadersMiddleware",

@@ -19,7 +19,6 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}login/", throttled_login, name="admin_login"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", favicon, name="favicon"),

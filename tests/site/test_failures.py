@@ -275,6 +275,16 @@ def test_healthz_says_whether_the_database_answers_and_livez_that_the_process_do
     assert "database: unreachable" in down.content.decode()
 
 
+def test_a_load_balancers_probe_over_plain_http_by_the_servers_address_gets_the_health(client, settings):
+    settings.ALLOWED_HOSTS = ["board.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    probe = {"HTTP_HOST": "10.0.0.5:8000"}  # the app server's own address, not the board's name; no HTTPS
+    assert client.get("/healthz", **probe).content.decode() == "database: ok\ncache: ok\n"
+    with database_down():
+        assert client.get("/healthz", **probe).status_code == 503
+    assert client.get("/", **probe).status_code == 400  # every other address still checks the host
+
+
 def test_a_page_with_no_saved_copy_answers_503_while_the_database_is_away(story):
     with database_down():
         front = Client().get("/")
