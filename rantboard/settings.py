@@ -35,6 +35,9 @@ if not SECRET_KEY:
         )
     # Local development only: a key that changes each start is fine for a debug server.
     SECRET_KEY = "dev-only-" + os.urandom(24).hex()
+# Earlier keys, still accepted for what they signed (commenters' nic-ownership cookies, open comment forms, editors'
+# sessions) while a new key takes over: docs/deployment.md, "Changing the secret key".
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if not ALLOWED_HOSTS and not DEBUG:

@@ -108,6 +108,19 @@ def test_a_nic_cannot_be_used_from_another_browser(story, post):
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.parametrize("old_key_kept, answer", [(True, 302), (False, 400)])
+def test_a_new_secret_key_keeps_each_browsers_nic_while_the_old_one_is_a_fallback(
+    story, post, settings, old_key_kept, answer
+):
+    assert post(story, nic="Fred Bloggs", body="Before the new key.").status_code == 302
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "k" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key] if old_key_kept else []
+    response = post(story, nic="Fred Bloggs", body="After the new key.")
+    assert response.status_code == answer  # without the old key the browser's cookie proves nothing
+    assert Comment.objects.filter(body="After the new key.").exists() == old_key_kept
+
+
 def _refused(response, message, text):
     html = response.content.decode()
     assert message in html
