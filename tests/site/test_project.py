@@ -111,6 +111,32 @@ def test_demo_content_shows_at_once_on_a_board_whose_lists_were_cached_empty(cli
 
 
 @pytest.mark.django_db
+def test_add_editor_makes_a_login_that_reaches_the_newsroom_with_a_note_colour(client):
+    out = io.StringIO()
+    call_command("add_editor", "mara", "--name", "Mara Lind", "--colour", "#d8f0d2", stdout=out)
+    password = re.search(r"Password, shown once: (\S+)", out.getvalue()).group(1)
+    assert client.login(username="mara", password=password)
+    assert "The newsroom" in client.get("/admin/").content.decode()
+    assert client.get("/admin/articles/article/add/").status_code == 200  # the Editors group's rights
+    profile = EditorProfile.objects.get(user__username="mara")
+    assert f".{profile.css_class}" in Client().get("/notes.css").content.decode()
+    assert not profile.user.is_superuser and profile.user.get_full_name() == "Mara Lind"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "arguments, reason",
+    [(["mara"], "There is a user 'mara' already"), (["tess", "--colour", "#202020"], "too dark"),
+     (["tess", "--colour", "pink"], "six hex digits")],
+)  # fmt: skip
+def test_add_editor_refuses_a_taken_name_or_an_unreadable_colour_and_adds_nobody(arguments, reason):
+    call_command("add_editor", "mara", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=reason):
+        call_command("add_editor", *arguments, stdout=io.StringIO())
+    assert EditorProfile.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_demo_content_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="local runs"):
