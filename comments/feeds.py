@@ -1,6 +1,7 @@
 """Feeds of comments: the latest everywhere, and the comments of one story. Never an e-mail or an IP."""
 
 from django.conf import settings
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -10,9 +11,25 @@ from rantboard.addresses import absolute_url
 from rantboard.feeds import SiteFeed
 
 from .bbcode import quotes_linked_to
-from .models import Comment
+from .models import Comment, ModerationAction
 
 FEED_LENGTH = 50
+
+
+EDITORS_CHANGES = [ModerationAction.Action.REDACT, ModerationAction.Action.UNREDACT, ModerationAction.Action.EDIT]
+
+
+def _with_editors_changes(comments) -> list[Comment]:
+    """The comments, each with the time an editor last changed what readers see of it (`editors_changed_at`, None
+    if never): one query for the whole feed."""
+    comments = list(comments)
+    changed = dict(
+        ModerationAction.objects.filter(comment__in=comments, action__in=EDITORS_CHANGES)
+        .values("comment").annotate(last=Max("created_at")).values_list("comment", "last")
+    )  # fmt: skip
+    for comment in comments:
+        comment.editors_changed_at = changed.get(comment.pk)
+    return comments
 
 
 class CommentFeedMixin:
@@ -38,8 +55,9 @@ class CommentFeedMixin:
         return item.created_at
 
     def item_updateddate(self, item):
-        # Atom requires <updated> on every entry; an author's edit moves it, so feed readers see the new text.
-        return item.edited_at or item.created_at
+        # Atom requires <updated> on every entry; an author's edit and an editor's change move it, so feed readers
+        # fetch the text as it stands.
+        return max(t for t in (item.created_at, item.edited_at, item.editors_changed_at) if t is not None)
 
     def item_author_name(self, item):
         return item.nic
@@ -58,7 +76,7 @@ class LatestCommentsFeed(CommentFeedMixin, SiteFeed):
         return f"The latest comments on {settings.SITE_NAME}."
 
     def items(self):
-        return Comment.objects.latest(FEED_LENGTH)
+        return _with_editors_changes(Comment.objects.latest(FEED_LENGTH))
 
 
 class LatestCommentsAtomFeed(LatestCommentsFeed):
@@ -87,7 +105,7 @@ class StoryCommentsFeed(CommentFeedMixin, SiteFeed):
 
     def items(self, article):
         comments = Comment.objects.shown().filter(article=article).with_story().order_by("-number")[:FEED_LENGTH]
-        return comments
+        return _with_editors_changes(comments)
 
 
 class StoryCommentsAtomFeed(StoryCommentsFeed):

@@ -4,6 +4,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -282,6 +283,17 @@ def test_every_atom_entry_says_when_it_was_updated(client, story):
         assert len(updated) == 2 and all(updated.values())
         first_title = f"#1 {first.nic} on {story.title}"
         assert updated[first_title] > published[first_title]  # the author's edit moves it
+
+
+def test_an_editors_redaction_moves_the_atom_entrys_updated(client, story, editor):
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=30), tick=False):
+        comment = say(story, body="Call me on 555 0100.")
+    comment_redact(comment=comment, moderator=editor, note="Phone number taken out.")
+    for url in (reverse("comments:feed_latest_atom"), reverse("comments:feed_story_atom", args=[story.pk])):
+        entry = next(ET.fromstring(client.get(url).content).iter(f"{ATOM}entry"))
+        updated = dt.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+        assert updated > comment.created_at + dt.timedelta(minutes=29), url
+        assert "Phone number taken out." in entry.findtext(f"{ATOM}summary")
 
 
 def test_a_nic_page_past_its_last_visible_comment_is_404_not_an_empty_page(client, story, make_article, editor):
