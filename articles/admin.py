@@ -220,8 +220,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
+        held = list(services.drafts_closing_before_publication(queryset).values_list("title", flat=True))
         changed = services.articles_publish(articles=queryset, editor=request.user)
         self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
+        if held:
+            titles = ", ".join(f"“{title}”" for title in held)
+            self.message_user(
+                request,
+                f"Not published: {titles}. Comments would close before publication, so readers could never comment: "
+                "set a later close-at time in the story (or none), then publish.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish the selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):

@@ -155,10 +155,22 @@ def _change_states(*, articles: QuerySet, editor, action: str, describe, update:
     return len(changes)
 
 
+def drafts_closing_before_publication(articles: QuerySet, now=None) -> QuerySet:
+    """Drafts whose comments would close before they are published (a past close-at time): published, they would
+    open with their thread already closed. The story form refuses the same (ArticleAdminForm.clean)."""
+    now = now or _now()
+    return articles.filter(status=Article.Status.DRAFT, comments_close_at__isnull=False).filter(
+        Q(published_at__lte=now, comments_close_at__lte=now)
+        | Q(published_at__gt=now, comments_close_at__lte=F("published_at"))
+    )
+
+
 @transaction.atomic
 def articles_publish(*, articles: QuerySet, editor) -> int:
-    """Publish drafts: one whose time has passed is published now; one scheduled for later keeps its time."""
+    """Publish drafts: one whose time has passed is published now; one scheduled for later keeps its time. Drafts
+    whose comments would close before publication are left as they are (`drafts_closing_before_publication`)."""
     now = _now()
+    articles = articles.exclude(pk__in=drafts_closing_before_publication(articles, now).values("pk"))
     changed = _change_states(
         articles=articles.filter(published_at__lte=now), editor=editor, action="publish", describe=publication_state,
         update={"status": Article.Status.PUBLISHED, "published_at": now}, only=Q(status=Article.Status.DRAFT),

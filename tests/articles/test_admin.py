@@ -146,6 +146,18 @@ def test_editor_publishes_drafts_with_the_action(editor_client, make_article):
     assert reader.get(draft.get_absolute_url()).status_code == 200
 
 
+def test_the_publish_action_leaves_a_draft_whose_comments_would_close_before_publication(editor_client, make_article):
+    late = make_article(status=Article.Status.DRAFT, title="Filed late")
+    Article.objects.filter(pk=late.pk).update(comments_close_at=timezone.now() - dt.timedelta(hours=1))
+    ready = make_article(status=Article.Status.DRAFT, title="Ready to go")
+    html = _run_action(editor_client, "publish", [late, ready]).content.decode()
+    assert "Published 1 story." in html
+    assert "Not published: “Filed late”. Comments would close before publication" in html
+    late.refresh_from_db()
+    ready.refresh_from_db()
+    assert (late.status, ready.status) == (Article.Status.DRAFT, Article.Status.PUBLISHED)
+
+
 def test_editor_unpublishes_with_the_action(editor_client, make_article):
     story = make_article()
     _run_action(editor_client, "unpublish", [story])
