@@ -339,6 +339,7 @@ class CommentAdmin(admin.ModelAdmin):
         since = timezone.now() - dt.timedelta(days=settings.IP_RETENTION_DAYS)
         addresses = (
             Comment.objects.filter(commenter_id=obj.commenter_id, created_at__gte=since, ip__isnull=False)
+            .order_by()  # the model's ordering would make DISTINCT one row per comment, not per address
             .values_list("ip", flat=True)
             .distinct()[:200]
         )

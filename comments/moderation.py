@@ -52,7 +52,8 @@ def recount(*, article_ids: Iterable[int] = (), commenter_ids: Iterable[int] = (
 
 
 def _commenters_under(article_ids: Iterable[int]) -> set[int]:
-    return set(Comment.objects.filter(article_id__in=article_ids).values_list("commenter_id", flat=True).distinct())
+    theirs = Comment.objects.filter(article_id__in=article_ids).order_by()
+    return set(theirs.values_list("commenter_id", flat=True).distinct())
 
 
 def recount_after_publication(sender, *, changes, **kwargs) -> None:

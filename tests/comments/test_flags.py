@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from comments.models import Ban, Comment, Flag, ModerationAction
 from comments.services import comment_create
 
@@ -195,6 +196,27 @@ def test_a_comments_page_shows_the_bans_on_the_addresses_its_nic_wrote_from(edit
     for ban in (network, address):
         assert f'<a href="{reverse("admin:comments_ban_change", args=[ban.pk])}">{ban}</a> ({ban.reason})' in line
     assert "somebody else" not in line
+
+
+def test_a_prolific_nics_page_shows_the_ban_on_an_address_it_wrote_from_once(editor_client, editor, story):
+    """Two hundred comments from home and one from a banned café: the café's ban is on the record."""
+    from comments.moderation import ban_create
+
+    first = comment_create(article_id=story.pk, nic="Loud Larry", body="From home.", owner_token="t", ip="203.0.113.9")
+    Comment.objects.bulk_create(
+        Comment(article=story, commenter_id=first.comment.commenter_id, number=n, nic="Loud Larry",
+                body=f"Home {n}.", body_html=f"<p>Home {n}.</p>", ip="203.0.113.9")
+        for n in range(2, 202)
+    )  # fmt: skip
+    Article.objects.filter(pk=story.pk).update(last_comment_number=201)
+    cafe = comment_create(article_id=story.pk, nic="Loud Larry", body="From the café.", owner_token="t",
+                          ip="198.51.100.20").comment  # fmt: skip
+    ban = ban_create(kind="ip", value="198.51.100.20", reason="the café's spam", moderator=editor)
+    html = unescape(
+        editor_client.get(reverse("admin:comments_comment_change", args=[first.comment.pk])).content.decode()
+    )
+    record = html[html.index('class="nic-record"') : html.index("</ul>", html.index('class="nic-record"'))]
+    assert f"{ban}</a> ({ban.reason})" in record, cafe.number
 
 
 def test_flagging_the_same_comment_again_does_not_use_up_the_addresss_limit(client, story, settings):
