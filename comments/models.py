@@ -176,6 +176,8 @@ class Comment(models.Model):
             # The day's count of shown comments from this index alone, without reading each comment's row to see
             # whether it was removed (the front page's figures).
             models.Index(fields=["created_at"], condition=models.Q(removed=False), name="comment_shown_time"),
+            # The editors' search by address (the admin).
+            models.Index(fields=["ip"], name="comment_ip"),
         ]
 
     def __str__(self) -> str:

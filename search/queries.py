@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -152,6 +154,28 @@ def _comments():
     )  # fmt: skip
 
 
+# --- for the editors: the same indexes, over every row -------------------------------------------------------
+
+
+def matching_words(rows: QuerySet, words: str) -> QuerySet:
+    """The stories or comments of `rows` (any of them: drafts, removed and redacted ones too) whose text has these
+    words, found along the full-text index as the site's search finds them: the admin's search box. A scan of the
+    texts for a substring took seconds on a board of half a million comments."""
+    kind = "story" if rows.model is Article else "comment"
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        vector = story_vector() if kind == "story" else stored_comment_vector()
+        return rows.alias(search=vector).filter(search=SearchQuery(words, search_type="websearch", config=CONFIG))
+    from . import sqlite
+
+    match = fts5_query(words)
+    if not match:
+        return rows.none()
+    fts = sqlite.TABLES_BY_KIND[kind]  # a table name of ours; the words go in as a parameter
+    return rows.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))  # noqa: S608, S611
+
+
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
 
 
@@ -171,7 +195,6 @@ def comment_vector():
 def stored_comment_vector():
     """The comments' vector as PostgreSQL keeps it, in a generated column the models do not know of."""
     from django.contrib.postgres.search import SearchVectorField
-    from django.db.models.expressions import RawSQL
 
     return RawSQL('"comments_comment"."search_vector"', [], output_field=SearchVectorField())
 

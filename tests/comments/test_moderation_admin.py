@@ -53,15 +53,28 @@ def test_editor_sees_comments_with_story_nic_excerpt_time_ip_and_state(editor_cl
     "query,present,absent",
     [
         ({"q": "nasty"}, "nasty one", "kind one"),
+        ({"q": "NASTIES"}, "nasty one", "kind one"),  # words as the site's search finds them: stems, any case
+        ({"q": "soul"}, "kind one", "nasty one"),  # a word of the nic
+        ({"q": "198.51.100.1"}, "kind one", "nasty one"),  # an address, exactly: not 198.51.100.10
+        ({"q": "kind@mail.example"}, "kind one", "nasty one"),
         ({"state": "redacted"}, "kind one", "nasty one"),
     ],
 )
 def test_editor_filters_and_searches(editor_client, story, query, present, absent):
-    say(story, body="nasty one")
-    kind = say(story, nic="Kind Soul", body="kind one", ip="198.51.100.1")
+    say(story, body="nasty one", ip="198.51.100.10")
+    kind = say(story, nic="Kind Soul", body="kind one", ip="198.51.100.1", email="kind@mail.example")
     Comment.objects.filter(pk=kind.pk).update(redacted=True)
     html = editor_client.get(CHANGELIST, query).content.decode()
     assert present in html and absent not in html
+
+
+def test_editor_finds_a_removed_comment_by_its_words(editor_client, story, editor):
+    from comments.moderation import comments_remove
+
+    gone = say(story, body="Buy cheap watches here.")
+    comments_remove(comments=Comment.objects.filter(pk=gone.pk), moderator=editor, reason="spam")
+    html = editor_client.get(CHANGELIST, {"q": "watches"}).content.decode()
+    assert "Buy cheap watches here." in html
 
 
 def test_editor_finds_the_comments_quoting_words_not_found(editor_client, story):
