@@ -1,11 +1,19 @@
-"""sitemap.xml: every published story and every region page."""
+"""The sitemap: an index (sitemap.xml) of its sections' pages, which list every published story and every region.
+Django's sitemap framework, with every address from SITE_URL rather than from the request."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.views.decorators.cache import cache_page
+
+from rantboard.addresses import absolute_url
 
 from .models import Article, Region
+
+# Rendering a page of ten thousand stories takes a second or two: kept this long, so a new story is listed within it.
+SITEMAP_SECONDS = 60 * 60
 
 
 class SiteSitemap(Sitemap):
@@ -38,3 +46,17 @@ class RegionSitemap(SiteSitemap):
 
 
 sitemaps = {"stories": ArticleSitemap, "regions": RegionSitemap}
+
+
+@cache_page(SITEMAP_SECONDS)
+def index(request):
+    """Each section's pages (a story page holds `ArticleSitemap.limit` stories; a large archive has several)."""
+    response = sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap_section")
+    for item in response.context_data["sitemaps"]:
+        # Django writes them with the request's scheme and Host; a cached index would pass that Host on.
+        address = urlsplit(item.location)
+        item.location = absolute_url(address.path + (f"?{address.query}" if address.query else ""))
+    return response
+
+
+section = cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap)

@@ -313,5 +313,5 @@ def favicon(request):
 
 @require_safe
 def robots_txt(request):
-    sitemap = absolute_url(reverse("django.contrib.sitemaps.views.sitemap"))
+    sitemap = absolute_url(reverse("sitemap"))
     return HttpResponse(f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.sitemaps import sitemaps
+from articles import sitemaps as article_sitemaps
 from articles.views import favicon, robots_txt
 from rantboard import health
 from rantboard.admin_login import throttled_login
@@ -22,7 +21,13 @@ urlpatterns = [
     path("livez", health.livez, name="livez"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap.xml", article_sitemaps.index, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        article_sitemaps.section,
+        {"sitemaps": article_sitemaps.sitemaps},
+        name="sitemap_section",
+    ),
     path("", include("search.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -283,7 +285,7 @@ def test_drafts_and_scheduled_stories_are_invisible_to_readers(client, make_arti
     assert client.get(article.get_absolute_url()).status_code == 404
     for url in ["/", reverse("articles:latest"), article.region.get_absolute_url(), "/feeds/latest/rss/"]:
         assert "Not yet" not in client.get(url).content.decode()
-    assert article.get_absolute_url() not in client.get("/sitemap.xml").content.decode()
+    assert not any(address.endswith(article.get_absolute_url()) for address in sitemap_addresses(client))
 
 
 def test_editors_can_preview_drafts_and_scheduled_stories(editor_client, make_article):
@@ -324,14 +326,41 @@ def test_region_feeds_list_only_that_region(client, make_article, region, other_
     assert client.get(reverse("articles:feed_region_rss", args=["atlantis"])).status_code == 404
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_addresses(client) -> list[str]:
+    """Every address the sitemap lists, as a search engine reads it: the index, then each page it names."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    addresses = []
+    for page in index.iter(f"{SITEMAP}loc"):
+        path = urlsplit(page.text)
+        listed = ET.fromstring(client.get(path.path, dict(parse_qsl(path.query))).content)
+        addresses += [loc.text for loc in listed.iter(f"{SITEMAP}loc")]
+    return addresses
+
+
 def test_sitemap_lists_published_stories_and_regions_only(client, make_article, region):
     published = make_article()
     draft = make_article(status=Article.Status.DRAFT)
-    body = client.get("/sitemap.xml").content.decode()
-    ET.fromstring(body)
-    assert published.get_absolute_url() in body
-    assert draft.get_absolute_url() not in body
-    assert region.get_absolute_url() in body
+    addresses = sitemap_addresses(client)
+    assert f"http://testserver{published.get_absolute_url()}" in addresses
+    assert f"http://testserver{region.get_absolute_url()}" in addresses
+    assert not any(address.endswith(draft.get_absolute_url()) for address in addresses)
+
+
+def test_every_story_of_a_large_archive_is_in_the_sitemap_by_the_sites_address(client, make_article, settings):
+    from articles.sitemaps import ArticleSitemap
+
+    stories = [make_article(title=f"Story number {n}") for n in range(5)]
+    settings.SITE_URL = "https://board.example.com"
+    with mock.patch.object(ArticleSitemap, "limit", 2):  # three pages of stories
+        index = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").content.decode()
+        addresses = sitemap_addresses(client)
+    assert "https://board.example.com/sitemap-stories.xml?p=3" in index and "127.0.0.1" not in index
+    assert sorted(a for a in addresses if "/story/" in a) == sorted(
+        f"https://board.example.com{story.get_absolute_url()}" for story in stories
+    )
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
