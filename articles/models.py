@@ -262,6 +262,14 @@ class Article(models.Model):
             # The archive's comment total, asked again after every comment, is the sum of the stories' counts:
             # read from this index alone, not from every story's row (docs/decisions.md, Speed).
             models.Index(fields=["comment_count"], name="article_comment_count"),
+            # The newsroom's "closing today" (closing_between): open stories by their close-at time, and those
+            # closing the usual days after publication by that.
+            models.Index(fields=["comments_close_at"], condition=Q(comments_closed=False), name="article_closing_at"),
+            models.Index(
+                fields=["published_at"],
+                condition=Q(comments_closed=False, comments_close_at__isnull=True),
+                name="article_closing_usually",
+            ),
         ]
         permissions = [
             ("publish_article", "Can publish and unpublish stories"),
