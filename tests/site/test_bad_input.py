@@ -54,6 +54,7 @@ def _paths(story):
         "/feeds/comments/rss/",
         f"/story/{story.pk}/comments/rss/",
         "/sitemap.xml",
+        "/sitemap-stories.xml",
         "/robots.txt",
         "/notes.css",
         "/pictures/none",
@@ -91,8 +92,9 @@ def test_malformed_query_parameters_never_give_a_5xx(client, board):
         "/story/99999999999999999999999/comments/rss/",
         "/pictures/%00",
         "/pictures/" + "p" * 3000,
-        "/sitemap.xml?p=%00",
-        "/sitemap.xml?p=99999999",
+        "/sitemap-stories.xml?p=%00",
+        "/sitemap-stories.xml?p=99999999",
+        "/sitemap-nothing.xml",
     ],
 )
 def test_malformed_paths_answer_4xx(client, board, path):

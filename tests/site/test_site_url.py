@@ -60,7 +60,11 @@ def test_a_story_page_asked_for_through_another_port_after_a_write_keeps_its_can
 def test_robots_txt_and_the_sitemap_use_the_site_address(story):
     robots = Client().get("/robots.txt", HTTP_HOST=POISON).content.decode()
     assert f"Sitemap: {SITE}/sitemap.xml" in robots
-    sitemap = Client().get("/sitemap.xml", HTTP_HOST=POISON).content.decode()
+    index = Client().get("/sitemap.xml", HTTP_HOST=POISON).content.decode()
+    assert POISON not in index and f"<loc>{SITE}/sitemap-stories.xml</loc>" in index
+    sitemap = "".join(
+        Client().get(f"/sitemap-{section}.xml", HTTP_HOST=POISON).content.decode() for section in ("stories", "regions")
+    )
     assert POISON not in sitemap
     assert f"<loc>{SITE}{story.get_absolute_url()}</loc>" in sitemap
     assert f"<loc>{SITE}{story.region.get_absolute_url()}</loc>" in sitemap
