@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from rantboard.addresses import number_from
+from rantboard.admin_search import FewWordsSearch
 
 from . import rendering, services
 from .models import Article, EditorProfile, Picture, Region, Subject, editor_note_authors
@@ -133,9 +134,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(FewWordsSearch, admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "region", "status_label", "published_at", "comment_state", "view_count", "posted_by"]
+    list_display = [
+        "title", "region", "status_label", "published_at", "comment_state", "thread", "view_count", "posted_by",
+    ]  # fmt: skip
     list_filter = [StatusFilter, "region", "comments_closed", "posted_by"]
     list_select_related = ["region", "posted_by"]
     date_hierarchy = "published_at"
@@ -198,6 +201,15 @@ class ArticleAdmin(admin.ModelAdmin):
                 return f"open from publication until {until}"
             return f"open until {until}"
         return "closed"
+
+    @admin.display(description="Thread", ordering="comment_count")
+    def thread(self, obj: Article) -> str:
+        """The story's comments in the comment list, where the editors moderate them (by its address: the
+        articles app never imports comments)."""
+        if not obj.comment_count:
+            return "no comments"
+        link = reverse("admin:comments_comment_changelist") + f"?story={obj.pk}"
+        return format_html('<a href="{}">{} comment{}</a>', link, obj.comment_count, pluralize(obj.comment_count))
 
     @admin.display(description="Rendered body (as saved)")
     def rendered_body(self, obj: Article) -> str:
@@ -278,7 +290,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(FewWordsSearch, admin.ModelAdmin):
     """Regions, subjects, pictures and note colours are saved and deleted through the write functions, which retire
     the pages and derived caches that show them."""
 

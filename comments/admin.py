@@ -6,6 +6,7 @@ Every change goes through comments.moderation, so counts stay right and each act
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.conf import settings
@@ -27,7 +28,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from articles.models import Article
 from rantboard.addresses import number_from
+from rantboard.admin_search import FewWordsSearch
 from rantboard.client_ip import parse_address
 from search.queries import MAX_QUERY_CHARS, matching_words
 
@@ -124,6 +127,9 @@ def _intermediate(modeladmin, request, queryset, form_class, title, action, perf
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
     }
     return TemplateResponse(request, "admin/comments/action_form.html", context)
+
+
+PARTIAL_ADDRESS = re.compile(r"(?:\d{1,3}\.){1,3}\d{0,3}|[0-9a-fA-F]{1,4}:[0-9a-fA-F:]*")  # "203.0.113." or "2001:db8:"
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -304,15 +310,23 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """The search box, along indexes: Django's own search looks for the words anywhere in five columns, a read
-        of the whole table (seconds on a board of half a million comments), and finds 198.51.100.70 for .7."""
-        term = search_term.strip()
+        of the whole table (seconds on a board of half a million comments), and finds 198.51.100.70 for .7. Words
+        are looked up in the comments' text and nics, in the nics' starts and in the stories' titles; an address is
+        matched exactly, the start of one (`203.0.113.`) as a start; an e-mail address exactly, `@domain` as an end."""
+        term = search_term.strip()[:MAX_QUERY_CHARS]
         if not term:
             return queryset, False
         if (address := parse_address(term)) is not None:
             return queryset.filter(ip=str(address)), False
+        if PARTIAL_ADDRESS.fullmatch(term):
+            return queryset.filter(ip__startswith=term), False
         if "@" in term and " " not in term:
-            return queryset.filter(email__iexact=term), False
-        return matching_words(queryset, term[:MAX_QUERY_CHARS]), False
+            lookup = "email__iendswith" if term.startswith("@") else "email__iexact"
+            return queryset.filter(**{lookup: term}), False
+        nics = Commenter.objects.filter(nic__istartswith=term).values("pk")
+        stories = Article.objects.filter(title__icontains=term).values("pk")
+        found = matching_words(queryset, term) | queryset.filter(Q(commenter__in=nics) | Q(article__in=stories))
+        return found, False
 
     def filter_candidates(self):
         """The comments whose stories and nics the "By story" and "By nic" filters offer: the last day's, busiest
@@ -713,7 +727,7 @@ class BanAdminForm(forms.ModelForm):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(FewWordsSearch, admin.ModelAdmin):
     form = BanAdminForm
     list_display = ["kind", "value", "reason", "expires_at", "active", "created_by", "created_at"]
     list_filter = ["kind", "created_at"]
@@ -755,7 +769,7 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commenter)
-class CommenterAdmin(admin.ModelAdmin):
+class CommenterAdmin(FewWordsSearch, admin.ModelAdmin):
     list_display = ["nic", "comment_count", "first_seen", "last_seen", "claimed"]
     search_fields = ["nic", "key"]
     readonly_fields = ["nic", "key", "comment_count", "first_seen", "last_seen", "claimed"]
@@ -782,7 +796,7 @@ class CommenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(FewWordsSearch, admin.ModelAdmin):
     # What an action was done to sits in one column: a row names one or two of comment, nic, ban and story, and four
     # mostly empty columns pushed the list past a 1280-wide laptop's edge.
     list_display = ["created_at", "action", "moderator", "acted_on", "change", "reason_excerpt"]
@@ -829,7 +843,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
         return False
 
 
-class StaffNamesUserAdmin(UserAdmin):
+class StaffNamesUserAdmin(FewWordsSearch, UserAdmin):
     """Django's own user admin. Staff members' names are names no nic may pass for (comments.defences.staff_names):
     a user added, renamed, made or unmade staff, or deleted here is known to that check at once."""
 

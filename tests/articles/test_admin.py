@@ -158,6 +158,19 @@ def test_the_publish_action_leaves_a_draft_whose_comments_would_close_before_pub
     assert (late.status, ready.status) == (Article.Status.DRAFT, Article.Status.PUBLISHED)
 
 
+def test_the_story_list_links_each_storys_comments_in_the_comment_list(editor_client, make_article):
+    from comments.services import comment_create
+
+    story = make_article(title="Argued over")
+    for n in range(2):
+        comment_create(article_id=story.pk, nic=f"Nic {n}", body=f"Point {n}.", owner_token=f"t{n}")
+    html = editor_client.get(CHANGELIST).content.decode()
+    link = reverse("admin:comments_comment_changelist") + f"?story={story.pk}"
+    assert f'<a href="{link}">2 comments</a>' in html
+    listed = editor_client.get(link).content.decode()
+    assert "Point 0." in listed and "Point 1." in listed
+
+
 def test_editor_unpublishes_with_the_action(editor_client, make_article):
     story = make_article()
     _run_action(editor_client, "unpublish", [story])

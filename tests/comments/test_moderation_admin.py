@@ -55,17 +55,29 @@ def test_editor_sees_comments_with_story_nic_excerpt_time_ip_and_state(editor_cl
         ({"q": "nasty"}, "nasty one", "kind one"),
         ({"q": "NASTIES"}, "nasty one", "kind one"),  # words as the site's search finds them: stems, any case
         ({"q": "soul"}, "kind one", "nasty one"),  # a word of the nic
-        ({"q": "198.51.100.1"}, "kind one", "nasty one"),  # an address, exactly: not 198.51.100.10
+        ({"q": "198.51.100.1"}, "kind one", "nasty one"),  # an address, exactly
         ({"q": "kind@mail.example"}, "kind one", "nasty one"),
+        ({"q": "@MAIL.example"}, "kind one", "nasty one"),  # an e-mail's domain
+        ({"q": "Kind S"}, "kind one", "nasty one"),  # the start of a nic
+        ({"q": "203.0.113."}, "nasty one", "kind one"),  # the start of an address
         ({"state": "redacted"}, "kind one", "nasty one"),
     ],
 )
 def test_editor_filters_and_searches(editor_client, story, query, present, absent):
-    say(story, body="nasty one", ip="198.51.100.10")
+    say(story, body="nasty one", ip="203.0.113.10")
     kind = say(story, nic="Kind Soul", body="kind one", ip="198.51.100.1", email="kind@mail.example")
     Comment.objects.filter(pk=kind.pk).update(redacted=True)
     html = editor_client.get(CHANGELIST, query).content.decode()
     assert present in html and absent not in html
+
+
+def test_an_address_search_is_exact_and_the_start_of_one_finds_its_network(editor_client, story):
+    say(story, body="From dot one.", ip="198.51.100.1")
+    say(story, nic="Other Nic", body="From dot ten.", ip="198.51.100.10")
+    exact = editor_client.get(CHANGELIST, {"q": "198.51.100.1"}).content.decode()
+    assert "From dot one." in exact and "From dot ten." not in exact
+    network = editor_client.get(CHANGELIST, {"q": "198.51.100."}).content.decode()
+    assert "From dot one." in network and "From dot ten." in network
 
 
 def test_editor_finds_a_removed_comment_by_its_words(editor_client, story, editor):

@@ -95,6 +95,9 @@ def test_malformed_query_parameters_never_give_a_5xx(client, board):
         "/sitemap-stories.xml?p=%00",
         "/sitemap-stories.xml?p=99999999",
         "/sitemap-nothing.xml",
+        "/sitemap.xml?junk=1",
+        "/sitemap-stories.xml?p=1&junk=1",
+        "/sitemap-stories.xml?p=01",
     ],
 )
 def test_malformed_paths_answer_4xx(client, board, path):
@@ -139,6 +142,17 @@ def test_preview_and_pick_nic_with_odd_input(client, board):
     assert client.post(reverse("comments:preview"), {"body": ["a", "b"]}).status_code < 500
     assert client.post(reverse("comments:preview")).status_code < 500
     assert client.get(reverse("comments:pick_nic"), {"x": "\x00"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    ["articles_article", "articles_region", "articles_picture", "comments_comment", "comments_flaggedcomment",
+     "comments_ban", "comments_commenter", "comments_moderationaction", "auth_user"],
+)  # fmt: skip
+def test_a_thousand_pasted_words_in_any_admin_search_box_answer_a_list(admin_client, board, changelist):
+    words = " ".join(f"word{n}" for n in range(1000))
+    response = admin_client.get(reverse(f"admin:{changelist}_changelist"), {"q": words})
+    assert response.status_code == 200, changelist
 
 
 def test_admin_search_and_filters_with_malformed_values_never_give_a_5xx(editor_client, board):
