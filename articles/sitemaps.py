@@ -1,11 +1,14 @@
 """The sitemap: an index (sitemap.xml) of its sections' pages, which list every published story and every region.
 Django's sitemap framework, with every address from SITE_URL rather than from the request."""
 
+import re
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.views.decorators.cache import cache_page
 
 from rantboard.addresses import absolute_url
@@ -48,6 +51,24 @@ class RegionSitemap(SiteSitemap):
 sitemaps = {"stories": ArticleSitemap, "regions": RegionSitemap}
 
 
+def _one_address_per_copy(view):
+    """Django's cache_page keeps a copy per address, query string included: an address with anything but a page
+    number (`?p=2`) would be rendered and kept once per spelling, so a flood of them would fill the cache. Refused."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        page = request.GET.get("p")
+        if set(request.GET) - {"p"} or (page is not None and not PAGE_NUMBER.fullmatch(page)):
+            raise Http404("A sitemap's address takes a page number only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+@_one_address_per_copy
 @cache_page(SITEMAP_SECONDS)
 def index(request):
     """Each section's pages (a story page holds `ArticleSitemap.limit` stories; a large archive has several)."""
@@ -59,4 +80,4 @@ def index(request):
     return response
 
 
-section = cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap)
+section = _one_address_per_copy(cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap))
