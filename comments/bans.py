@@ -17,8 +17,9 @@ from .nics import nic_key
 BANS_CACHE_KEY = "comments:active-bans:v2"
 
 
-def active_bans() -> list[tuple[str, str, object]]:
-    """(kind, value, parsed value) of every ban in force, cached briefly: checked on every post."""
+def active_bans() -> list[tuple[str, object]]:
+    """(kind, parsed value: a nic's key, an address or a network) of every ban in force, cached briefly: checked on
+    every post."""
     bans = cache.get(BANS_CACHE_KEY)
     if bans is None:
         now = timezone.now()

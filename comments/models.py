@@ -57,8 +57,8 @@ def nic_url(nic: str) -> str:
     return address("comments:nic", nic)
 
 
-# How many of the newest comments beyond those wanted are read before their stories' visibility is checked.
 REDACTED_TEXT = "This comment was removed by an editor."  # in place of a redacted comment with no note of its own
+# How many of the newest comments beyond those wanted are read before their stories' visibility is checked.
 HIDDEN_SPARE = 10
 
 

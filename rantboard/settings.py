@@ -66,12 +66,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a load balancer's probe is answered whatever Host and scheme it comes with (rantboard/health.py).
-    "rantboard.health.HealthzMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    # Response headers only: first, so that every response, the page cache's included, carries them.
+    # Response headers only: first, so that every response, the page cache's and the health check's included,
+    # carries them.
     "rantboard.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything reads the Host or redirects to HTTPS: a load balancer's probe is answered whatever Host and
+    # scheme it comes with (rantboard/health.py).
+    "rantboard.health.HealthzMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' cached pages and 304s, before sessions, authentication and the view (rantboard/pagecache.py).
     "rantboard.pagecache.PageCacheMiddleware",

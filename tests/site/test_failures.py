@@ -279,7 +279,9 @@ def test_a_load_balancers_probe_over_plain_http_by_the_servers_address_gets_the_
     settings.ALLOWED_HOSTS = ["board.example.com"]
     settings.SECURE_SSL_REDIRECT = True
     probe = {"HTTP_HOST": "10.0.0.5:8000"}  # the app server's own address, not the board's name; no HTTPS
-    assert client.get("/healthz", **probe).content.decode() == "database: ok\ncache: ok\n"
+    response = client.get("/healthz", **probe)
+    assert response.content.decode() == "database: ok\ncache: ok\n"
+    assert response["Content-Security-Policy"] and response["X-Frame-Options"] == "DENY"  # as every response
     with database_down():
         assert client.get("/healthz", **probe).status_code == 503
     assert client.get("/", **probe).status_code == 400  # every other address still checks the host

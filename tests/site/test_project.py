@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 
 from articles import rendering
 from articles.models import Article, EditorProfile, Region
@@ -65,6 +66,16 @@ def test_site_name_and_open_days_come_from_the_environment():
     assert "Argue Here 5 Asia/Tokyo" in result.stdout, result.stderr
 
 
+def test_earlier_secret_keys_come_from_the_environment():
+    result = _run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
+        env_overrides={"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY_FALLBACKS": "old-key-one, old-key-two"},
+    )
+    assert "['old-key-one', 'old-key-two']" in result.stdout, result.stderr
+
+
 @pytest.mark.django_db
 def test_no_model_change_is_missing_a_migration():
     out = io.StringIO()
@@ -110,17 +121,29 @@ def test_demo_content_shows_at_once_on_a_board_whose_lists_were_cached_empty(cli
     assert 'class="foto" src="/pictures/harbour-map"' in client.get(story.get_absolute_url()).content.decode()
 
 
+def _post_as(story, nic: str) -> int:
+    from tests.comments.conftest import form_stamp
+
+    browser = Client()
+    stamp = form_stamp(browser.get(story.get_absolute_url()).content.decode())
+    data = {"nic": nic, "body": f"Hello from {nic}.", "stamp": stamp, "post": "1"}
+    return browser.post(reverse("comments:post", args=[story.pk]), data).status_code
+
+
 @pytest.mark.django_db
-def test_add_editor_makes_a_login_that_reaches_the_newsroom_with_a_note_colour(client):
+def test_add_editor_makes_a_login_that_reaches_the_newsroom_with_a_note_colour(client, make_article):
+    story = make_article()
+    assert _post_as(story, "Some Reader") == 302  # the board has read its staff's names
     out = io.StringIO()
-    call_command("add_editor", "mara", "--name", "Mara Lind", "--colour", "#d8f0d2", stdout=out)
+    call_command("add_editor", "tess", "--name", "Tess Lind", "--colour", "#d8f0d2", "-v", "0", stdout=out)
+    assert _post_as(story, "Tess Lind") == 400  # her name is guarded at once
     password = re.search(r"Password, shown once: (\S+)", out.getvalue()).group(1)
-    assert client.login(username="mara", password=password)
+    assert client.login(username="tess", password=password)
     assert "The newsroom" in client.get("/admin/").content.decode()
     assert client.get("/admin/articles/article/add/").status_code == 200  # the Editors group's rights
-    profile = EditorProfile.objects.get(user__username="mara")
+    profile = EditorProfile.objects.get(user__username="tess")
     assert f".{profile.css_class}" in Client().get("/notes.css").content.decode()
-    assert not profile.user.is_superuser and profile.user.get_full_name() == "Mara Lind"
+    assert not profile.user.is_superuser and profile.user.get_full_name() == "Tess Lind"
 
 
 @pytest.mark.django_db
