@@ -17,6 +17,7 @@ from .models import Article, Region
 
 # Rendering a page of ten thousand stories takes a second or two: kept this long, so a new story is listed within it.
 SITEMAP_SECONDS = 60 * 60
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 class SiteSitemap(Sitemap):
@@ -63,9 +64,6 @@ def _one_address_per_copy(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 @_one_address_per_copy

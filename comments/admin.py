@@ -286,10 +286,10 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["label", "story", "nic_link", "excerpt", "created_at", "ip", "state"]
     list_filter = [StateFilter, StoryFilter, NicFilter, "article__region", "created_at"]
     list_select_related = ["article"]
-    search_fields = ["body"]  # what get_search_results reads instead, along the indexes
+    search_fields = ["body"]  # shows the search box; get_search_results below answers it, along indexes
     search_help_text = (
-        "Words of a comment or of its nic, found as the site's search finds them; an IP address, exactly; or an "
-        "e-mail address."
+        "Words of a comment, its nic or its story's title; the start of a nic; an IP address (exactly) or its start; "
+        "an e-mail address or @domain."
     )
     ordering = ["-created_at"]
     # On a board of half a million comments: "Show counts" ran for minutes (a subquery per filter choice), and the
