@@ -20,6 +20,11 @@ from articles.models import Article, EditorProfile, Region
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _printed_settings(expression: str, **env):
+    """`manage.py shell` printing settings read from this environment: how the settings module reads it."""
+    return _run_manage("shell", "-c", f"from django.conf import settings; print({expression})", env_overrides=env)
+
+
 def _run_manage(*args, env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_SETTINGS_MODULE="rantboard.settings", **env_overrides)
@@ -52,26 +57,16 @@ def test_production_settings_pass_the_deployment_checklist():
 
 
 def test_site_name_and_open_days_come_from_the_environment():
-    result = _run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.SITE_NAME, settings.COMMENTS_OPEN_DAYS, settings.TIME_ZONE)",
-        env_overrides={
-            "DJANGO_DEBUG": "1",
-            "SITE_NAME": "Argue Here",
-            "COMMENTS_OPEN_DAYS": "5",
-            "TIME_ZONE": "Asia/Tokyo",
-        },
-    )
+    result = _printed_settings(
+        "settings.SITE_NAME, settings.COMMENTS_OPEN_DAYS, settings.TIME_ZONE",
+        DJANGO_DEBUG="1", SITE_NAME="Argue Here", COMMENTS_OPEN_DAYS="5", TIME_ZONE="Asia/Tokyo",
+    )  # fmt: skip
     assert "Argue Here 5 Asia/Tokyo" in result.stdout, result.stderr
 
 
 def test_earlier_secret_keys_come_from_the_environment():
-    result = _run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
-        env_overrides={"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY_FALLBACKS": "old-key-one, old-key-two"},
+    result = _printed_settings(
+        "settings.SECRET_KEY_FALLBACKS", DJANGO_DEBUG="1", DJANGO_SECRET_KEY_FALLBACKS="old-key-one, old-key-two"
     )
     assert "['old-key-one', 'old-key-two']" in result.stdout, result.stderr
 
@@ -188,12 +183,7 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 
 def test_an_empty_database_url_means_the_default_sqlite_file():
-    result = _run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
-        env_overrides={"DJANGO_DEBUG": "1", "DATABASE_URL": ""},
-    )
+    result = _printed_settings("settings.DATABASES['default']['ENGINE']", DJANGO_DEBUG="1", DATABASE_URL="")
     assert "django.db.backends.sqlite3" in result.stdout, result.stderr
 
 
@@ -216,7 +206,7 @@ def test_the_apps_load_in_any_order(order):
 
 
 def _site_url(**env):
-    return _run_manage("shell", "-c", "from django.conf import settings; print(settings.SITE_URL)", env_overrides=env)
+    return _printed_settings("settings.SITE_URL", **env)
 
 
 def test_the_site_address_comes_from_the_environment():
