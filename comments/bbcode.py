@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import bleach
 
-from .nics import DEFAULT_IGNORABLE, FILLERS, nic_key
+from .nics import nic_key, visible
 
 # Raised whenever the same text would be stored as different HTML (the renderer or templates/comments/_comment.html
 # changed): `manage.py rerender_comments` then rebuilds the rows an older version made.
@@ -135,20 +135,12 @@ def _shown_text(text_html: str) -> str:
     return INVISIBLE_RE.sub("", html.unescape(HTML_TAG_RE.sub("", BLOCK_TAG_RE.sub(" ", text_html))))
 
 
-# What draws nothing: spaces and format characters (zero-width ones, direction marks) by their category, the
-# default-ignorable characters (variation selectors, ...) and the fillers nics read as blanks (nics.FILLERS).
-UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-
-
 def shows_anything(text_html: str) -> bool:
     """Whether rendered HTML shows a reader something of its own: a picture, or a character outside the quotes'
-    "X said:" lines that draws something."""
+    "X said:" lines that draws something (as nics.visible reads characters, spaces aside)."""
     if "<img" in text_html:
         return True
-    return any(
-        c not in FILLERS and unicodedata.category(c) not in UNSEEN_CATEGORIES and c not in DEFAULT_IGNORABLE
-        for c in _shown_text(CITE_RE.sub("", text_html))
-    )
+    return bool(visible(_shown_text(CITE_RE.sub("", text_html))).strip())
 
 
 def _tokens(text: str) -> str:

@@ -29,9 +29,8 @@ CONFUSABLES_UNICODE_VERSION = icu.UNICODE_VERSION
 # hide text, which is how "Fred" is made to look like someone else; nor do the other default-ignorable characters
 # (variation selectors, soft hyphens), which show as nothing. Fillers show as a blank, so they count as a space.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
-FILLERS = "\u115f\u1160\u3164\uffa0\u2800"  # Hangul fillers, the Braille blank: letters or signs drawn as nothing
-_FILLERS = str.maketrans(dict.fromkeys(FILLERS, " "))
-DEFAULT_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")  # drawn as nothing (variation selectors, ...)
+_FILLERS = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0\u2800", " "))  # Hangul fillers, Braille blank
+_IGNORABLE = icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")
 _SPACES = re.compile(r"\s+")
 # ICU's skeleton is the confusables mapping between two NFD normalisations; one checker serves every thread (its
 # skeleton is a read-only lookup).
@@ -49,14 +48,16 @@ _SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd"}
 _SEPARATOR_MARKS = frozenset(".'`\u00b7\u2018\u2019\u2024\u2027")
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """The text without what draws nothing (`_INVISIBLE`, the default-ignorable characters), fillers read as spaces:
+    what a reader sees of a nic, and whether a comment shows anything (comments.bbcode.shows_anything)."""
     text = text.translate(_FILLERS)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE and ch not in DEFAULT_IGNORABLE)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE and ch not in _IGNORABLE)
 
 
 def clean_nic(typed: str) -> str:
     """The nic as it will be shown: NFC, invisible characters removed, runs of spaces made one, trimmed."""
-    return _SPACES.sub(" ", _visible(unicodedata.normalize("NFC", typed or ""))).strip()
+    return _SPACES.sub(" ", visible(unicodedata.normalize("NFC", typed or ""))).strip()
 
 
 def nic_key(typed: str) -> str:
@@ -65,7 +66,7 @@ def nic_key(typed: str) -> str:
     invisible characters removed, and the separators left out (`_SEPARATOR_CATEGORIES`, `_SEPARATOR_MARKS`) unless
     they are all there is."""
     decomposed = unicodedata.normalize("NFKD", clean_nic(typed))
-    folded = _visible(_capitals_as_they_look(decomposed).casefold())
+    folded = visible(_capitals_as_they_look(decomposed).casefold())
     # Separators go before the skeleton as well as after it: the data maps some dashes to letters (an em dash to the
     # Katakana prolonged sound mark), which would keep "Pelagic—Pete" apart from "Pelagic-Pete".
     skeleton = _skeleton(_without_separators(folded) or folded)
@@ -79,7 +80,7 @@ def nic_key(typed: str) -> str:
         if again == skeleton:
             break
         skeleton = again
-    key = _SPACES.sub(" ", _visible(skeleton.translate(_I_AND_L))).strip()
+    key = _SPACES.sub(" ", visible(skeleton.translate(_I_AND_L))).strip()
     return _without_separators(key) or key
 
 
