@@ -1,11 +1,14 @@
 """Error pages that depend on where they happen: inside the admin, an editor gets the admin's look and a way back
-to it; everywhere else, readers get the site's own pages (templates/403.html, templates/404.html)."""
+to it; everywhere else, readers get the site's own pages (templates/403.html, 404.html and 500.html)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
@@ -49,6 +52,17 @@ def permission_denied(request, exception=None):
             "deleting) are for the board's administrators. Ask one if you need it done.",
         )
     return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    # Rendered without the request, as Django's own: whatever broke may be in it. The stylesheet's address comes from
+    # the static manifest, which a deploy that skipped collectstatic lacks: the page goes out unstyled rather than
+    # failing in its turn and leaving the reader gunicorn's bare "Internal Server Error".
+    try:
+        stylesheet = static("css/site.css")
+    except ValueError:
+        stylesheet = None
+    return HttpResponseServerError(loader.render_to_string("500.html", {"stylesheet": stylesheet}))
 
 
 def csrf_failure(request, reason=""):

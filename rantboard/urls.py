@@ -35,3 +35,4 @@ urlpatterns = [
 
 handler403 = "rantboard.errors.permission_denied"
 handler404 = "rantboard.errors.page_not_found"
+handler500 = "rantboard.errors.server_error"
