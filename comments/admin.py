@@ -34,7 +34,7 @@ from rantboard.admin_search import FewWordsSearch
 from rantboard.client_ip import parse_address
 from search.queries import MAX_QUERY_CHARS, matching_words
 
-from . import bbcode, defences, moderation
+from . import defences, moderation
 from .models import REDACTED_TEXT, Ban, Comment, Commenter, CommentRevision, Flag, FlaggedComment, ModerationAction
 from .nics import nic_key
 
@@ -156,8 +156,7 @@ class StateFilter(admin.SimpleListFilter):
         if value == "removed":
             return queryset.filter(removed=True)
         if value == "misquoting":
-            # A scan of the texts, not an index: asked now and then, when a reader flags a misquote or one is seen.
-            return queryset.filter(removed=False, body_html__contains=bbcode.UNMATCHED_CITE)
+            return queryset.filter(misquotes=True, removed=False)
         return queryset
 
 

@@ -146,6 +146,9 @@ class Comment(models.Model):
     body = models.TextField(help_text="What the commenter typed (BBCode).")
     body_html = models.TextField(editable=False)
     renderer_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The text quotes words the quote check did not find (shown in red): kept with the HTML, so the editors' list of
+    # them reads an index rather than every comment's HTML.
+    misquotes = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField("IP address", null=True, blank=True, help_text="Staff only.")
     ip_truncated = models.BooleanField(default=False, editable=False, help_text="The IP was shortened for privacy.")
@@ -183,6 +186,11 @@ class Comment(models.Model):
             models.Index(fields=["-created_at"], condition=models.Q(removed=True), name="comment_removed_time"),
             models.Index(fields=["-created_at"], condition=models.Q(redacted=True), name="comment_redacted_time"),
             models.Index(fields=["-created_at"], condition=~models.Q(moderator_note=""), name="comment_edited_time"),
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(misquotes=True, removed=False),
+                name="comment_misquoting_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -228,13 +228,11 @@ def comment_create(
                 email=email,
                 website=website,
                 body=body,
-                body_html=body_html,
-                renderer_version=bbcode.RENDERER_VERSION,
                 created_at=now,
                 ip=ip,
                 submission_token=submission_token or None,
             )
-            comment.row_html = comment_row(comment)
+            _store_rendered(comment, body_html)
             comment.save(force_insert=True)
             Article.objects.filter(pk=article.pk).update(
                 last_comment_number=number,
@@ -252,15 +250,21 @@ def comment_create(
     return Posted(comment, duplicate=False)
 
 
-RENDERED_FIELDS = ["body_html", "renderer_version", "row_html"]
+RENDERED_FIELDS = ["body_html", "misquotes", "renderer_version", "row_html"]
+
+
+def _store_rendered(comment: Comment, body_html: str) -> None:
+    """Fill what is kept of a comment's rendering (`RENDERED_FIELDS`) from its text's HTML; the caller saves it."""
+    comment.body_html = body_html
+    comment.misquotes = bbcode.UNMATCHED_CITE in body_html
+    comment.renderer_version = bbcode.RENDERER_VERSION
+    comment.row_html = comment_row(comment)
 
 
 def render_again(comment: Comment) -> None:
-    """Fill a comment's stored HTML (`RENDERED_FIELDS`) anew from its text, with the current renderer and row
-    template; the caller saves it. Its story is read for the row: select_related("article")."""
-    comment.body_html = render(comment.body, story=comment.article_id)
-    comment.renderer_version = bbcode.RENDERER_VERSION
-    comment.row_html = comment_row(comment)
+    """Render a comment's text anew, with the current renderer and row template; the caller saves
+    `RENDERED_FIELDS`. Its story is read for the row: select_related("article")."""
+    _store_rendered(comment, render(comment.body, story=comment.article_id))
 
 
 def rerender_showing_pictures(*, names, **kwargs) -> None:
@@ -356,9 +360,8 @@ def comment_edit_by_author(
         if body == comment.body:
             return comment
         CommentRevision.objects.create(comment=comment, body=comment.body, body_html=comment.body_html, replaced_at=now)
-        comment.body, comment.body_html, comment.edited_at = body, body_html, now
-        comment.renderer_version = bbcode.RENDERER_VERSION
-        comment.row_html = comment_row(comment)
-        comment.save(update_fields=["body", "body_html", "edited_at", "renderer_version", "row_html"])
+        comment.body, comment.edited_at = body, now
+        _store_rendered(comment, body_html)
+        comment.save(update_fields=["body", "edited_at", *RENDERED_FIELDS])
         pagecache.changed(stories=[comment.article_id])
     return comment

@@ -98,6 +98,30 @@ def test_editor_finds_the_comments_quoting_words_not_found(editor_client, story)
     assert "forged one" in html and "True one" not in html and "Ferries first." not in html
 
 
+def test_the_misquoting_list_follows_the_text_as_it_is_edited(editor_client, story):
+    from comments.services import comment_edit_by_author, render
+
+    say(story, nic="Kind Soul", body="Ferries first.", ip="198.51.100.1")
+    honest = say(story, nic="Honest Abe", body="[quote=Kind Soul#1]Ferries first.[/quote]\nAgreed.", ip="198.51.100.2")
+    forged = "[quote=Kind Soul#1]Scrap the ferries.[/quote]\nAgreed."
+    comment_edit_by_author(
+        comment_id=honest.pk, owner_token="t-honest abe", body=forged, body_html=render(forged, story=story.pk)
+    )
+    assert "Agreed." in editor_client.get(CHANGELIST, {"state": "misquoting"}).content.decode()
+
+    # An editor puts the true words back: off the list.
+    assert (
+        change(
+            editor_client,
+            Comment.objects.get(pk=honest.pk),
+            body="[quote=Kind Soul#1]Ferries first.[/quote]\nAgreed.",
+            edit_note="Quote mended.",
+        ).status_code
+        == 302
+    )
+    assert "Agreed." not in editor_client.get(CHANGELIST, {"state": "misquoting"}).content.decode()
+
+
 def test_editor_filters_by_story_and_by_nic(editor_client, story, make_article):
     other = make_article(title="Other story")
     say(story, body="on the first")
