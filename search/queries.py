@@ -22,6 +22,7 @@ MAX_QUERY_CHARS = 200
 PER_PAGE = 20
 MAX_PAGES = 50
 SEARCH_TIMEOUT_MS = 1500
+RELEVANCE_WINDOW = 5000  # "most relevant first" ranks the newest this many matches of each kind
 CONFIG = "english"  # PostgreSQL's: English stems, stop words dropped (SQLite's porter tokenizer stems the same way)
 
 
@@ -180,9 +181,10 @@ def matching_words(comments: QuerySet, words: str) -> QuerySet:
 
 
 def story_vector():
+    """The expression of the stories' stored vector (search/migrations/0004), for a test to check the two agree."""
     from django.contrib.postgres.search import SearchVector
 
-    return SearchVector("title", "lead_note", "body", config=CONFIG)  # the same expression as the GIN index
+    return SearchVector("title", "lead_note", "body", config=CONFIG)
 
 
 def comment_vector():
@@ -190,6 +192,13 @@ def comment_vector():
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("nic", "body", config=CONFIG)
+
+
+def stored_story_vector():
+    """The stories' vector as PostgreSQL keeps it, in a generated column the models do not know of."""
+    from django.contrib.postgres.search import SearchVectorField
+
+    return RawSQL('"articles_article"."search_vector"', [], output_field=SearchVectorField())
 
 
 def stored_comment_vector():
@@ -205,17 +214,21 @@ def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> li
     terms = SearchQuery(query, search_type="websearch", config=CONFIG)
     hits = []
     for kind, rows, vector, date_field in (
-        ("story", _stories(), story_vector(), "published_at"),
+        ("story", _stories(), stored_story_vector(), "published_at"),
         ("comment", _comments(), stored_comment_vector(), "created_at"),
     ):
         if region:
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
-        rows = rows.alias(search=vector).filter(search=terms)  # alias: matched on, never read back
+        matches = rows.alias(search=vector).filter(search=terms)  # alias: matched on, never read back
         if order == "relevant":
-            # Ranking reads every match's vector (the index holds no positions' weights): only when asked for.
-            rows = rows.annotate(rank=SearchRank(vector, terms)).order_by("-rank")
+            # Ranking reads each match's text (the index holds no positions' weights), so, as on SQLite, the newest
+            # RELEVANCE_WINDOW matches are ranked: a word in half the board is answered, not timed out.
+            window = matches.order_by(f"-{date_field}").values_list(date_field, flat=True)
+            if oldest := list(window[RELEVANCE_WINDOW - 1 : RELEVANCE_WINDOW]):
+                matches = matches.filter(**{f"{date_field}__gte": oldest[0]})
+            rows = matches.annotate(rank=SearchRank(vector, terms)).order_by("-rank")
         else:
-            rows = rows.order_by(f"-{date_field}")
+            rows = matches.order_by(f"-{date_field}")
         for row in list(rows[:limit]):
             article, comment = (row, None) if kind == "story" else (row.article, row)
             hits.append(Hit(kind, article, comment, getattr(row, date_field), -getattr(row, "rank", 0.0)))

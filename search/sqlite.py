@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, QuerySet
 
+from .queries import RELEVANCE_WINDOW
+
 TOKENIZE = "porter unicode61 remove_diacritics 2"  # English stems, any script, accents ignored (as PostgreSQL's)
-RELEVANCE_WINDOW = 5000  # "most relevant first" ranks the newest this many matches
 
 TABLES = {
     # FTS table: (content table, columns)
