@@ -50,14 +50,17 @@ def owner_token(request) -> str:
     return request.get_signed_cookie(OWNER_COOKIE, default="", salt="rantboard.owner") or ""
 
 
-def _first_owner_token(submission_token: str) -> str:
+def _first_owner_token(request, submission_token: str) -> str:
     """The owner token of a browser that has none yet, made from its form's one-time token: the same form sent twice
     at once (a double click without JavaScript), neither request carrying the cookie the other will set, claims its
     nic for one owner and posts once, instead of the second being told the nic is another's and keeping a cookie that
-    does not own it. The stamp is signed and new on every page, so the token is as unguessable as a random one."""
-    if not submission_token:
+    does not own it. The stamp alone is not enough: a forged cross-site post chooses the stamp that the "not posted
+    yet" page sends back, so its sender would know the token of the nic posted from that page. The browser's CSRF
+    cookie, which a post cannot pass the CSRF check without and no other browser knows, goes into the token too."""
+    browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if not submission_token or not browser:
         return secrets.token_urlsafe(32)
-    return salted_hmac("rantboard.first-owner", submission_token, algorithm="sha256").hexdigest()
+    return salted_hmac("rantboard.first-owner", f"{submission_token}:{browser}", algorithm="sha256").hexdigest()
 
 
 def _story_page(request, pk: int, *, form: CommentForm, status: int = 200, **context) -> HttpResponse:
@@ -131,7 +134,7 @@ def _post_comment(request, pk: int) -> HttpResponse:
         logger.warning("Comment refused: no readable client address (%s)", unreadable_source(request))
         return _story_page(request, pk, form=form, status=400, comment_error=NO_ADDRESS_MESSAGE)
     nic = form.cleaned_data["nic"]
-    token = owner_token(request) or _first_owner_token(form.submission_token)
+    token = owner_token(request) or _first_owner_token(request, form.submission_token)
     # Bans and ownership first (comment_create asks both again): a try that either refuses must not count against the
     # nic's owner.
     refusal = _check_ban(nic, ip)

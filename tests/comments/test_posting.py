@@ -1,5 +1,6 @@
 """Posting a comment through the story page's form, and every way it can be refused."""
 
+import copy
 import datetime as dt
 import re
 
@@ -81,8 +82,9 @@ def test_a_new_browsers_form_sent_twice_before_either_answer_arrives_posts_once_
     page = browser.get(story.get_absolute_url()).content.decode()
     form = {"nic": "Double Dan", "body": "Once, please.", "stamp": form_stamp(page), "post": "1"}
     address = reverse("comments:post", args=[story.pk])
+    before = copy.deepcopy(browser.cookies)  # what the page set: its CSRF cookie
     first = browser.post(address, form)
-    browser.cookies.clear()  # the second request left before the first one's cookies came back
+    browser.cookies = before  # the second request left before the first one's cookies came back
     second = browser.post(address, form)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert Comment.objects.count() == 1
@@ -341,6 +343,37 @@ def test_a_comment_sent_without_the_form_key_comes_back_whole_and_can_be_sent_ag
     again = {**typed, "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)}
     assert browser.post(reverse("comments:post", args=[story.pk]), again).status_code == 302
     assert Comment.objects.get().body == "Kept <b>safe</b>."
+
+
+def test_a_stamp_planted_by_a_forged_post_does_not_let_its_planter_take_the_nic_posted_with_it(story):
+    """The "not posted yet" page sends back the stamp a refused post carried, and a forged cross-site post chooses
+    that stamp. The browser that then posts from the page owns its nic; whoever chose the stamp must not."""
+    url = reverse("comments:post", args=[story.pk])
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    attacker = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0")
+    planted = form_stamp(attacker.get(story.get_absolute_url()).content.decode())
+
+    victim = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0")
+    forged = victim.post(
+        url, {"stamp": planted, "nic": "", "body": "Great article!"}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert forged.status_code == 403 and planted in forged.content.decode()
+    sent = {"stamp": planted, "nic": "Victoria Victim", "email": "", "website": "", "post": "1",
+            "body": "My own words.", "csrfmiddlewaretoken": csrf.search(forged.content.decode()).group(1)}  # fmt: skip
+    assert victim.post(url, sent).status_code == 302
+
+    page = attacker.get(story.get_absolute_url()).content.decode()
+    replay = {**sent, "body": "Words put in her mouth.", "csrfmiddlewaretoken": csrf.search(page).group(1)}
+    response = attacker.post(url, replay)
+    assert response.status_code == 400
+    assert "rb_owner" not in response.cookies and "rb_last" not in response.cookies
+    edit = attacker.post(reverse("comments:edit", args=[story.pk, 1]), {"body": "Rewritten."})
+    assert edit.status_code == 403
+    assert list(Comment.objects.values_list("nic", "body")) == [("Victoria Victim", "My own words.")]
+    # The victim still owns the nic and its comment.
+    form = victim.get(reverse("comments:edit", args=[story.pk, 1])).content.decode()
+    mended = {"body": "Mine, edited.", "csrfmiddlewaretoken": csrf.search(form).group(1)}
+    assert victim.post(reverse("comments:edit", args=[story.pk, 1]), mended).status_code == 302
 
 
 def test_another_form_sent_without_the_key_says_so_and_shows_the_text(story):
