@@ -102,7 +102,8 @@ def check_flag_rate(*, ip: str | None, now: float | None = None) -> Refusal | No
 
 
 def count_links(body_html: str) -> int:
-    return body_html.count("<a ")
+    """Links out of the board: a quote's link to the comment it quotes (#cN, on the same page) is not one."""
+    return body_html.count("<a ") - body_html.count('<a href="#c')
 
 
 # Nics that imitate staff: compared as skeletons. The base is the nic's own key (UTS #39, comments/nics.py), so

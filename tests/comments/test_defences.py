@@ -135,6 +135,18 @@ def test_too_many_links_are_refused_with_the_count(story, post, settings):
     refused(post(story, body=body), "at most 2 links; yours has 3", body.replace('"', "&#34;"))
 
 
+def test_a_quotes_link_to_the_comment_it_quotes_is_not_counted_as_a_link(story, post, settings):
+    from comments.services import comment_create
+
+    settings.COMMENT_MAX_LINKS = 1
+    for n, nic in enumerate(("Kind Soul", "Honest Abe", "Deck Hand"), start=1):
+        comment_create(article_id=story.pk, nic=nic, body=f"Point {n}.", owner_token=f"t{n}", ip=f"198.51.100.{n}")
+    body = "".join(f"[quote={nic}#{n}]Point {n}.[/quote]\nNo.\n" for n, nic in ((1, "Kind Soul"), (2, "Honest Abe"),
+                   (3, "Deck Hand"))) + "See https://a.example/1"  # fmt: skip
+    assert post(story, body=body).status_code == 302
+    refused(post(story, body=body + " and https://b.example/2"), "at most 1 links; yours has 2", "b.example/2")
+
+
 def test_the_same_words_from_the_same_nic_post_once(story, post):
     post(story, body="Exactly this.")
     post(story, body="Exactly this.")
