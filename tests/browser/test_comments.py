@@ -282,6 +282,48 @@ def test_a_refused_post_moves_to_the_story_address_and_a_reload_puts_the_text_ba
     assert [e for e in page.console_errors if "400" not in e] == []  # the refusal itself
 
 
+def _long_thread(story, comments=30):
+    from comments.services import comment_create
+
+    for n in range(comments):
+        comment_create(
+            article_id=story.pk, nic=f"Reader {n}", body="A remark that runs on for a while. " * 12,
+            owner_token=f"t{n}", ip=f"198.51.100.{n + 1}",
+        )  # fmt: skip
+
+
+def test_without_javascript_a_preview_opens_in_view_above_the_form(live_server, browser, story):
+    _long_thread(story)
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False).new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    page.fill("#id_nic", "Patient Pat")
+    page.fill("#id_body", "A [b]previewed[/b] thought.")
+    page.locator(".preview-button").click()
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.locator("strong")).to_have_text("previewed")
+    expect(preview).to_be_in_viewport()
+    page.context.close()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
+def test_a_story_closed_while_the_commenter_typed_says_so_in_view_with_the_text(
+    live_server, browser, story, editor, script
+):
+    from articles.models import Article
+    from articles.services import articles_close_comments
+
+    _long_thread(story)
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=script).new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    page.fill("#id_nic", "Patient Pat")
+    page.fill("#id_body", "Words typed while the editor closed the story.")
+    articles_close_comments(articles=Article.objects.filter(pk=story.pk), editor=editor)
+    page.locator(".post-button").click()
+    expect(page.get_by_text("Sorry. Comments have been closed on this article.")).to_be_in_viewport()
+    expect(page.locator("#refused-body")).to_have_value("Words typed while the editor closed the story.")
+    page.context.close()
+
+
 def test_closed_story_shows_no_form(live_server, page, make_article):
     closed = make_article(comments_closed=True)
     page.goto(live_server.url + closed.get_absolute_url())
