@@ -27,6 +27,10 @@ BANNED_MESSAGE = (
     "Posting under this nic or from this address has been suspended by the editors. Your text is kept below."
 )
 CLOSED_MESSAGE = "Sorry. Comments have been closed on this article."
+FORM_USED_MESSAGE = (
+    "This form has already posted comment #{number}, and a form posts one comment (was the story open in two tabs?). "
+    "Your text is below in a new form: press Post comment to post it."
+)
 STATS_CACHE_KEY = "comments:stats:v1"
 COUNT_CACHE_PREFIX = "comments:nic-count:"
 # How far a quote's check looks: a nic's latest comments on the story, and each one's latest earlier texts.
@@ -37,10 +41,11 @@ QUOTED_REVISIONS = 5
 class CommentRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
     """A comment that must not be saved, with the reason the commenter is shown."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, status: int = 403) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,11 @@ def _nic_taken_message(commenter: Commenter) -> str:
     )
 
 
-def _already_posted(submission_token: str | None) -> Posted | None:
+def _already_posted(submission_token: str | None, body: str) -> Posted | None:
+    """The comment this form posted already, when it is the same form sent again (a double click, a reload, an
+    answer that never arrived). The same stamp with other words is another comment from a copy of the form (two
+    tabs of a page the browser kept): refused with the reason, so that the text comes back rather than vanishing
+    behind the first comment."""
     if not submission_token:
         return None
     earlier = Comment.objects.filter(submission_token=submission_token)
@@ -162,6 +171,8 @@ def _already_posted(submission_token: str | None) -> Posted | None:
     comment = earlier.select_related("article").first()
     if comment is None:
         return None
+    if body != comment.body and not comment.revisions.filter(body=body).exists():  # its author may have edited it
+        raise CommentRefused(FORM_USED_MESSAGE.format(number=comment.number), status=409)
     # The first answer may never have reached the poster, nor its change the cache: retire the pages again.
     pagecache.changed(stories=[comment.article_id])
     return Posted(comment, duplicate=True)
@@ -182,12 +193,12 @@ def comment_create(
     """Post a comment: number, counts and row land together in one transaction, or not at all.
 
     Raises Article.DoesNotExist when readers cannot see the story, CommentRefused when it is closed, the nic or the
-    address is banned or the nic is another browser's. `body_html` is the body as `render` made it, when the caller
-    (the form) already rendered it.
+    address is banned, the nic is another browser's or the form posted other words already. `body_html` is the body
+    as `render` made it, when the caller (the form) already rendered it.
     """
     nic = clean_nic(nic)
     body = bbcode.normalise_source(body)
-    if found := _already_posted(submission_token):
+    if found := _already_posted(submission_token, body):
         return found
     if banned(nic=nic, ip=ip):
         raise CommentRefused(BANNED_MESSAGE)
@@ -244,7 +255,7 @@ def comment_create(
             pagecache.changed(stories=[article.pk], forget=[STATS_CACHE_KEY, count_cache_key(commenter.key)])
     except IntegrityError:
         # The same form posted twice at the same moment: the first one won; show it.
-        if found := _already_posted(submission_token):
+        if found := _already_posted(submission_token, body):
             return found
         raise
     return Posted(comment, duplicate=False)

@@ -166,7 +166,7 @@ def _post_comment(request, pk: int) -> HttpResponse:
         if refusal.field:
             form.add_error(refusal.field, refusal.message)
             return _story_page(request, pk, form=form, status=400)
-        return _story_page(request, pk, form=form, status=403, comment_error=refusal.message)
+        return _story_page(request, pk, form=form, status=refusal.status, comment_error=refusal.message)
 
     response = redirect(posted.comment.get_absolute_url())
     secure = request.is_secure()

@@ -76,9 +76,13 @@ def test_a_form_sent_twice_posts_once(client, story):
     stamp = form_stamp(client.get(story.get_absolute_url()).content.decode())
     data = {"nic": "Fred", "body": "Said once, sent twice", "stamp": stamp}
     first = client.post(reverse("comments:post", args=[story.pk]), data)
-    second = client.post(reverse("comments:post", args=[story.pk]), {**data, "body": "Edited before resending"})
+    second = client.post(reverse("comments:post", args=[story.pk]), data)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
+    assert Comment.objects.count() == 1
+    # Changed before it was sent again (the first answer never came): not silently the first words, but the reason.
+    changed = client.post(reverse("comments:post", args=[story.pk]), {**data, "body": "Edited before resending"})
+    refused(changed, "This form has already posted comment #1", "Edited before resending", 409)
     assert Comment.objects.count() == 1
 
 

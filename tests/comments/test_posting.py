@@ -95,6 +95,28 @@ def test_a_new_browsers_form_sent_twice_before_either_answer_arrives_posts_once_
     assert again.status_code == 302 and Comment.objects.count() == 2
 
 
+def test_two_tabs_showing_one_copy_of_the_page_post_both_comments_or_say_why_not(story):
+    """A browser that kept the page (a 304, a restored tab) shows the same stamp in two tabs. The second tab's words
+    are not the first's: they are refused with the reason and come back in a form that posts them."""
+    browser = Client(HTTP_USER_AGENT="Mozilla/5.0")
+    stamp = form_stamp(browser.get(story.get_absolute_url()).content.decode())
+    address = reverse("comments:post", args=[story.pk])
+    tab = {"nic": "Double Dan", "email": "", "website": "", "stamp": stamp, "post": "1"}
+    assert browser.post(address, {**tab, "body": "From the first tab."}).status_code == 302
+    second = browser.post(address, {**tab, "body": "From the second tab."})
+    html = second.content.decode()
+    assert second.status_code == 409
+    assert "This form has already posted comment #1" in html
+    assert "From the second tab.</textarea>" in html
+    assert form_stamp(html) != stamp
+    again = browser.post(address, {**tab, "body": "From the second tab.", "stamp": form_stamp(html)})
+    assert again.status_code == 302
+    assert list(Comment.objects.order_by("number").values_list("body", flat=True)) == [
+        "From the first tab.",
+        "From the second tab.",
+    ]
+
+
 def test_a_nic_cannot_be_used_from_another_browser(story, post):
     post(story, nic="Fred Bloggs")
     impostor = Client()
