@@ -71,7 +71,7 @@ class BanForm(ExpiryMixin):
     )
     ipv6_prefix = forms.IntegerField(
         required=False,
-        initial=64,
+        initial=moderation.IPV6_NETWORK_PREFIX,
         min_value=32,
         max_value=128,
         label="IPv6 network prefix",
@@ -85,7 +85,12 @@ class RemoveAndBanForm(ExpiryMixin):
         min_value=1, max_value=3650, initial=7, help_text="Remove their comments of this many days."
     )
     by_nic = forms.BooleanField(required=False, initial=True, label="Remove and ban the nics")
-    by_ip = forms.BooleanField(required=False, initial=True, label="Remove and ban the IP addresses")
+    by_ip = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Remove and ban the IP addresses",
+        help_text="An IPv6 address's whole /64: everything one household or machine can pick addresses from.",
+    )
 
 
 class RemoveForm(forms.Form):
@@ -518,7 +523,7 @@ class CommentAdmin(admin.ModelAdmin):
                 )  # fmt: skip
                 removed += n
                 bans += made
-            return f"Removed {removed} comment(s) and made {len(bans)} ban(s)."
+            return f"Removed {removed} comment(s) and made {len(bans)} ban(s): {', '.join(ban.value for ban in bans)}."
 
         return _intermediate(self, request, queryset, RemoveAndBanForm, "Remove and ban", "remove_and_ban", perform)
 

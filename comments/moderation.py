@@ -170,6 +170,9 @@ def comments_restore(*, comments, moderator) -> int:
     return len(targets)
 
 
+IPV6_NETWORK_PREFIX = 64  # what one household or machine can pick addresses from
+
+
 def normalise_ban_value(kind: str, value: str) -> str:
     """The canonical form of what a ban names; raises ValueError for an address or network that is not one."""
     value = value.strip()
@@ -282,7 +285,8 @@ def remove_and_ban(
     ip: str = "",
     expires_at: dt.datetime | None = None,
 ) -> tuple[int, list[Ban]]:
-    """The one-step troll-dump: remove everything by this nic and/or IP in the last N days, and ban them."""
+    """The one-step troll-dump: remove everything by this nic and/or IP in the last N days, and ban them (an IPv6
+    address's /64)."""
     since = timezone.now() - dt.timedelta(days=days)
     bans = []
     removed = 0
@@ -296,13 +300,19 @@ def remove_and_ban(
             )
         bans.append(ban_create(kind=Ban.Kind.NIC, value=nic, reason=reason, moderator=moderator, expires_at=expires_at))
     if ip:
-        address = normalise_ban_value(Ban.Kind.IP, ip)
-        removed += comments_remove(
-            comments=Comment.objects.filter(ip=address, created_at__gte=since), moderator=moderator, reason=reason
-        )
-        bans.append(
-            ban_create(kind=Ban.Kind.IP, value=address, reason=reason, moderator=moderator, expires_at=expires_at)
-        )
+        address = ipaddress.ip_address(normalise_ban_value(Ban.Kind.IP, ip))
+        recent = Comment.objects.filter(created_at__gte=since)
+        if address.version == 6:
+            # An IPv6 address alone stops nobody: a household or machine picks addresses in its /64 at will. The
+            # network goes, as "Ban the IP addresses" offers by default.
+            network = ipaddress.ip_network(f"{address}/{IPV6_NETWORK_PREFIX}", strict=False)
+            found = recent.filter(ip__contains=":").values_list("pk", "ip")
+            comments = Comment.objects.filter(pk__in=[pk for pk, at in found if ipaddress.ip_address(at) in network])
+            kind, value = Ban.Kind.NETWORK, str(network)
+        else:
+            comments, kind, value = recent.filter(ip=str(address)), Ban.Kind.IP, str(address)
+        removed += comments_remove(comments=comments, moderator=moderator, reason=reason)
+        bans.append(ban_create(kind=kind, value=value, reason=reason, moderator=moderator, expires_at=expires_at))
     return removed, bans
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from comments.models import Ban, Comment, Commenter, ModerationAction
 from comments.nics import nic_key
 from comments.services import comment_create
+from tests.comments.conftest import form_stamp
 from tests.comments.test_defences import _post_from
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +189,26 @@ def test_remove_and_ban_removes_recent_comments_fixes_counts_and_bans(editor_cli
     html = Client().get(story.get_absolute_url()).content.decode()
     assert "recent 1" not in html and "kind words" in html and "an old one" in html
     assert bystander.pk in Comment.objects.shown().values_list("pk", flat=True)
+
+
+def test_remove_and_ban_takes_an_ipv6_addresss_whole_network(editor_client, story):
+    troll = say(story, body="Troll words.", ip="2001:db8:1:2::15")
+    say(story, nic="Polite Pauline", body="Same household, new nic.", ip="2001:db8:1:2::99")
+    say(story, nic="Kind Soul", body="Next door.", ip="2001:db8:1:3::15")
+    response = action(editor_client, "remove_and_ban", [troll], reason="troll", days=7, by_nic="on", by_ip="on")
+    assert "2001:db8:1:2::/64" in response.content.decode()
+    assert set(Comment.objects.filter(removed=True).values_list("body", flat=True)) == {
+        "Troll words.",
+        "Same household, new nic.",
+    }
+    assert sorted(Ban.objects.values_list("value", flat=True)) == ["2001:db8:1:2::/64", "Troll Face"]
+    # The next nic from that network is refused, with its text kept.
+    page = Client(REMOTE_ADDR="2001:db8:1:2::77").get(story.get_absolute_url()).content.decode()
+    retry = Client(REMOTE_ADDR="2001:db8:1:2::77").post(
+        reverse("comments:post", args=[story.pk]),
+        {"nic": "Rexy Again", "body": "Back again.", "stamp": form_stamp(page), "post": "1"},
+    )
+    assert retry.status_code == 403 and "Back again.</textarea>" in retry.content.decode()
 
 
 def test_restore_puts_a_removed_comment_and_its_count_back(editor_client, story):
