@@ -17,7 +17,7 @@ from rantboard.addresses import address
 from rantboard.pagecache import remember
 
 from . import rendering
-from .validators import hex_colour, readable_note_colour
+from .validators import hex_colour, note_colour_not_the_pages, readable_note_colour
 
 # Derived data kept in the cache; the write functions (articles.services) forget them when their rows change.
 NOTES_CSS_CACHE_KEY = "articles:notes-css:v1"
@@ -94,7 +94,7 @@ class EditorProfile(models.Model):
     note_colour = models.CharField(
         max_length=7,
         default="#fff3c4",
-        validators=[hex_colour, readable_note_colour],
+        validators=[hex_colour, readable_note_colour, note_colour_not_the_pages],
         help_text="Background of this editor's notes. Pick a light shade so the text stays readable.",
     )
 

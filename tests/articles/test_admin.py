@@ -303,6 +303,15 @@ def test_a_shade_too_dark_for_the_notes_text_is_refused(editor_client, editor, c
     assert editor.editor_profile.note_colour == "#d8f0d2"
 
 
+@pytest.mark.parametrize("colour", ["#ffffff", "#fafafa", "#f5f5f5"])
+def test_a_shade_readers_cannot_tell_from_the_page_is_refused(editor_client, editor, colour):
+    own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
+    page = editor_client.post(own, {"note_colour": colour}).content.decode()
+    assert f"{colour} is too close to the page" in page
+    editor.editor_profile.refresh_from_db()
+    assert editor.editor_profile.note_colour == "#d8f0d2"
+
+
 @pytest.mark.parametrize(
     "publish_in, close_in",
     [
