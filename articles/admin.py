@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.defaultfilters import pluralize
@@ -35,6 +38,9 @@ class ArticleAdminForm(forms.ModelForm):
         label="Source URL", max_length=1000, assume_scheme="https", help_text=Article.source_url.field.help_text,
         widget=forms.Textarea(attrs={"rows": 2, "class": "story-line"}),
     )  # fmt: skip
+    # When the story was last saved as this form found it: a save over another editor's later one is refused with
+    # the reason instead of silently undoing it.
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -61,6 +67,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.updated_at.isoformat()
         if "comments_close_at" in self.fields:
             days = settings.COMMENTS_OPEN_DAYS
             self.fields["comments_close_at"].help_text = (
@@ -81,6 +89,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_not_changed_since_opened(cleaned.get("opened_version"))
         # A field the editor may not change (no publish or close permission) is read-only: the story's own value.
         published = cleaned.get("published_at", self.instance.published_at)
         closes = cleaned.get("comments_close_at", self.instance.comments_close_at)
@@ -94,6 +103,39 @@ class ArticleAdminForm(forms.ModelForm):
                 "time, or leave it empty for the usual period after publication.",
             )
         return cleaned
+
+    def _check_not_changed_since_opened(self, opened: str | None) -> None:
+        """The instance is the story as saved now (read for this request): if it was saved since the form was
+        opened, say by whom and when. The form then carries the new version, so saving again is a choice made
+        knowing it."""
+        if not self.instance.pk or not opened:
+            return
+        current = self.instance.updated_at.isoformat()
+        if opened == current:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = current
+        # The admin's history names who saved it, when the save was the change form's (an action may have been).
+        last = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
+            )
+            .select_related("user")
+            .first()
+        )
+        try:
+            saved_since = last is not None and last.action_time > dt.datetime.fromisoformat(opened)
+        except ValueError:
+            saved_since = False
+        who = (last.user.get_full_name() or last.user.get_username()) if saved_since else "Someone"
+        when = timezone.localtime(self.instance.updated_at).strftime("%H:%M:%S")
+        raise forms.ValidationError(
+            "%(who)s saved this story at %(when)s, after you opened it, so your changes are not saved yet: saving "
+            "now would undo theirs. Open the story in another tab to see it as it stands, bring your changes into "
+            "this form, and save again (this form now counts as opened after their save).",
+            code="changed_since_opened",
+            params={"who": who, "when": when},
+        )
 
 
 def check_body(body: str) -> None:
@@ -151,7 +193,7 @@ class ArticleAdmin(FewWordsSearch, admin.ModelAdmin):
     actions = ["publish", "unpublish", "close_comments", "reopen_comments"]
     fieldsets = [
         (None, {"fields": ["region", "title", "slug", "source_url", "source_name", "subjects"]}),
-        ("The story", {"fields": ["lead_note", "body", "rendered_body"]}),
+        ("The story", {"fields": ["lead_note", "body", "rendered_body", "opened_version"]}),
         ("Publishing", {"fields": ["status", "published_at", "comments_closed", "comments_close_at", "view_count"]}),
         ("Record", {"classes": ["collapse"], "fields": ["posted_by", "renderer_version", "created_at", "updated_at"]}),
     ]

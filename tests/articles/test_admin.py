@@ -1,6 +1,7 @@
 """The editor's side, as an editor in the Editors group (not a superuser) does the job in the admin."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -8,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Subject
 from articles.rendering import MAX_BODY_CHARS
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +267,55 @@ def test_without_the_publish_permission_the_form_cannot_publish(client, django_u
     response = client.post(ADD, _story_form(region, subject, status="published"))
     assert response.status_code == 302
     assert Article.objects.get().status == Article.Status.DRAFT
+
+
+def _change_form(client, story) -> dict:
+    """The story's change form as the editor's browser would send it back, unchanged."""
+    page = client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    version = re.search(r'name="opened_version" value="([^"]*)"', page).group(1)
+    form = _story_form(story.region, Subject.objects.get_or_create(name="Shipping", slug="shipping")[0])
+    local = timezone.localtime(story.published_at)
+    form.update(title=story.title, slug=story.slug, lead_note=story.lead_note, body=story.body,
+                status=story.status, opened_version=version, published_at_0=local.strftime("%Y-%m-%d"),
+                published_at_1=local.strftime("%H:%M:%S"))  # fmt: skip
+    return form
+
+
+def test_a_save_over_another_editors_later_save_is_refused_then_taken_knowingly(
+    editor_client, make_editor, make_article, client
+):
+    story = make_article(title="Coast guard adds cutters")
+    chief = Client()
+    chief.force_login(make_editor("chief", first_name="Ruth", last_name="Okafor", colour="#ffe6b3", superuser=True))
+    mine, theirs = _change_form(editor_client, story), _change_form(chief, story)
+    assert (
+        chief.post(
+            reverse("admin:articles_article_change", args=[story.pk]),
+            {**theirs, "title": "Coast guard adds six cutters"},
+        ).status_code
+        == 302
+    )
+
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[story.pk]), {**mine, "lead_note": "Hm."}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ruth Okafor saved this story at" in html and "your changes are not saved yet" in html
+    assert ">\nHm.</textarea>" in html  # what the editor typed is still in the form
+    lead_note = story.lead_note
+    story.refresh_from_db()
+    assert (story.title, story.lead_note) == ("Coast guard adds six cutters", lead_note)
+
+    # Saving again from that page is a choice made knowing it.
+    version = re.search(r'name="opened_version" value="([^"]*)"', html).group(1)
+    again = editor_client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        {**mine, "title": "Coast guard adds six cutters", "lead_note": "Hm.", "opened_version": version},
+    )
+    assert again.status_code == 302
+    story.refresh_from_db()
+    assert (story.title, story.lead_note) == ("Coast guard adds six cutters", "Hm.")
 
 
 def test_without_the_close_permission_the_form_cannot_close(client, django_user_model, make_article):
