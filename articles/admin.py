@@ -277,8 +277,21 @@ class ArticleAdmin(FewWordsSearch, admin.ModelAdmin):
     @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
         held = list(services.drafts_closing_before_publication(queryset).values_list("title", flat=True))
+        scheduled = list(
+            queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now()).values_list(
+                "title", "published_at"
+            )
+        )
         changed = services.articles_publish(articles=queryset, editor=request.user)
         self.message_user(request, f"Published {stories(changed)}.", messages.SUCCESS)
+        if scheduled:
+            # The action publishes drafts; a scheduled story is published already, for its time.
+            titles = ", ".join(f"“{title}” ({timezone.localtime(when):%Y-%m-%d %H:%M})" for title, when in scheduled)
+            self.message_user(
+                request,
+                f"Already scheduled: {titles}. To publish one now, open it and set Published at to now.",
+                messages.WARNING,
+            )
         if held:
             titles = ", ".join(f"“{title}”" for title in held)
             self.message_user(

@@ -334,6 +334,13 @@ def test_publishing_an_old_draft_publishes_it_now(editor_client, make_article):
     assert old.comments_open()
 
 
+def test_the_publish_action_on_a_scheduled_story_says_how_to_publish_it_now(editor_client, make_article):
+    scheduled = make_article(title="Ferries in May", published_at=timezone.now() + dt.timedelta(days=1))
+    html = _run_action(editor_client, "publish", [scheduled]).content.decode()
+    assert "Published 0 stories." in html
+    assert "Already scheduled: “Ferries in May” (" in html and "set Published at to now" in html
+
+
 def test_publishing_a_scheduled_draft_keeps_its_time(editor_client, make_article):
     later = timezone.now() + dt.timedelta(days=2)
     draft = make_article(status=Article.Status.DRAFT, published_at=later)
