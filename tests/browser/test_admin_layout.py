@@ -40,6 +40,27 @@ def no_sideways_scrolling(page) -> None:
         assert right <= 1280
 
 
+def words_broken_in(page, selector: str) -> list[str]:
+    """The words of these cells that run over two lines: "Rud" on one and "e Rex" on the next (a break after a
+    hyphen is a line's end, not a broken word)."""
+    return page.locator(selector).evaluate_all(
+        """cells => cells.flatMap(cell => {
+            const broken = [];
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const node = walker.currentNode;
+                for (const word of node.data.matchAll(/[^\\s-]+/g)) {  // a break after a hyphen is a line's end
+                    const range = document.createRange();
+                    range.setStart(node, word.index);
+                    range.setEnd(node, word.index + word[0].length);
+                    if (range.getClientRects().length > 1) broken.push(word[0]);
+                }
+            }
+            return broken;
+        })"""
+    )
+
+
 def test_the_comment_list_shows_every_column_at_1280(editor_page, make_article, artifacts):
     story = make_article(title=LONG_TITLE)
     for n in range(5):
@@ -80,6 +101,7 @@ def test_the_story_list_gives_titles_room_at_1280(editor_page, make_article, art
     no_sideways_scrolling(editor_page)
     cell = editor_page.locator("#result_list tbody th.field-title a").first
     editor_page.screenshot(path=str(artifacts / "admin-stories-1280.png"))
+    assert words_broken_in(editor_page, "#result_list tbody td, #result_list thead th") == []
     lines = cell.evaluate("el => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)")
     assert lines <= 3.5, f"a title takes {lines:.1f} lines"
     editor_page.screenshot(path=str(artifacts / "admin-stories-1280.png"))
@@ -125,6 +147,7 @@ def test_a_reader_flags_a_comment_and_an_editor_finds_it_in_the_queue(browser, e
     for name in ("Redact", "Remove", "Ban nic", "Dismiss"):
         assert row.get_by_role("button", name=f"{name} #{comment.number}").is_visible()
     editor_page.screenshot(path=str(artifacts / "admin-queue-1280.png"))
+    assert words_broken_in(editor_page, "#result_list tbody td:not(.field-excerpt), #result_list thead th") == []
     row.get_by_role("button", name=f"Redact #{comment.number}").click()
     assert (
         "readers see “Removed by the editors: spam or advertising.”" in editor_page.locator(".messagelist").inner_text()
