@@ -92,6 +92,9 @@ def test_on_a_phone_the_story_page_has_big_enough_targets_and_a_small_masthead(l
     assert small_targets(page, ".regions a, .site-links a, .toolbar button, .nic-button, .form-actions button") == []
     assert smallest_text(page, "#comment-form input[type=text], #comment-form textarea") >= 16
     page.screenshot(path=str(artifacts / "story-phone.png"))
+    # The site's own links fit the screen: the last one, Search, is not cut off.
+    rights = page.locator(".site-links a").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
+    assert max(rights) <= 390 - 8, rights
     context.close()
 
 
