@@ -104,8 +104,9 @@ class CommentQuerySet(models.QuerySet):
         """`thread_rows` as the ORM says it."""
         return self.shown().filter(article=article).order_by("number").values_list("row_html", flat=True)
 
-    def latest(self, count: int = 20) -> list[Comment]:
-        """The newest comments readers can see, with their story: the sidebar and the feeds.
+    def latest(self, count: int = 20, *, redacted: bool = True) -> list[Comment]:
+        """The newest comments readers can see, with their story: the sidebar and the feeds. `redacted=False` leaves
+        out the redacted ones: their note stands in the thread, but a list of the latest need not name their nics.
 
         Asked as one query (or with the stories as a subquery), the database joins every visible story before it
         sorts, which on a large board costs more than anything else on the page, and the sidebar is asked for again
@@ -113,8 +114,9 @@ class CommentQuerySet(models.QuerySet):
         those are checked for visibility. Comments under hidden stories (drafts, scheduled) are rare; when the window
         holds too few visible ones, the exact query answers.
         """
-        newest = list(self.shown().order_by("-created_at", "-id").values_list("pk", flat=True)[: count + HIDDEN_SPARE])
-        ordered = self.visible().with_story().order_by("-created_at", "-id")
+        listed = self if redacted else self.filter(redacted=False)
+        newest = list(listed.shown().order_by("-created_at", "-id").values_list("pk", flat=True)[: count + HIDDEN_SPARE])
+        ordered = listed.visible().with_story().order_by("-created_at", "-id")
         found = list(ordered.filter(pk__in=newest)[:count])
         return found if len(found) == count or len(newest) < count + HIDDEN_SPARE else list(ordered[:count])
 

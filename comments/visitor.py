@@ -83,7 +83,8 @@ def greeting_html(request, story_pk: int | str = "") -> str:
 
 
 def latest_comments_html() -> str:
-    return render_to_string("comments/_latest.html", {"comments": Comment.objects.latest(20)})
+    # A redacted comment keeps its place in its thread, with the editors' note; the front page need not point to it.
+    return render_to_string("comments/_latest.html", {"comments": Comment.objects.latest(20, redacted=False)})
 
 
 def register_slots() -> None:

@@ -100,6 +100,16 @@ def test_sidebar_leaves_out_comments_on_unpublished_stories(client, story, make_
     assert "Hidden Nic" not in client.get("/").content.decode()
 
 
+def test_sidebar_leaves_out_redacted_comments_which_their_thread_and_the_feed_still_show(client, story, editor):
+    say(story, nic="Kind Soul", body="Ferries first.")
+    troll = say(story, nic="Moon Hoax Max", body="Nonsense.")
+    comment_redact(comment=troll, moderator=editor, note="Removed: off topic")
+    sidebar = client.get("/").content.decode().split('id="latest-comments-heading"')[1]
+    assert "Kind Soul" in sidebar and "Moon Hoax Max" not in sidebar
+    assert "Removed: off topic" in client.get(story.get_absolute_url()).content.decode()
+    assert "Moon Hoax Max" in client.get(reverse("comments:feed_latest_rss")).content.decode()
+
+
 def test_sidebar_still_fills_when_the_newest_comments_are_all_under_a_withdrawn_story(client, story, make_article):
     for n in range(20):
         say(story, nic=f"Seen {n:02}")
