@@ -115,7 +115,8 @@ class CommentQuerySet(models.QuerySet):
         holds too few visible ones, the exact query answers.
         """
         listed = self if redacted else self.filter(redacted=False)
-        newest = list(listed.shown().order_by("-created_at", "-id").values_list("pk", flat=True)[: count + HIDDEN_SPARE])
+        newest = listed.shown().order_by("-created_at", "-id").values_list("pk", flat=True)[: count + HIDDEN_SPARE]
+        newest = list(newest)
         ordered = listed.visible().with_story().order_by("-created_at", "-id")
         found = list(ordered.filter(pk__in=newest)[:count])
         return found if len(found) == count or len(newest) < count + HIDDEN_SPARE else list(ordered[:count])
