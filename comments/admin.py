@@ -657,9 +657,12 @@ class FlagQueueAdmin(CommentAdmin):
                 message = format_html("{} is banned already: its flags are closed.", comment.nic)
             else:
                 ban = moderation.ban_create(kind=Ban.Kind.NIC, value=comment.nic, reason=reason, moderator=request.user)
+                # The ban closes the nic's flags, so the row leaves the queue: say that the comment itself stays.
                 message = format_html(
-                    'Banned the nic {} for good (<a href="{}">give the ban an end</a>).',
-                    comment.nic, reverse("admin:comments_ban_change", args=[ban.pk]),
+                    'Banned the nic {} for good (<a href="{}">give the ban an end</a>). {} stays in its thread: '
+                    '<a href="{}">redact or remove it</a> if it must go too.',
+                    comment.nic, reverse("admin:comments_ban_change", args=[ban.pk]), label,
+                    reverse("admin:comments_comment_change", args=[comment.pk]),
                 )  # fmt: skip
         else:
             moderation.flags_dismiss(comments=Comment.objects.filter(pk=comment.pk), moderator=request.user)

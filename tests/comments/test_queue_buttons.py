@@ -97,7 +97,9 @@ def test_ban_in_one_click_bans_the_nic_for_good_and_is_audited(browser, editor, 
     assert (row.ban, row.moderator, row.commenter_id) == (ban, editor, comment.commenter_id)
     assert not Flag.objects.filter(resolved_at=None).exists()  # the nic's other flagged comment too
     assert Comment.objects.get(pk=comment.pk).removed is False  # a ban stops the nic; the comment is another matter
-    assert reverse("admin:comments_ban_change", args=[ban.pk]) in browser.get(QUEUE).content.decode()
+    queue = browser.get(QUEUE).content.decode()
+    assert reverse("admin:comments_ban_change", args=[ban.pk]) in queue
+    assert "stays in its thread" in queue and reverse("admin:comments_comment_change", args=[comment.pk]) in queue
 
 
 def test_dismiss_in_one_click_leaves_the_comment_and_is_audited(browser, editor, story):
