@@ -94,13 +94,17 @@ class ArticleAdminForm(forms.ModelForm):
         published = cleaned.get("published_at", self.instance.published_at)
         closes = cleaned.get("comments_close_at", self.instance.comments_close_at)
         status = cleaned.get("status", self.instance.status)
+        moved = False
         if status == Article.Status.PUBLISHED and self.instance.status != Article.Status.PUBLISHED and published:
-            published = max(published, timezone.now())  # publishing a draft dated earlier publishes it now
+            # Publishing a draft dated earlier publishes it now (articles.services): its time moves to now.
+            now = timezone.now()
+            moved, published = published < now, max(published, now)
         if published and closes and closes <= published:
+            when = f"now ({timezone.localtime(published):%H:%M}), as a draft dated earlier is" if moved else "then"
             self.add_error(
                 "comments_close_at",
-                "Comments would close before the story is published, so readers could never comment. Choose a later "
-                "time, or leave it empty for the usual period after publication.",
+                f"Comments would close before the story is published ({when}), so readers could never comment. "
+                "Choose a later time, or leave it empty for the usual period after publication.",
             )
         return cleaned
 

@@ -390,5 +390,7 @@ def test_comments_set_to_close_before_publication_are_refused_with_the_story_kep
     response = editor_client.post(ADD, data)
     html = response.content.decode()
     assert response.status_code == 200 and "Comments would close before the story is published" in html
+    # A draft dated earlier is published now: the message says that is the time it is measured against.
+    assert ("as a draft dated earlier is" in html) == (publish_in < dt.timedelta(0))
     assert "Key paragraph [[with a note]]." in html  # the body typed is still in the form
     assert not Article.objects.exists()
