@@ -142,12 +142,21 @@ class ArticleAdminForm(forms.ModelForm):
         )
 
 
+PICTURE_RE = re.compile(r"!\[[^\]\n]*\]\(|\[foto\]", re.IGNORECASE)  # Markdown's image, the comments' tag
+
+
 def check_body(body: str) -> None:
     """What a story's body must be to be saved; the preview runs the same check, so preview and save agree."""
     if len(body) > rendering.MAX_BODY_CHARS:
         raise forms.ValidationError(
             f"The body is {len(body):,} characters long; the most a story can hold is "
             f"{rendering.MAX_BODY_CHARS:,}. Paste the key paragraphs, not the whole source."
+        )
+    if PICTURE_RE.search(body):
+        # Readers would see nothing where the picture was meant to be (Markdown's image) or the tag as typed.
+        raise forms.ValidationError(
+            "Stories do not show pictures: the picture library and [foto] are for comments. Link to the picture "
+            "instead, as [what it shows](https://...)."
         )
     known = editor_note_authors()
     unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
