@@ -454,10 +454,15 @@ class PictureAdminForm(forms.ModelForm):
 @admin.register(Picture)
 class PictureAdmin(FilingAdmin):
     form = PictureAdminForm
-    list_display = ["name", "thumbnail", "alt_text", "width", "height", "uploaded_by", "created_at"]
+    list_display = ["name", "thumbnail", "tag", "alt_text", "width", "height", "uploaded_by", "created_at"]
     list_select_related = ["uploaded_by"]
     search_fields = ["name", "alt_text"]
-    readonly_fields = ["thumbnail", "content_type", "width", "height", "uploaded_by", "created_at"]
+    readonly_fields = ["thumbnail", "tag", "content_type", "width", "height", "uploaded_by", "created_at"]
+
+    @admin.display(description="In a comment")
+    def tag(self, obj: Picture) -> str:
+        """What a commenter (or an editor telling one) types to show it: the Foto button writes the same."""
+        return f"[foto]{obj.name}[/foto]" if obj.name else ""
 
     @admin.display(description="Picture")
     def thumbnail(self, obj: Picture) -> str:

@@ -41,6 +41,8 @@ def test_editor_uploads_a_picture_and_a_comment_shows_it_inline(editor_client, e
     assert response.status_code == 302, response.content.decode()[:2000]
     picture = Picture.objects.get()
     assert (picture.content_type, picture.width, picture.height, picture.uploaded_by) == ("image/png", 40, 30, editor)
+    library = editor_client.get(reverse("admin:articles_picture_changelist")).content.decode()
+    assert "[foto]red-square[/foto]" in library  # what to type, to copy
     comment_create(article_id=story.pk, nic="Fred", body="Look: [foto]red-square[/foto]", owner_token="t")
     html = client.get(story.get_absolute_url()).content.decode()
     assert '<img class="foto" src="/pictures/red-square" alt="A red square" width="40" height="30"' in html
@@ -104,6 +106,8 @@ def test_a_new_picture_is_in_the_form_of_an_already_cached_story_page(editor_cli
 
 def test_a_picture_in_a_comment_feed_has_the_boards_whole_address(editor_client, story, client, settings):
     assert upload(editor_client, "red-square", png_bytes()).status_code == 302
+    library = editor_client.get(reverse("admin:articles_picture_changelist")).content.decode()
+    assert "[foto]red-square[/foto]" in library  # what to type, to copy
     comment_create(article_id=story.pk, nic="Fred", body="Look: [foto]red-square[/foto]", owner_token="t")
     for feed in ("/feeds/comments/rss/", f"/story/{story.pk}/comments/atom/"):
         xml = unescape(client.get(feed).content.decode())
