@@ -44,7 +44,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment",
         strip=False,
-        error_messages={"required": "The comment is empty: type something to post."},
+        error_messages={"required": "The comment is empty: type what you want to say."},
         widget=forms.Textarea,
     )
     # Rendered afresh each time the form is shown (comments/_form.html), so a refused post is sent again as new.
@@ -95,7 +95,7 @@ class CommentForm(forms.Form):
     def clean_body(self) -> str:
         body = bbcode.normalise_source(self.cleaned_data["body"])
         if not body.strip():
-            raise forms.ValidationError("The comment is empty: type something to post.")
+            raise forms.ValidationError("The comment is empty: type what you want to say.")
         if len(body) > MAX_COMMENT_CHARS:
             raise forms.ValidationError(
                 f"A comment can be at most {MAX_COMMENT_CHARS:,} characters; yours is {len(body):,}. "
@@ -104,7 +104,7 @@ class CommentForm(forms.Form):
         self.body_html = services.render(body, story=self.story_pk)
         if not bbcode.shows_anything(self.body_html):
             raise forms.ValidationError(
-                "The comment shows nothing: only markup, or characters that draw nothing. Type something to post."
+                "The comment shows nothing: only markup, or characters that draw nothing. Type what you want to say."
             )
         if message := defences.link_limit_message(self.body_html):
             raise forms.ValidationError(message)

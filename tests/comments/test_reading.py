@@ -84,6 +84,19 @@ def test_stats_line_is_up_to_date_after_a_post(client, story):
     assert "and 1 comment in all" in client.get("/").content.decode()
 
 
+def test_a_story_offers_its_comment_feeds_while_it_takes_comments_or_has_some(client, make_article):
+    open_story, closed_empty, closed_with = (
+        make_article(title="Open"),
+        make_article(title="Closed, empty", comments_closed=True),
+        make_article(),
+    )
+    say(closed_with, body="Before the close.")
+    Article.objects.filter(pk=closed_with.pk).update(comments_closed=True)
+    for story, offered in ((open_story, True), (closed_empty, False), (closed_with, True)):
+        html = client.get(story.get_absolute_url()).content.decode()
+        assert (reverse("comments:feed_story_rss", args=[story.pk]) in html) == offered, story.title
+
+
 def test_sidebar_lists_the_latest_twenty_comments_newest_first(client, story):
     for n in range(25):
         say(story, nic=f"Nic {n:02d}")
