@@ -244,6 +244,9 @@
     } else {
       livePreview.textContent = result.error || "The preview could not be made.";
     }
+    // Below the buttons, a long preview starts past the bottom of a laptop's screen: brought into view, as little
+    // as it takes (the page does not move when it is in view already).
+    livePreviewBox.scrollIntoView({ block: "nearest" });
   });
 
   // A nic as a quote tag's option can hold it (comments/bbcode.py, quote_option): square brackets other than

@@ -305,6 +305,16 @@ def test_without_javascript_a_preview_opens_in_view_above_the_form(live_server, 
     page.context.close()
 
 
+def test_a_long_live_preview_is_brought_into_view(live_server, page, story):
+    open_story(page, live_server, story)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.fill("#id_body", "\n\n".join(f"Paragraph {n} of a long and careful thought." for n in range(8)))
+    page.locator(".preview-button").click()
+    box = page.locator(".live-preview-box")
+    expect(box.get_by_text("Paragraph 7 of a long")).to_be_attached()
+    expect(box).to_be_in_viewport(ratio=0.99)  # the whole preview, its last paragraph too
+
+
 @pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
 def test_a_story_closed_while_the_commenter_typed_says_so_in_view_with_the_text(
     live_server, browser, story, editor, script
