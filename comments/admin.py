@@ -465,10 +465,11 @@ class CommentAdmin(admin.ModelAdmin):
     def redact(self, request, queryset):
         def perform(form):
             comments = list(queryset)  # before acting: a list filtered by state would lose them after
-            for comment in comments:
-                moderation.comment_redact(comment=comment, moderator=request.user, note=form.cleaned_data["note"])
+            note = form.cleaned_data["note"]
+            done = sum(moderation.comment_redact(comment=c, moderator=request.user, note=note) for c in comments)
             _warn_of_quotes(request, comments)
-            return f"Redacted {len(comments)} comment(s)."
+            already = len(comments) - done
+            return f"Redacted {done} comment(s)." + (f" {already} already were, with that note." if already else "")
 
         return _intermediate(self, request, queryset, RedactForm, "Redact comments", "redact", perform)
 

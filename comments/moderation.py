@@ -67,15 +67,22 @@ def recount_after_publication(sender, *, changes, **kwargs) -> None:
 def _locked(comment: Comment) -> None:
     """Lock the comment's row for the transaction and read its text again: its author may have edited it since the
     editor's form was read, and the audit's "before" must be the text the editor's change replaced."""
-    fresh = Comment.objects.select_for_update().values("body", "body_html", "edited_at").get(pk=comment.pk)
+    fresh = (
+        Comment.objects.select_for_update()
+        .values("body", "body_html", "edited_at", "redacted", "redaction_note")
+        .get(pk=comment.pk)
+    )
     for field, value in fresh.items():
         setattr(comment, field, value)
 
 
 @transaction.atomic
-def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
-    """Hide one comment's text, showing the note (or a standard line) in its place. The nic may go on posting."""
+def comment_redact(*, comment: Comment, moderator, note: str = "") -> bool:
+    """Hide one comment's text, showing the note (or a standard line) in its place. The nic may go on posting.
+    False, and nothing written, when it is redacted with this note already (a second editor, a second click)."""
     _locked(comment)
+    if comment.redacted and comment.redaction_note == note.strip()[:300]:
+        return False
     comment.redacted = True
     comment.redaction_note = note.strip()[:300]
     comment.row_html = comment_row(comment)
@@ -86,6 +93,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> None:
         reason=note, before=comment.body,
     )  # fmt: skip
     _resolve_flags(Flag.objects.filter(comment=comment))
+    return True
 
 
 def quoting(comments) -> list[Comment]:

@@ -96,6 +96,16 @@ def test_editor_finds_an_ipv4_networks_comments_written_as_a_network(editor_clie
     assert "In the network." in html and "Outside it." not in html
 
 
+def test_redacting_a_comment_redacted_already_writes_nothing_again(editor_client, story):
+    comment = say(story)
+    action(editor_client, "redact", [comment], note="Removed: off topic")
+    again = action(editor_client, "redact", [comment], note="Removed: off topic").content.decode()
+    assert "Redacted 0 comment(s). 1 already were, with that note." in again
+    assert ModerationAction.objects.filter(action="redact").count() == 1
+    action(editor_client, "redact", [comment], note="Removed: a phone number")  # a new note is a change
+    assert ModerationAction.objects.filter(action="redact").count() == 2
+
+
 def test_editor_finds_a_removed_comment_by_its_words(editor_client, story, editor):
     from comments.moderation import comments_remove
 
