@@ -90,6 +90,7 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._check_not_changed_since_opened(cleaned.get("opened_version"))
+        self._check_not_filed_already(cleaned.get("title"), cleaned.get("source_url"))
         # A field the editor may not change (no publish or close permission) is read-only: the story's own value.
         published = cleaned.get("published_at", self.instance.published_at)
         closes = cleaned.get("comments_close_at", self.instance.comments_close_at)
@@ -107,6 +108,25 @@ class ArticleAdminForm(forms.ModelForm):
                 "Choose a later time, or leave it empty for the usual period after publication.",
             )
         return cleaned
+
+    def _check_not_filed_already(self, title: str | None, source_url: str | None) -> None:
+        """A new story with the title and source of one already filed: the add form sent again (the back button
+        after saving brings it back filled in), or a second editor filing the same piece."""
+        if self.instance.pk or not title or not source_url:
+            return
+        filed = Article.objects.filter(title=title, source_url=source_url).select_related("posted_by").first()
+        if filed is not None:
+            by = filed.posted_by.get_full_name() or filed.posted_by.get_username() if filed.posted_by else "someone"
+            raise forms.ValidationError(
+                format_html(
+                    '<a href="{}">This story is filed already</a>, with this title and source, by {} on {}. Open it '
+                    "to change it; to file another story from the same source, give this one its own title.",
+                    reverse("admin:articles_article_change", args=[filed.pk]),
+                    by,
+                    f"{timezone.localtime(filed.created_at):%Y-%m-%d %H:%M}",
+                ),
+                code="filed_already",
+            )
 
     def _check_not_changed_since_opened(self, opened: str | None) -> None:
         """The instance is the story as saved now (read for this request): if it was saved since the form was

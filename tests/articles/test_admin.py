@@ -291,6 +291,17 @@ def test_a_picture_in_a_story_is_refused_with_how_to_link_to_it(editor_client, r
     assert "Stories do not show pictures" in preview.content.decode()
 
 
+def test_the_add_form_sent_again_files_no_second_story(editor_client, region, subject):
+    form = _story_form(region, subject)
+    assert editor_client.post(ADD, form).status_code == 302
+    again = editor_client.post(ADD, form)  # the back button brings the filled form back; Save is pressed again
+    html = again.content.decode()
+    assert again.status_code == 200 and "This story is filed already</a>" in html
+    assert reverse("admin:articles_article_change", args=[Article.objects.get().pk]) in html
+    assert editor_client.post(ADD, {**form, "title": "Coast guard adds cutters, part two"}).status_code == 302
+    assert Article.objects.count() == 2
+
+
 def test_a_save_over_another_editors_later_save_is_refused_then_taken_knowingly(
     editor_client, make_editor, make_article, client
 ):
