@@ -181,9 +181,13 @@ def check_body(body: str) -> None:
     known = editor_note_authors()
     unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
     if unknown:
+        # Usernames are matched as typed: "Tobias" for "tobias" is the usual slip, so the right spelling is offered.
+        spelled = {name.casefold(): name for name in known}
+        meant = [f"{name} (did you mean {spelled[name.casefold()]}?)" if name.casefold() in spelled else name
+                 for name in unknown]  # fmt: skip
         raise forms.ValidationError(
             "No editor called %(names)s: a [[@username ...]] note must name an editor's username.",
-            params={"names": ", ".join(unknown)},
+            params={"names": ", ".join(meant)},
         )
 
 

@@ -291,6 +291,12 @@ def test_a_picture_in_a_story_is_refused_with_how_to_link_to_it(editor_client, r
     assert "Stories do not show pictures" in preview.content.decode()
 
 
+def test_a_note_crediting_an_editor_by_the_wrong_case_is_refused_with_the_right_spelling(editor_client, make_editor):
+    make_editor("tobias", colour="#dce8fb")
+    response = editor_client.post(reverse("admin:articles_article_preview"), {"body": "Hm [[@Tobias his remark]]"})
+    assert "No editor called Tobias (did you mean tobias?)" in response.content.decode()
+
+
 def test_the_add_form_sent_again_files_no_second_story(editor_client, region, subject):
     form = _story_form(region, subject)
     assert editor_client.post(ADD, form).status_code == 302
