@@ -834,7 +834,7 @@ class ModerationActionAdmin(FewWordsSearch, admin.ModelAdmin):
     # mostly empty columns pushed the list past a 1280-wide laptop's edge.
     list_display = ["created_at", "action", "moderator", "acted_on", "change", "reason_excerpt"]
     list_filter = ["action", "moderator", "created_at"]
-    list_select_related = ["moderator", "comment", "commenter", "ban", "article"]
+    list_select_related = ["moderator", "comment__article", "commenter", "ban", "article"]
     search_fields = ["reason", "before", "after", "commenter__nic"]
     date_hierarchy = "created_at"
     show_facets = admin.ShowFacets.NEVER  # the trail only grows
@@ -847,7 +847,9 @@ class ModerationActionAdmin(FewWordsSearch, admin.ModelAdmin):
             parts.append(format_html('Story <a href="{}">{}</a>', link, Truncator(obj.article.title).chars(60)))
         if obj.comment_id:
             link = reverse("admin:comments_comment_change", args=[obj.comment_id])
-            parts.append(format_html('Comment <a href="{}">{}</a>', link, obj.comment))
+            # Numbers are per story: "#5" alone names a comment on every story that has five.
+            on = "" if obj.article_id else format_html(" on {}", Truncator(obj.comment.article.title).chars(60))
+            parts.append(format_html('Comment <a href="{}">{}</a>{}', link, obj.comment, on))
         elif obj.commenter_id:
             parts.append(format_html("Nic {}", obj.commenter))
         if obj.ban_id:

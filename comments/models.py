@@ -291,7 +291,8 @@ class Flag(models.Model):
         indexes = [models.Index(fields=["comment"], condition=models.Q(resolved_at=None), name="flag_open")]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} on {self.comment_id}"
+        # Shown in the admin under its comment: when, rather than the comment's database id, which reads as its number.
+        return f"{self.get_reason_display()}, {timezone.localtime(self.created_at):%Y-%m-%d %H:%M %Z}"
 
 
 class FlaggedComment(Comment):

@@ -267,3 +267,12 @@ def test_the_trail_counts_dismissed_flags_in_plain_english(editor_client, story,
     editor_client.post(QUEUE, {"action": "dismiss_flags", "_selected_action": [comment.pk]})
     reason = ModerationAction.objects.get(action="dismiss_flags").reason
     assert reason == ("1 flag dismissed" if flags == 1 else "2 flags dismissed")
+
+
+def test_a_comments_admin_page_lists_its_flags_by_reason_and_time(editor_client, story):
+    comment = say(story)
+    with time_machine.travel(timezone.now().replace(hour=9, minute=30), tick=False):
+        flag(Client(), comment, "off_topic")
+    page = editor_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Off-topic, " in page and ":30 " in page
+    assert f"Off-topic on {comment.pk}" not in page  # not the database id, which reads as the comment's number

@@ -284,6 +284,7 @@ def test_the_audit_trail_is_viewable_and_read_only(editor_client, story):
     action(editor_client, "remove", [comment], reason="spam")
     html = editor_client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
     assert "Removed" in html and "spam" in html and "mara" in html
+    assert "#1 by Troll Face</a> on Cutters sail south" in html  # numbers are per story: the story is named
     assert editor_client.get(reverse("admin:comments_moderationaction_add")).status_code == 403
 
 
