@@ -68,10 +68,15 @@ _BBCODE_TAG = re.compile(
 )
 
 
+# A library picture's name between [foto] tags is no word of the comment: readers see the picture.
+_FOTO = re.compile(rf"\[{_M}foto{_M}\][^\[\]\n]*(?:\[{_M}/{_M}foto{_M}\]|$)", re.IGNORECASE)
+
+
 def readable_snippet(snippet: str) -> str:
     """A comment's snippet as readers read the comment: the BBCode tags gone, the words between them (a link's text,
-    a squished address) kept, and the words the search marked still marked. Still raw text, for `_marked`."""
-    return _without(_BBCODE_TAG, snippet)
+    a squished address) kept but for a picture's name, and the words the search marked still marked. Still raw text,
+    for `_marked`."""
+    return _without(_BBCODE_TAG, _without(_FOTO, snippet))
 
 
 def _without(markup: re.Pattern, snippet: str) -> str:

@@ -126,6 +126,8 @@ def test_a_story_snippet_loses_its_markdown(snippet, readable):
         ("…b]Crews[/b] rescued", "…Crews rescued"),  # a tag cut by the snippet's start
         ("the [url=https://exa…", "the …"),  # and by its end
         ("[\x01squish\x02]https://x.com[/squish]", "https://x.com"),  # a tag's name found by the search
+        ("Map: [foto]harbour-map[/foto] here", "Map:  here"),  # a picture's name is no word of the comment
+        ("Map: [foto]harbour-m…", "Map: "),
     ],
 )
 def test_a_snippet_loses_tags_cut_at_its_edges_too(snippet, readable):
