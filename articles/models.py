@@ -107,7 +107,8 @@ class EditorProfile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_username()} ({self.note_colour})"
+        # Not the colour: a refused one would show in the page title and breadcrumbs as if it were saved.
+        return self.user.get_username()
 
     @property
     def css_class(self) -> str:

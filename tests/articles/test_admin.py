@@ -392,6 +392,7 @@ def test_a_shade_readers_cannot_tell_from_the_page_is_refused(editor_client, edi
     own = reverse("admin:articles_editorprofile_change", args=[editor.editor_profile.pk])
     page = editor_client.post(own, {"note_colour": colour}).content.decode()
     assert f"{colour} is too close to the page" in page
+    assert f"mara ({colour})" not in page  # the page's title and breadcrumbs do not show it as saved
     editor.editor_profile.refresh_from_db()
     assert editor.editor_profile.note_colour == "#d8f0d2"
 
