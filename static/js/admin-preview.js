@@ -27,6 +27,11 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       // The server answers with HTML it rendered and sanitised itself: the preview, or why saving would refuse it.
       target.innerHTML = response.ok ? await response.text() : "<p>The preview could not be made.</p>";
+      // The box showed the story as saved: said plainly that this is not it, so unsaved text does not look saved.
+      const label = document.createElement("p");
+      label.className = "preview-label help";
+      label.textContent = "Preview of the boxes as they are now: not saved yet.";
+      target.prepend(label);
     } finally {
       button.disabled = false;
     }

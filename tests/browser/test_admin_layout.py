@@ -230,3 +230,9 @@ def test_the_story_preview_looks_like_the_story_page_not_the_admin(editor_page, 
         "p => getComputedStyle(p.querySelector('p')).fontFamily"
     )
     preview.screenshot(path=str(artifacts / "admin-story-preview.png"))
+    # Preview shows the boxes as they are now, and says it is not the saved story.
+    assert "not saved yet" not in preview.inner_text()
+    editor_page.fill("textarea.body-source", "A changed body, [[with a new note]].")
+    editor_page.locator(".preview-button").click()
+    assert preview.locator(".preview-label").inner_text() == "Preview of the boxes as they are now: not saved yet."
+    assert "A changed body" in preview.inner_text()
