@@ -165,12 +165,30 @@ class ArticleAdminForm(forms.ModelForm):
 PICTURE_RE = re.compile(r"!\[[^\]\n]*\]\(|\[foto\]", re.IGNORECASE)  # Markdown's image, the comments' tag
 
 
+def _note_inside_a_note(body: str) -> bool:
+    """Whether a [[ opens while a note is still open: the renderer would show the outer brackets as text."""
+    open_note = False
+    for mark in re.finditer(r"\[\[|\]\]", body):
+        if mark.group() == "[[":
+            if open_note:
+                return True
+            open_note = True
+        else:
+            open_note = False
+    return False
+
+
 def check_body(body: str) -> None:
     """What a story's body must be to be saved; the preview runs the same check, so preview and save agree."""
     if len(body) > rendering.MAX_BODY_CHARS:
         raise forms.ValidationError(
             f"The body is {len(body):,} characters long; the most a story can hold is "
             f"{rendering.MAX_BODY_CHARS:,}. Paste the key paragraphs, not the whole source."
+        )
+    if _note_inside_a_note(body):
+        raise forms.ValidationError(
+            "A note cannot hold another: a [[ opens inside a note before its ]]. Close the first note with ]] before "
+            "the next one opens."
         )
     if PICTURE_RE.search(body):
         # Readers would see nothing where the picture was meant to be (Markdown's image) or the tag as typed.

@@ -297,6 +297,15 @@ def test_a_note_crediting_an_editor_by_the_wrong_case_is_refused_with_the_right_
     assert "No editor called Tobias (did you mean tobias?)" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [("[[note with [[nested]] brackets]]", True), ("[[one]] and [[two]]", False), ("[[a]]\n\n[[@mara b]]", False)],
+)
+def test_a_note_inside_a_note_is_refused(editor_client, body, refused):
+    response = editor_client.post(reverse("admin:articles_article_preview"), {"body": body})
+    assert ("A note cannot hold another" in response.content.decode()) == refused
+
+
 def test_the_add_form_sent_again_files_no_second_story(editor_client, region, subject):
     form = _story_form(region, subject)
     assert editor_client.post(ADD, form).status_code == 302
