@@ -284,9 +284,12 @@ def flag_comment(request, pk: int, number: int):
         return HttpResponseNotAllowed(["GET", "POST"])
     form = FlagForm(request.POST if request.method == "POST" else None)
     context = {"comment": comment, "form": form}
+    token = request.get_signed_cookie(FLAGGER_COOKIE, default="", salt="rantboard.flagger")
+    if request.method != "POST" and token and services.flagged_already(comment=comment, flagger_token=token):
+        # Asked again from the same browser: say it is done rather than offer a form that would add nothing.
+        return render(request, "comments/flag.html", {**context, "flagged": True, "again": True})
     if request.method != "POST" or not form.is_valid():
         return render(request, "comments/flag.html", context, status=400 if form.is_bound else 200)
-    token = request.get_signed_cookie(FLAGGER_COOKIE, default="", salt="rantboard.flagger")
     # A repeat (a reload, a second click) adds nothing, so it must not use up the address's allowance either: the
     # limit is there against burying the queue, and a repeat buries nothing.
     if services.flagged_already(comment=comment, flagger_token=token):

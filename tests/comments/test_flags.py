@@ -49,6 +49,9 @@ def test_a_flag_is_recorded_once_per_browser_and_never_shown_to_readers(client, 
     assert first.status_code == 200 and "the editors will look at it" in first.content.decode()
     again = flag(client, comment, reason="abuse")
     assert "flagged this comment already" in again.content.decode()
+    # Opening the flag page again from that browser says so, with no form that would add nothing.
+    reopened = client.get(reverse("comments:flag", args=[comment.article_id, comment.number])).content.decode()
+    assert "flagged this comment already" in reopened and 'name="reason"' not in reopened
     assert flag(Client(), comment, reason="off_topic").status_code == 200
     assert Flag.objects.filter(comment=comment).count() == 2
     page = Client().get(story.get_absolute_url()).content.decode()
