@@ -60,3 +60,25 @@ def test_no_page_type_has_an_accessibility_violation(live_server, browser, board
     page.screenshot(path=str(artifacts / f"story-{scheme}.png"), full_page=True)
     context.close()
     assert found == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_post_button_stands_out_from_the_form_in_either_scheme(live_server, browser, make_article, scheme):
+    # WCAG 1.4.11: a control's edge at least 3:1 against what is around it (axe checks text, not this).
+    story = make_article()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    ratio = page.locator(".post-button").evaluate(
+        """button => {
+            const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+                .map(v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+                .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const edge = lum(rgb(getComputedStyle(button).borderTopColor));
+            const around = lum(rgb(getComputedStyle(button.closest("form")).backgroundColor));
+            return (Math.max(edge, around) + 0.05) / (Math.min(edge, around) + 0.05);
+        }"""
+    )
+    context.close()
+    assert ratio >= 3, f"the Post button's edge has {ratio:.2f}:1 against the form"
