@@ -151,7 +151,9 @@ class Comment(models.Model):
     renderer_version = models.PositiveSmallIntegerField(default=0, editable=False)
     # The text quotes words the quote check did not find (shown in red): kept with the HTML, so the editors' list of
     # them reads an index rather than every comment's HTML.
-    misquotes = models.BooleanField(default=False, editable=False)
+    # With a default in the database too: app servers still on the code before it insert comments without it while
+    # an upgrade runs (docs/deployment.md).
+    misquotes = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField("IP address", null=True, blank=True, help_text="Staff only.")
     ip_truncated = models.BooleanField(default=False, editable=False, help_text="The IP was shortened for privacy.")
@@ -178,7 +180,7 @@ class Comment(models.Model):
         indexes = [
             # Each matches its ORDER BY exactly (ties on the time broken by id), so LIMIT stops early. A nic's also
             # holds what tells whether readers may see the comment, so its page finds a page's ids in the index alone.
-            models.Index(fields=["commenter", "-created_at", "-id", "article", "removed"], name="comment_by_commenter"),
+            models.Index(fields=["commenter", "-created_at", "-id", "article", "removed"], name="comment_nic_history"),
             models.Index(fields=["-created_at", "-id"], name="comment_latest"),
             # The day's count of shown comments from this index alone, without reading each comment's row to see
             # whether it was removed (the front page's figures).

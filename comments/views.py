@@ -241,7 +241,7 @@ def nic_page(request, nic: str):
         query = request.META.get("QUERY_STRING", "")  # only the page number gets this far (cached_page)
         return redirect(nic_url(shown) + (f"?{query}" if query else ""), permanent=True)
     # The commenter's own count pages the history (a COUNT over a prolific nic's comments is not free). A page is
-    # found by its comments' ids alone, along the nic's covering index (comment_by_commenter), and only its thirty
+    # found by its comments' ids alone, along the nic's covering index (comment_nic_history), and only its thirty
     # comments are read whole: a page deep in the history of a nic with tens of thousands of comments skips them in
     # the index instead of reading and sorting every one.
     history = commenter.comments.visible().order_by("-created_at", "-id").values("pk")
