@@ -157,21 +157,23 @@ def _nic_taken_message(commenter: Commenter) -> str:
     )
 
 
-def _already_posted(submission_token: str | None, body: str) -> Posted | None:
-    """The comment this form posted already, when it is the same form sent again (a double click, a reload, an
-    answer that never arrived). The same stamp with other words is another comment from a copy of the form (two
-    tabs of a page the browser kept): refused with the reason, so that the text comes back rather than vanishing
-    behind the first comment."""
+def _already_posted(submission_token: str | None, body: str, owner_token: str) -> Posted | None:
+    """The comment this form posted already, when it is the same form sent again by the same browser (a double
+    click, a reload, an answer that never arrived). Raises CommentRefused when the form's stamp posted a comment
+    that is not this: other words (two tabs of a page the browser kept), so that the text comes back rather than
+    vanishing behind the first comment; or another browser (a stamp someone planted, then replayed), which must not
+    be answered with the first comment and its author's cookies."""
     if not submission_token:
         return None
     earlier = Comment.objects.filter(submission_token=submission_token)
     # Asked of every post and almost always answered no: exists() answers without reading a comment and its story.
     if not earlier.exists():
         return None
-    comment = earlier.select_related("article").first()
+    comment = earlier.select_related("article", "commenter").first()
     if comment is None:
         return None
-    if body != comment.body and not comment.revisions.filter(body=body).exists():  # its author may have edited it
+    same_words = body == comment.body or comment.revisions.filter(body=body).exists()  # its author may have edited it
+    if not same_words or comment.commenter.owner_token_hash != token_hash(owner_token):
         raise CommentRefused(FORM_USED_MESSAGE.format(number=comment.number), status=409)
     # The first answer may never have reached the poster, nor its change the cache: retire the pages again.
     pagecache.changed(stories=[comment.article_id])
@@ -198,7 +200,7 @@ def comment_create(
     """
     nic = clean_nic(nic)
     body = bbcode.normalise_source(body)
-    if found := _already_posted(submission_token, body):
+    if found := _already_posted(submission_token, body, owner_token):
         return found
     if banned(nic=nic, ip=ip):
         raise CommentRefused(BANNED_MESSAGE)
@@ -255,7 +257,7 @@ def comment_create(
             pagecache.changed(stories=[article.pk], forget=[STATS_CACHE_KEY, count_cache_key(commenter.key)])
     except IntegrityError:
         # The same form posted twice at the same moment: the first one won; show it.
-        if found := _already_posted(submission_token, body):
+        if found := _already_posted(submission_token, body, owner_token):
             return found
         raise
     return Posted(comment, duplicate=False)

@@ -384,11 +384,16 @@ def test_a_stamp_planted_by_a_forged_post_does_not_let_its_planter_take_the_nic_
             "body": "My own words.", "csrfmiddlewaretoken": csrf.search(forged.content.decode()).group(1)}  # fmt: skip
     assert victim.post(url, sent).status_code == 302
 
+    # The replay sends what the victim sent (her words are on the page for anyone to copy), with the attacker's key.
     page = attacker.get(story.get_absolute_url()).content.decode()
-    replay = {**sent, "body": "Words put in her mouth.", "csrfmiddlewaretoken": csrf.search(page).group(1)}
+    replay = {**sent, "csrfmiddlewaretoken": csrf.search(page).group(1)}
     response = attacker.post(url, replay)
-    assert response.status_code == 400
+    assert response.status_code == 400 and "belongs to another commenter" in response.content.decode()
     assert "rb_owner" not in response.cookies and "rb_last" not in response.cookies
+    # Under a nic of the attacker's own, the stamp is not taken for the victim's resend either: no cookies of hers.
+    as_mallory = attacker.post(url, {**replay, "nic": "Mallory"})
+    assert as_mallory.status_code == 409
+    assert not {"rb_owner", "rb_last", "rb_nic"} & set(as_mallory.cookies)
     edit = attacker.post(reverse("comments:edit", args=[story.pk, 1]), {"body": "Rewritten."})
     assert edit.status_code == 403
     assert list(Comment.objects.values_list("nic", "body")) == [("Victoria Victim", "My own words.")]
