@@ -32,7 +32,7 @@ from django.utils.timesince import timesince
 from articles.models import Article
 from rantboard.addresses import number_from
 from rantboard.admin_search import FewWordsSearch
-from rantboard.client_ip import parse_address
+from rantboard.client_ip import IPV6_VISITOR_PREFIX, parse_address, rate_scope
 from search.queries import MAX_QUERY_CHARS, matching_words
 
 from . import defences, moderation
@@ -72,7 +72,7 @@ class BanForm(ExpiryMixin):
     )
     ipv6_prefix = forms.IntegerField(
         required=False,
-        initial=moderation.IPV6_NETWORK_PREFIX,
+        initial=IPV6_VISITOR_PREFIX,
         min_value=32,
         max_value=128,
         label="IPv6 network prefix",
@@ -538,11 +538,12 @@ class CommentAdmin(admin.ModelAdmin):
         def perform(form):
             removed = 0
             bans = []
-            targets = {(c.nic if form.cleaned_data["by_nic"] else "", c.ip if form.cleaned_data["by_ip"] else "")
-                       for c in queryset}  # fmt: skip
+            comments = list(queryset)
+            nics = {c.nic for c in comments} if form.cleaned_data["by_nic"] else set()
+            # One address per visitor: two comments from one IPv6 household make one ban on its /64, not two.
+            places = {rate_scope(c.ip): c.ip for c in comments if c.ip} if form.cleaned_data["by_ip"] else {}
+            targets = [(nic, "") for nic in sorted(nics)] + [("", ip) for ip in places.values()]
             for nic, ip in targets:
-                if not nic and not ip:
-                    continue
                 n, made = moderation.remove_and_ban(
                     moderator=request.user, reason=form.cleaned_data["reason"], days=form.cleaned_data["days"],
                     nic=nic, ip=ip or "", expires_at=form.expires_at(),

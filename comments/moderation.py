@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from rantboard import pagecache
+from rantboard.client_ip import rate_scope
 
 from . import services
 from .bans import BANS_CACHE_KEY
@@ -178,9 +179,6 @@ def comments_restore(*, comments, moderator) -> int:
     return len(targets)
 
 
-IPV6_NETWORK_PREFIX = 64  # what one household or machine can pick addresses from
-
-
 def normalise_ban_value(kind: str, value: str) -> str:
     """The canonical form of what a ban names; raises ValueError for an address or network that is not one."""
     value = value.strip()
@@ -308,19 +306,20 @@ def remove_and_ban(
             )
         bans.append(ban_create(kind=Ban.Kind.NIC, value=nic, reason=reason, moderator=moderator, expires_at=expires_at))
     if ip:
-        address = ipaddress.ip_address(normalise_ban_value(Ban.Kind.IP, ip))
+        # One visitor, as the rate limits count them: an IPv4 address, or an IPv6 address's /64, in which a household
+        # or machine picks addresses at will (banning the address alone stops nobody; "Ban the IP addresses" offers
+        # the same network by default).
+        place = rate_scope(normalise_ban_value(Ban.Kind.IP, ip))
         recent = Comment.objects.filter(created_at__gte=since)
-        if address.version == 6:
-            # An IPv6 address alone stops nobody: a household or machine picks addresses in its /64 at will. The
-            # network goes, as "Ban the IP addresses" offers by default.
-            network = ipaddress.ip_network(f"{address}/{IPV6_NETWORK_PREFIX}", strict=False)
-            found = recent.filter(ip__contains=":").values_list("pk", "ip")
+        if "/" in place:
+            network = ipaddress.ip_network(place)
+            found = recent.filter(ip__contains=":").values_list("pk", "ip")  # the window's IPv6 comments, tested here
             comments = Comment.objects.filter(pk__in=[pk for pk, at in found if ipaddress.ip_address(at) in network])
-            kind, value = Ban.Kind.NETWORK, str(network)
+            kind = Ban.Kind.NETWORK
         else:
-            comments, kind, value = recent.filter(ip=str(address)), Ban.Kind.IP, str(address)
+            comments, kind = recent.filter(ip=place), Ban.Kind.IP
         removed += comments_remove(comments=comments, moderator=moderator, reason=reason)
-        bans.append(ban_create(kind=kind, value=value, reason=reason, moderator=moderator, expires_at=expires_at))
+        bans.append(ban_create(kind=kind, value=place, reason=reason, moderator=moderator, expires_at=expires_at))
     return removed, bans
 
 

@@ -218,12 +218,15 @@ def test_remove_and_ban_removes_recent_comments_fixes_counts_and_bans(editor_cli
 
 def test_remove_and_ban_takes_an_ipv6_addresss_whole_network(editor_client, story):
     troll = say(story, body="Troll words.", ip="2001:db8:1:2::15")
+    again = say(story, body="More troll words.", ip="2001:db8:1:2::16")
     say(story, nic="Polite Pauline", body="Same household, new nic.", ip="2001:db8:1:2::99")
     say(story, nic="Kind Soul", body="Next door.", ip="2001:db8:1:3::15")
-    response = action(editor_client, "remove_and_ban", [troll], reason="troll", days=7, by_nic="on", by_ip="on")
-    assert "2001:db8:1:2::/64" in response.content.decode()
+    # Two of its comments selected, from two addresses of one household: one ban on the network, not two.
+    response = action(editor_client, "remove_and_ban", [troll, again], reason="troll", days=7, by_nic="on", by_ip="on")
+    assert "made 2 ban(s): Troll Face, 2001:db8:1:2::/64" in response.content.decode()
     assert set(Comment.objects.filter(removed=True).values_list("body", flat=True)) == {
         "Troll words.",
+        "More troll words.",
         "Same household, new nic.",
     }
     assert sorted(Ban.objects.values_list("value", flat=True)) == ["2001:db8:1:2::/64", "Troll Face"]
