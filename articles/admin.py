@@ -80,7 +80,10 @@ class ArticleAdminForm(forms.ModelForm):
         return " ".join(self.cleaned_data["title"].split())  # one line, whatever the box allowed
 
     def clean_lead_note(self):
-        return " ".join(self.cleaned_data["lead_note"].split())
+        lead_note = " ".join(self.cleaned_data["lead_note"].split())
+        if PICTURE_RE.search(lead_note):
+            raise forms.ValidationError(PICTURE_MESSAGE)
+        return lead_note
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -137,6 +140,8 @@ class ArticleAdminForm(forms.ModelForm):
         current = self.instance.updated_at.isoformat()
         if opened == current:
             return
+        # The page that says so carries the version just read: saving from it again overrides, knowingly. (A bound
+        # form renders its data, so the data is where the new version goes.)
         self.data = self.data.copy()
         self.data[self.add_prefix("opened_version")] = current
         # The admin's history names who saved it, when the save was the change form's (an action may have been).
@@ -162,7 +167,12 @@ class ArticleAdminForm(forms.ModelForm):
         )
 
 
-PICTURE_RE = re.compile(r"!\[[^\]\n]*\]\(|\[foto\]", re.IGNORECASE)  # Markdown's image, the comments' tag
+# Markdown's image, inline or by reference, and the comments' tag.
+PICTURE_RE = re.compile(r"!\[[^\]\n]*\]\s?[(\[]|\[foto\]", re.IGNORECASE)
+PICTURE_MESSAGE = (
+    "Stories do not show pictures: the picture library and [foto] are for comments. Link to the picture instead, as "
+    "[what it shows](https://...)."
+)
 
 
 def _note_inside_a_note(body: str) -> bool:
@@ -192,10 +202,7 @@ def check_body(body: str) -> None:
         )
     if PICTURE_RE.search(body):
         # Readers would see nothing where the picture was meant to be (Markdown's image) or the tag as typed.
-        raise forms.ValidationError(
-            "Stories do not show pictures: the picture library and [foto] are for comments. Link to the picture "
-            "instead, as [what it shows](https://...)."
-        )
+        raise forms.ValidationError(PICTURE_MESSAGE)
     known = editor_note_authors()
     unknown = sorted({name for name in MENTION_RE.findall(body) if name not in known})
     if unknown:

@@ -142,6 +142,7 @@ def _network_start(term: str) -> str | None:
     """How the addresses of a network typed as such begin, as stored (compressed): `2001:db8:1:2::` as people
     write a /64, or `203.0.113.0/24` and `2001:db8:1:2::/64` on whole bytes or groups. None for anything else (a
     network whose leading groups hold a zero, which compression may have written as `::`, is not found this way)."""
+    term = term.lower()  # addresses are stored in lower case; PostgreSQL's LIKE minds the case
     if term.endswith("::") and term.count("::") == 1 and PARTIAL_ADDRESS.fullmatch(term):
         return term[:-1]
     if "/" not in term:
@@ -150,6 +151,8 @@ def _network_start(term: str) -> str | None:
         network = ipaddress.ip_network(term, strict=False)
     except ValueError:
         return None
+    if network.prefixlen == network.max_prefixlen:
+        return None  # one address: found exactly, below
     if network.version == 4:
         if network.prefixlen % 8 or not network.prefixlen:
             return None
@@ -345,7 +348,7 @@ class CommentAdmin(admin.ModelAdmin):
             return queryset, False
         if (start := _network_start(term)) is not None:
             return queryset.filter(ip__startswith=start), False
-        if (address := parse_address(term)) is not None:
+        if (address := parse_address(term.split("/")[0] if term.endswith(("/32", "/128")) else term)) is not None:
             return queryset.filter(ip=str(address)), False
         if PARTIAL_ADDRESS.fullmatch(term):
             return queryset.filter(ip__startswith=term), False

@@ -83,6 +83,7 @@ def comment_redact(*, comment: Comment, moderator, note: str = "") -> bool:
     False, and nothing written, when it is redacted with this note already (a second editor, a second click)."""
     _locked(comment)
     if comment.redacted and comment.redaction_note == note.strip()[:300]:
+        _resolve_flags(Flag.objects.filter(comment=comment))  # a flag that came in meanwhile is answered all the same
         return False
     comment.redacted = True
     comment.redaction_note = note.strip()[:300]

@@ -186,7 +186,8 @@ def matching_words(comments: QuerySet, words: str) -> QuerySet:
 
 
 def story_vector():
-    """The expression of the stories' stored vector (search/migrations/0004), for a test to check the two agree."""
+    """The expression of the stories' stored vector (search/migrations/0004): for a test to check the two agree, and
+    for the migrations' index over it on the way back."""
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("title", "lead_note", "body", config=CONFIG)
@@ -226,8 +227,8 @@ def _postgresql(query: str, *, region: int | None, order: str, limit: int) -> li
             rows = rows.filter(**({"region_id": region} if kind == "story" else {"article__region_id": region}))
         matches = rows.alias(search=vector).filter(search=terms)  # alias: matched on, never read back
         if order == "relevant":
-            # Ranking reads each match's text (the index holds no positions' weights), so, as on SQLite, the newest
-            # RELEVANCE_WINDOW matches are ranked: a word in half the board is answered, not timed out.
+            # Ranking reads each match's stored vector (the index holds no positions' weights), so, as on SQLite, the
+            # newest RELEVANCE_WINDOW matches are ranked: a word in half the board is answered, not timed out.
             window = matches.order_by(f"-{date_field}").values_list(date_field, flat=True)
             if oldest := list(window[RELEVANCE_WINDOW - 1 : RELEVANCE_WINDOW]):
                 matches = matches.filter(**{f"{date_field}__gte": oldest[0]})

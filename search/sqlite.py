@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, QuerySet
 
-from .queries import RELEVANCE_WINDOW
+from . import queries
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"  # English stems, any script, accents ignored (as PostgreSQL's)
 
@@ -74,7 +74,7 @@ def matching(kind: str, query: str, among: QuerySet, *, limit: int, order: str =
             return cursor.fetchall()
         cursor.execute(
             f"SELECT min(row_id) FROM (SELECT readable.row_id {joined} ORDER BY {fts}.rowid DESC LIMIT %s)",
-            [*params, RELEVANCE_WINDOW],
+            [*params, queries.RELEVANCE_WINDOW],
         )
         oldest = cursor.fetchone()[0] or 0
         cursor.execute(

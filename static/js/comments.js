@@ -244,8 +244,8 @@
     } else {
       livePreview.textContent = result.error || "The preview could not be made.";
     }
-    // Below the buttons, a long preview starts past the bottom of a laptop's screen: brought into view, as little
-    // as it takes (the page does not move when it is in view already).
+    // Below the buttons, a preview starts past the bottom of a laptop's screen: brought into view (the page does not
+    // move when it is in view already; one taller than the screen is shown from its top).
     livePreviewBox.scrollIntoView({ block: "nearest" });
   });
 

@@ -281,10 +281,14 @@ def _change_form(client, story) -> dict:
     return form
 
 
-@pytest.mark.parametrize("picture", ["![The harbour](https://pics.example.net/h.jpg)", "[foto]harbour-map[/foto]"])
+@pytest.mark.parametrize(
+    "picture", ["![The harbour](https://pics.example.net/h.jpg)", "![The harbour][map]", "[foto]harbour-map[/foto]"]
+)
 def test_a_picture_in_a_story_is_refused_with_how_to_link_to_it(editor_client, region, subject, picture):
     response = editor_client.post(ADD, _story_form(region, subject, body=f"Key paragraph.\n\n{picture}"))
     html = response.content.decode()
+    in_lead = editor_client.post(ADD, _story_form(region, subject, lead_note=f"Look: {picture}"))
+    assert in_lead.status_code == 200 and "Stories do not show pictures" in in_lead.content.decode()
     assert response.status_code == 200 and "Stories do not show pictures" in html
     assert not Article.objects.exists()
     preview = editor_client.post(reverse("admin:articles_article_preview"), {"body": picture})

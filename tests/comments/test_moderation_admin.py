@@ -81,7 +81,7 @@ def test_an_address_search_is_exact_and_the_start_of_one_finds_its_network(edito
     assert "From dot one." in network and "From dot ten." in network
 
 
-@pytest.mark.parametrize("typed", ["2001:db8:1:2::", "2001:db8:1:2::/64", "2001:db8:1:2:"])
+@pytest.mark.parametrize("typed", ["2001:db8:1:2::", "2001:db8:1:2::/64", "2001:db8:1:2:", "2001:DB8:1:2::"])
 def test_editor_finds_an_ipv6_households_comments_by_its_network(editor_client, story, typed):
     say(story, body="From the household.", ip="2001:db8:1:2::15")
     say(story, nic="Other Nic", body="From next door.", ip="2001:db8:1:3::15")
@@ -94,6 +94,8 @@ def test_editor_finds_an_ipv4_networks_comments_written_as_a_network(editor_clie
     say(story, nic="Other Nic", body="Outside it.", ip="203.0.114.9")
     html = editor_client.get(CHANGELIST, {"q": "203.0.113.0/24"}).content.decode()
     assert "In the network." in html and "Outside it." not in html
+    one = editor_client.get(CHANGELIST, {"q": "203.0.114.9/32"}).content.decode()  # a network of one address
+    assert "Outside it." in one and "In the network." not in one
 
 
 def test_redacting_a_comment_redacted_already_writes_nothing_again(editor_client, story):

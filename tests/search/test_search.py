@@ -220,7 +220,6 @@ def test_most_relevant_first_ranks_the_newest_matches(client, make_article, monk
     from search import queries
 
     monkeypatch.setattr(queries, "RELEVANCE_WINDOW", 2)
-    monkeypatch.setattr("search.sqlite.RELEVANCE_WINDOW", 2)
     old = make_article(title="Harbour news", body="harbour " * 20, published_at=timezone.now() - dt.timedelta(days=3))
     make_article(title="Weather", body="Rain, and the harbour.", published_at=timezone.now() - dt.timedelta(days=1))
     make_article(title="Tides", body="The harbour again.", published_at=timezone.now())
