@@ -80,19 +80,15 @@ def _record_form_changes(stored: Article, article: Article, editor) -> None:
     if (stored.status == Article.Status.DRAFT) != (article.status == Article.Status.DRAFT):
         action = "unpublish" if article.status == Article.Status.DRAFT else "publish"
         changes.append(StoryChange(article, action, publication_state(stored), publication_state(article)))
-    elif _readers_see(stored) != _readers_see(article):
+    elif stored.is_published != article.is_published:
         # A scheduled story brought forward to now is published; a published one moved to a later time is
         # withdrawn until then.
-        action = "publish" if _readers_see(article) else "unpublish"
+        action = "publish" if article.is_published else "unpublish"
         changes.append(StoryChange(article, action, publication_state(stored), publication_state(article)))
     if stored.comments_closed != article.comments_closed:
         action = "close_comments" if article.comments_closed else "reopen_comments"
         changes.append(StoryChange(article, action, comments_state(stored), comments_state(article)))
     _record(editor, changes)
-
-
-def _readers_see(article: Article) -> bool:
-    return article.status == Article.Status.PUBLISHED and not article.is_scheduled
 
 
 def _record(editor, changes: list[StoryChange]) -> None:
