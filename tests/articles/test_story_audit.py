@@ -98,11 +98,11 @@ def test_publishing_unpublishing_and_reopening_in_the_story_form_are_recorded(
     ],
 )
 def test_moving_the_publication_time_across_now_is_recorded_as_publishing_or_withdrawing(
-    editor_client, editor, make_article, start_in, move_to, action, before, after
+    editor_client, editor, make_article, subject, start_in, move_to, action, before, after
 ):
     story = make_article(title="Ferry strike talks", published_at=timezone.now() + start_in)
     moved = timezone.localtime() + move_to
-    form = {**_story_form(story.region, story.subjects.first() or _a_subject(), status="published"),
+    form = {**_story_form(story.region, subject, status="published"),
             "title": story.title, "slug": story.slug, "published_at_0": f"{moved:%Y-%m-%d}",
             "published_at_1": f"{moved:%H:%M:%S}"}  # fmt: skip
     response = editor_client.post(reverse("admin:articles_article_change", args=[story.pk]), form)
@@ -110,12 +110,6 @@ def test_moving_the_publication_time_across_now_is_recorded_as_publishing_or_wit
     row = ModerationAction.objects.get(article=story)
     assert (row.action, row.moderator) == (action, editor)
     assert row.before.startswith(before) and row.after.startswith(after)
-
-
-def _a_subject():
-    from articles.models import Subject
-
-    return Subject.objects.create(name="Shipping", slug="shipping")
 
 
 def test_a_change_whose_record_cannot_be_written_is_not_made(editor, make_article, monkeypatch):
