@@ -17,6 +17,7 @@ from rantboard.addresses import address
 from rantboard.pagecache import remember
 
 from . import rendering
+from .defaults import default_published_at
 from .validators import hex_colour, note_colour_not_the_pages, readable_note_colour
 
 # Derived data kept in the cache; the write functions (articles.services) forget them when their rows change.
@@ -123,10 +124,6 @@ def note_author(user) -> rendering.NoteAuthor:
     return rendering.NoteAuthor(
         username=user.get_username(), display_name=display_name(user), css_class=f"note-e{user.pk}"
     )
-
-
-def default_published_at() -> dt.datetime:
-    return timezone.now().replace(microsecond=0)
 
 
 def visible_to_readers(prefix: str = "") -> Q:
